@@ -1,0 +1,55 @@
+# Two commands matter: `make lab` (set up, open JupyterLab) and `make test` (set up, run every test).
+# Everything lives in .venv, created on first use from pyproject.toml.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.gradlab-installed
+
+# Quiet TensorFlow's C++ start-up log and keep matplotlib off any GUI, for every tool run here.
+export TF_CPP_MIN_LOG_LEVEL = 3
+export MPLBACKEND = Agg
+# Kernels come from the venv first, whatever else is installed for this user.
+export JUPYTER_PATH = $(abspath $(VENV))/share/jupyter
+
+.PHONY: setup lab test unit notebooks-test lint notebooks student site bench e2e clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "gradlab needs Python 3.10 or newer; run make PYTHON=python3.11"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade --quiet pip
+	$(BIN)/python -m pip install --quiet -e '.[cpu,dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (gradlab)" >/dev/null
+	touch $(STAMP)
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+test: setup lint
+	$(BIN)/python -m pytest -n 2 --dist loadfile tests notebooks \
+	    --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+unit: setup
+	$(BIN)/python -m pytest tests
+
+notebooks-test: setup
+	$(BIN)/python -m pytest notebooks --nbval --nbval-current-env \
+	    --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+lint: setup
+	$(BIN)/ruff check gradlab tests bench tools notebooks/*.py
+
+# Re-run every notebook in place from its py:percent twin (after editing a .py).
+notebooks: setup
+	$(BIN)/python tools/build_notebooks.py notebooks/*.py
+
+student: setup
+	$(BIN)/python -m gradlab student-copy notebooks build/student
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf build .pytest_cache notebooks/logs

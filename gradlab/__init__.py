@@ -1,0 +1,53 @@
+"""gradlab: helpers for teaching how TensorFlow computes derivatives and gradients.
+
+The public names are loaded on first use, so ``python -m gradlab`` (the student-copy
+command) starts without importing TensorFlow.
+
+>>> import gradlab
+>>> y, dy = gradlab.derivative(lambda x: x ** 3, 2.0)
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from typing import Any
+
+# Before anything imports TensorFlow: keep its C++ start-up log out of notebook outputs.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "calculus": [
+        "FunctionError", "GradientCheck", "GradientError", "check_gradient", "derivative",
+        "finite_difference", "nonfinite_points", "nth_derivative", "partials", "tangent_line",
+    ],
+    "plots": [
+        "grid", "plot_contour", "plot_curves", "plot_function_and_derivative", "plot_surface",
+        "plot_tangent",
+    ],
+    "descent": ["Trajectory", "descend"],
+    "animation": ["path_player"],
+    "widgets": [
+        "descent_explorer", "gradient_explorer", "power_rule_explorer", "tangent_explorer",
+    ],
+    "exercises": ["Feedback", "check"],
+    "dual": ["Dual"],
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'gradlab' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"gradlab.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + __all__)

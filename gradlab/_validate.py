@@ -1,0 +1,65 @@
+"""Checks on arguments that students and teachers type by hand, with messages that say the fix."""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+import numpy as np
+
+#: Largest grid (points) gradlab evaluates in one go: 4e7 float64 values is ~320 MB per array,
+#: and a gradient needs several arrays. Beyond this, ask for fewer points instead of swapping.
+MAX_GRID_POINTS = 40_000_000
+
+
+def check_range(value: object, name: str = "x_range") -> tuple[float, float]:
+    """Return ``(low, high)`` as floats, or raise ``ValueError`` saying what is wrong."""
+    try:
+        low, high = value  # type: ignore[misc]
+        low, high = float(low), float(high)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{name} must be a pair of numbers (low, high), e.g. (-5, 5); got {value!r}"
+        ) from None
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise ValueError(f"{name} must have finite ends; got ({low}, {high})")
+    if low == high:
+        raise ValueError(f"{name} has zero length ({low}, {high}): give two different ends")
+    if low > high:
+        raise ValueError(f"{name} is reversed ({low}, {high}): write it as ({high}, {low})")
+    return low, high
+
+
+def check_count(n: object, name: str = "n", minimum: int = 2) -> int:
+    """Return ``n`` as an int of at least ``minimum`` points."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise ValueError(f"{name} must be a whole number of points; got {n!r}")
+    if n < minimum:
+        raise ValueError(f"{name} must be at least {minimum}; got {n}")
+    return int(n)
+
+
+def check_grid_size(points: int, what: str = "grid") -> None:
+    """Refuse grids that would not fit comfortably in memory, before allocating them."""
+    if points > MAX_GRID_POINTS:
+        raise ValueError(
+            f"a {what} of {points:,} points is too large to evaluate at once "
+            f"(limit {MAX_GRID_POINTS:,}, about {points * 8 * 4 / 1e9:.1f} GB of float64 work "
+            "arrays); use fewer points, e.g. n=200 per axis is plenty for a plot"
+        )
+
+
+def check_scalar(value: object, name: str) -> float:
+    """Return ``value`` as a finite float, for single evaluation points."""
+    if isinstance(value, bool) or not isinstance(value, (Real, np.number, np.ndarray)):
+        try:
+            value = np.asarray(value)  # tensors, 0-d arrays
+        except Exception:
+            raise ValueError(f"{name} must be a single number; got {value!r}") from None
+    array = np.asarray(value, dtype=float) if not isinstance(value, Real) else None
+    if array is not None and array.size != 1:
+        raise ValueError(f"{name} must be a single number; got an array of shape {array.shape}")
+    result = float(array.reshape(()) if array is not None else value)
+    if not math.isfinite(result):
+        raise ValueError(f"{name} must be finite; got {result}")
+    return result

@@ -1,0 +1,181 @@
+"""Matplotlib figures for functions, derivatives, tangents, surfaces and contours.
+
+Each helper returns ``(fig, ax)`` and never calls ``plt.show()``: the notebook decides
+when to show. Non-finite values (``x / y`` at ``y = 0``) are masked, and the axes say so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from gradlab import style
+from gradlab._validate import check_count, check_grid_size, check_range
+from gradlab.calculus import derivative
+
+__all__ = [
+    "grid",
+    "mask_nonfinite",
+    "plot_contour",
+    "plot_curves",
+    "plot_function_and_derivative",
+    "plot_surface",
+    "plot_tangent",
+]
+
+
+def grid(
+    x_range: tuple[float, float], y_range: tuple[float, float], n: int = 100
+) -> tuple[np.ndarray, np.ndarray]:
+    """An ``n`` × ``n`` meshgrid over two ranges, checked for sense and size.
+
+    >>> X, Y = grid((0, 6), (-6, 6), 30)
+    >>> X.shape
+    (30, 30)
+    """
+    (x0, x1), (y0, y1) = check_range(x_range, "x_range"), check_range(y_range, "y_range")
+    n = check_count(n)
+    check_grid_size(n * n)
+    return np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
+
+
+def mask_nonfinite(values: object) -> tuple[np.ma.MaskedArray, int]:
+    """Values with NaN and ±inf masked out, and how many were masked."""
+    masked = np.ma.masked_invalid(np.asarray(values, dtype=float))
+    return masked, int(np.ma.count_masked(masked))
+
+
+def _note_masked(ax: Axes, count: int) -> None:
+    if count:
+        ax.text(
+            0.01, 0.01, f"{count} undefined value(s) not drawn", transform=ax.transAxes,
+            fontsize=8, color="0.4", va="bottom",
+        )
+
+
+def _axes(ax: Axes | None, figsize=style.FIGSIZE, **kwargs) -> tuple[Figure, Axes]:
+    if ax is not None:
+        return ax.figure, ax
+    fig = plt.figure(figsize=figsize)
+    return fig, fig.add_subplot(**kwargs)
+
+
+def plot_curves(
+    x: object, curves: Mapping[str, object], ax: Axes | None = None, title: str | None = None
+) -> tuple[Figure, Axes]:
+    """Several curves over the same x, one legend entry each (labels may be LaTeX).
+
+    >>> xs = np.linspace(0, 1, 5)
+    >>> fig, ax = plot_curves(xs, {"$x^2$": xs ** 2})
+    """
+    fig, ax = _axes(ax)
+    x = np.asarray(x, dtype=float)
+    masked_total = 0
+    for i, (label, y) in enumerate(curves.items()):
+        y_masked, masked = mask_nonfinite(np.broadcast_to(np.asarray(y, float), x.shape))
+        masked_total += masked
+        ax.plot(x, y_masked, label=label, color=f"C{i}", linewidth=style.LINEWIDTH)
+    ax.axhline(0, color="0.8", linewidth=0.8, zorder=0)
+    ax.set_xlabel("$x$")
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    _note_masked(ax, masked_total)
+    return fig, ax
+
+
+def plot_function_and_derivative(
+    x: object, y: object, dy_dx: object, name: str = "f", ax: Axes | None = None,
+    title: str | None = None,
+) -> tuple[Figure, Axes]:
+    """A function and its derivative on one axes, labelled ``f(x)`` and ``df/dx``."""
+    return plot_curves(
+        x, {f"${name}(x)$": y, rf"$\frac{{d{name}}}{{dx}}$": dy_dx}, ax=ax, title=title
+    )
+
+
+def plot_tangent(
+    f: Callable, x0: float, x_range: tuple[float, float] = (-5, 5), n: int = 200,
+    ax: Axes | None = None,
+) -> tuple[Figure, Axes]:
+    """f over ``x_range`` with its tangent line at ``x0`` in red, the point marked."""
+    low, high = check_range(x_range)
+    xs = np.linspace(low, high, check_count(n))
+    ys, _ = derivative(f, xs)
+    y0, slope = (float(v) for v in derivative(f, float(x0)))
+    fig, ax = _axes(ax)
+    curve, masked = mask_nonfinite(ys)
+    ax.plot(xs, curve, color=style.FUNCTION, linewidth=style.LINEWIDTH, label="$f(x)$")
+    ax.plot(xs, slope * (xs - x0) + y0, color=style.TANGENT, label="tangent")
+    ax.plot([x0], [y0], "o", color=style.POINT)
+    ax.set_ylim(*_padded(curve))
+    ax.set_xlabel("$x$")
+    ax.set_title(rf"$x_0 = {x0:.3g}$, $f(x_0) = {y0:.4f}$, $f'(x_0) = {slope:.4f}$")
+    ax.legend()
+    _note_masked(ax, masked)
+    return fig, ax
+
+
+def _padded(values: np.ma.MaskedArray, pad: float = 0.1) -> tuple[float, float]:
+    low, high = float(values.min()), float(values.max())
+    span = high - low or 1.0
+    return low - pad * span, high + pad * span
+
+
+def plot_surface(
+    X: object, Y: object, Z: object, view: tuple[float, float] | None = None,
+    kind: str = "surface", levels: int = 50, ax: Axes | None = None, title: str | None = None,
+) -> tuple[Figure, Axes]:
+    """A 3-D picture of ``Z`` over a meshgrid: a shaded ``surface`` or stacked ``contour3d``.
+
+    ``view`` is ``(elevation, azimuth)`` in degrees, as in ``ax.view_init``.
+    """
+    if kind not in ("surface", "contour3d"):
+        raise ValueError(f"kind must be 'surface' or 'contour3d'; got {kind!r}")
+    fig, ax = _axes(ax, figsize=style.FIGSIZE_3D, projection="3d")
+    Zm, masked = mask_nonfinite(Z)
+    if kind == "surface":
+        ax.plot_surface(X, Y, Zm, cmap=style.CMAP_SURFACE, edgecolor="none")
+    else:
+        ax.contour3D(X, Y, Zm, levels, cmap="binary")
+    ax.set_xlabel("$x$")
+    ax.set_ylabel("$y$")
+    if view is not None:
+        ax.view_init(*view)
+    if title:
+        ax.set_title(title)
+    _note_masked(ax, masked)
+    return fig, ax
+
+
+def plot_contour(
+    X: object, Y: object, Z: object, levels: int = 10, gradient: tuple | None = None,
+    arrows: int = 12, ax: Axes | None = None, title: str | None = None,
+) -> tuple[Figure, Axes]:
+    """Labelled contour lines of ``Z``, with gradient arrows when ``gradient=(dZ_dx, dZ_dy)``.
+
+    Arrows are drawn on an ``arrows`` × ``arrows`` subsample so they stay readable; they
+    point uphill, across the contour lines.
+    """
+    fig, ax = _axes(ax)
+    Zm, masked = mask_nonfinite(Z)
+    contours = ax.contour(X, Y, Zm, levels, cmap=style.CMAP_CONTOUR)
+    ax.clabel(contours, inline=True, fontsize=8, fmt="%.2f")
+    if gradient is not None:
+        X, Y = np.asarray(X), np.asarray(Y)
+        step = max(1, X.shape[0] // max(1, arrows))
+        pick = (slice(None, None, step), slice(None, None, step))
+        U, _ = mask_nonfinite(np.asarray(gradient[0])[pick])
+        V, _ = mask_nonfinite(np.asarray(gradient[1])[pick])
+        ax.quiver(X[pick], Y[pick], U, V, color="0.3", width=0.004)
+    ax.set_xlabel("$x$")
+    ax.set_ylabel("$y$")
+    ax.set_aspect("equal", adjustable="box")
+    if title:
+        ax.set_title(title)
+    _note_masked(ax, masked)
+    return fig, ax

@@ -1,0 +1,88 @@
+"""power_rule_explorer: sliders for n and x; the tape's derivative of xⁿ beside n·xⁿ⁻¹."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from gradlab import style
+from gradlab._validate import check_range
+from gradlab.calculus import derivative
+from gradlab.plots import mask_nonfinite
+from gradlab.widgets.base import BlitFigure, Explorer, guarded, new_figure, slider
+
+#: Curves of negative powers shoot up near 0; show at most this height so the shape stays visible.
+Y_CLIP = 20.0
+
+
+class PowerRuleExplorer(Explorer):
+    """See :func:`power_rule_explorer`."""
+
+    def __init__(self, n, x, n_range, x_range):
+        low, high = self.x_range = check_range(x_range)
+        self.xs = np.linspace(low, high, 401)
+        fig = new_figure()
+        ax = self.axes = fig.add_subplot()
+        (self.curve,) = ax.plot([], [], color=style.FUNCTION, lw=style.LINEWIDTH)
+        ax.axhline(0, color="0.85", lw=0.8, zorder=0)
+        ax.set_xlim(low, high)
+        ax.set_xlabel("$x$")
+        (self.tangent,) = ax.plot([], [], color=style.TANGENT, lw=style.LINEWIDTH)
+        (self.point,) = ax.plot([], [], "o", color=style.POINT)
+        controls = {
+            "n": widgets.IntSlider(value=n, min=n_range[0], max=n_range[1], description="$n$"),
+            "x": slider("$x$", x, low, high, (high - low) / 400, ".3f"),
+        }
+        super().__init__(BlitFigure(fig, [self.tangent, self.point]), controls)
+        self.n_drawn = None
+        self.tape_slope = self.rule_slope = float("nan")
+        self.refresh()
+
+    def _draw_curve(self, n: int) -> None:
+        """The curve itself changes only with n: redraw the background then, not per x move."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ys = self.xs.astype(float) ** n
+        shown, _ = mask_nonfinite(np.where(np.abs(ys) <= Y_CLIP, ys, np.nan))
+        self.curve.set_data(self.xs, shown)
+        self.curve.set_label(f"$x^{{{n}}}$")
+        low, high = float(shown.min()), float(shown.max())
+        span = high - low or 1.0
+        self.axes.set_ylim(low - 0.1 * span, high + 0.1 * span)
+        self.axes.set_title(rf"$\frac{{d}}{{dx}} x^{{{n}}} = {n}\,x^{{{n - 1}}}$")
+        self.blit.invalidate()
+        self.n_drawn = n
+
+    def update_artists(self) -> str:
+        n, x = int(self.controls["n"].value), float(self.controls["x"].value)
+        if n != self.n_drawn:
+            self._draw_curve(n)
+        self.tangent.set_data([], [])
+        self.point.set_data([], [])
+        y, slope = guarded(lambda: derivative(lambda t: t**n, x), f"x^{n} at x = {x:.3f}")
+        self.tape_slope = float(slope)
+        self.rule_slope = n * x ** (n - 1) if n != 0 else 0.0
+        low, high = self.x_range
+        self.tangent.set_data([low, high], [float(y) + self.tape_slope * (v - x) for v in (low, high)])
+        self.point.set_data([x], [float(y)])
+        return (f"n = {n}, x = {x:.3f}: &nbsp; tape: d/dx x<sup>{n}</sup> = {self.tape_slope:.6f}"
+                f" &nbsp; power rule: {n}·x<sup>{n - 1}</sup> = {self.rule_slope:.6f}")
+
+    def summary(self) -> str:
+        n, x = self.controls["n"].value, float(self.controls["x"].value)
+        return (f"power_rule_explorer: n = {n}, x = {x:.3f}, tape derivative = "
+                f"{self.tape_slope:.6f}, n*x**(n-1) = {self.rule_slope:.6f}")
+
+
+def power_rule_explorer(
+    n: int = 3, x: float = 2.0, n_range: tuple[int, int] = (-3, 6),
+    x_range: tuple[float, float] = (-3.0, 3.0),
+) -> PowerRuleExplorer:
+    """Compare TensorFlow's derivative of xⁿ with the power rule n·xⁿ⁻¹, with sliders for n and x.
+
+    Examples
+    --------
+    >>> explorer = power_rule_explorer(n=3, x=2.0)
+    >>> round(explorer.tape_slope, 4), round(explorer.rule_slope, 4)
+    (12.0, 12.0)
+    """
+    return PowerRuleExplorer(int(n), float(x), n_range, x_range)
