@@ -6,9 +6,8 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.gradlab-installed
 
-# Quiet TensorFlow's C++ start-up log and keep matplotlib off any GUI, for every tool run here.
+# Quiet TensorFlow's C++ start-up log for every tool run here (kernels inherit it).
 export TF_CPP_MIN_LOG_LEVEL = 3
-export MPLBACKEND = Agg
 # Kernels come from the venv first, whatever else is installed for this user.
 export JUPYTER_PATH = $(abspath $(VENV))/share/jupyter
 

@@ -1,0 +1,135 @@
+"""Animated descent paths as a small self-contained HTML player (no ffmpeg, no video).
+
+Matplotlib's ``FuncAnimation.to_jshtml`` embeds one full PNG per frame: 120 frames of a
+contour plot are megabytes. Here the background figure is sent once as a PNG and the paths
+as numbers in an SVG; a few lines of plain JavaScript reveal them point by point. Where
+JavaScript does not run (GitHub, an untrusted notebook, print) the full paths show.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+from collections.abc import Mapping
+
+import numpy as np
+from matplotlib.axes import Axes
+
+from gradlab import style
+
+__all__ = ["PathPlayer", "path_player"]
+
+_SCRIPT = """
+(function () {
+  var root = document.getElementById("%(id)s");
+  if (!root) return;
+  var paths = %(paths)s, frames = %(frames)d, interval = %(interval)d;
+  var lines = root.querySelectorAll("polyline"), dots = root.querySelectorAll("circle.end");
+  var slider = root.querySelector("input"), label = root.querySelector(".frame");
+  var button = root.querySelector("button"), timer = null;
+  function show(k) {
+    for (var i = 0; i < paths.length; i++) {
+      var n = Math.min(k + 1, paths[i].length), pts = paths[i].slice(0, n);
+      lines[i].setAttribute("points", pts.map(function (p) { return p.join(","); }).join(" "));
+      dots[i].setAttribute("cx", pts[n - 1][0]); dots[i].setAttribute("cy", pts[n - 1][1]);
+    }
+    slider.value = k; label.textContent = "step " + k + " / " + (frames - 1);
+  }
+  function stop() { clearInterval(timer); timer = null; button.textContent = "\\u25B6 play"; }
+  button.onclick = function () {
+    if (timer) { stop(); return; }
+    var k = +slider.value >= frames - 1 ? 0 : +slider.value;
+    button.textContent = "\\u23F8 pause";
+    timer = setInterval(function () { show(k); if (++k >= frames) stop(); }, interval);
+  };
+  slider.oninput = function () { stop(); show(+slider.value); };
+  show(frames - 1);
+})();
+"""
+
+
+class PathPlayer:
+    """An HTML animation of paths over a picture; displays itself in a notebook."""
+
+    def __init__(self, html: str, frames: int, n_paths: int):
+        self.html = html
+        self.frames = frames
+        self.n_paths = n_paths
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return f"PathPlayer({self.frames} frames, {self.n_paths} path(s), {len(self.html) / 1024:.0f} KiB)"
+
+    def save(self, path: str) -> None:
+        """Write a standalone HTML page with the animation."""
+        with open(path, "w", encoding="utf-8") as file:
+            file.write(f"<!doctype html><meta charset='utf-8'><body>{self.html}</body>")
+
+
+def path_player(
+    ax: Axes, paths: Mapping[str, np.ndarray], interval_ms: int = 20, max_frames: int | None = None
+) -> PathPlayer:
+    """Animate ``paths`` (label → array of (x, y) points) over the figure that holds ``ax``.
+
+    Draw the background (contours, labels, a legend) on ``ax`` first; the figure is rendered
+    once at its current size and dpi, then closed from pyplot so it is not shown twice.
+    Frame k shows every path up to its k-th point, ``interval_ms`` apart.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> player = path_player(ax, {"sgd": np.array([[0, 0], [1, 1]])})
+    >>> player.frames
+    2
+    """
+    if not paths:
+        raise ValueError("paths is empty: pass at least one label → (n, 2) array of points")
+    fig = ax.figure
+    for i, (label, points) in enumerate(paths.items()):
+        if np.asarray(points).ndim != 2 or np.asarray(points).shape[1] != 2:
+            raise ValueError(f"path {label!r} must be an (n, 2) array of (x, y) points")
+        # Invisible placeholders give the legend an entry in each path's colour.
+        ax.plot([], [], color=style.PATH_COLORS[i % len(style.PATH_COLORS)], lw=2, label=label)
+    ax.legend(loc="upper right", fontsize=8)
+    fig.canvas.draw()
+    width, height = (int(round(v)) for v in fig.canvas.get_width_height())
+    png = io.BytesIO()
+    fig.savefig(png, format="png", dpi=fig.dpi)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    pixel_paths = []
+    for points in paths.values():
+        xy = ax.transData.transform(np.asarray(points, dtype=float))
+        xy[:, 1] = height - xy[:, 1]  # SVG's y axis points down
+        pixel_paths.append(np.round(xy, 1).tolist())
+    frames = max(len(p) for p in pixel_paths)
+    if max_frames is not None:
+        frames = min(frames, max_frames)
+        pixel_paths = [p[:frames] for p in pixel_paths]
+    payload = json.dumps(pixel_paths, separators=(",", ":"))
+    image = base64.b64encode(png.getvalue()).decode("ascii")
+    uid = "gradlab-player-" + hashlib.sha1((payload + image).encode()).hexdigest()[:12]
+    shapes = "".join(
+        f"<polyline fill='none' stroke='{style.PATH_COLORS[i % len(style.PATH_COLORS)]}' "
+        f"stroke-width='2' points='{' '.join(f'{x},{y}' for x, y in path)}'/>"
+        f"<circle class='end' r='4' fill='{style.PATH_COLORS[i % len(style.PATH_COLORS)]}' "
+        f"cx='{path[-1][0]}' cy='{path[-1][1]}'/>"
+        for i, path in enumerate(pixel_paths)
+    )
+    html = (
+        f"<div id='{uid}' style='font-family:sans-serif;font-size:13px'>"
+        f"<svg width='{width}' height='{height}' viewBox='0 0 {width} {height}'>"
+        f"<image width='{width}' height='{height}' href='data:image/png;base64,{image}'/>"
+        f"{shapes}</svg><div><button>&#9654; play</button> "
+        f"<input type='range' min='0' max='{frames - 1}' value='{frames - 1}' style='width:50%'> "
+        f"<span class='frame'>step {frames - 1} / {frames - 1}</span></div>"
+        f"<script>{_SCRIPT % {'id': uid, 'paths': payload, 'frames': frames, 'interval': interval_ms}}"
+        "</script></div>"
+    )
+    return PathPlayer(html, frames, len(pixel_paths))

@@ -1,0 +1,371 @@
+"""Every exercise in the notebooks, by key ("02.3" is notebook 02, exercise 3).
+
+Expected answers are computed here from a reference (TensorFlow, math or Keras itself), so
+they are not written in the student's notebook and cannot drift from what the lesson shows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from gradlab._tf import tf
+from gradlab.calculus import FunctionError, GradientError, derivative, nth_derivative, partials
+from gradlab.descent import descend
+from gradlab.exercises.checks import (
+    Feedback,
+    call_attempt,
+    check_choice,
+    check_function,
+    check_value,
+    correct,
+    unfinished,
+    wrong,
+)
+
+
+@dataclass(frozen=True)
+class Exercise:
+    key: str
+    title: str
+    check: Callable[[object], Feedback]
+
+
+def _tape_gradient_matches(fn: object, reference_grad: Callable, points, what: str) -> Feedback:
+    """fn must be differentiable by the tape, with the reference derivative at each point."""
+    result, problem = call_attempt(fn, tf.constant(points[0], tf.float32), what=what)
+    if problem is not None:
+        return problem
+    try:
+        _, grad = derivative(fn, np.asarray(points, np.float32))
+    except (GradientError, FunctionError) as error:
+        return wrong(f"TensorFlow cannot differentiate {what}: {error}")
+    return check_value(grad, [reference_grad(p) for p in points], f"the tape's derivative of {what}")
+
+
+# --------------------------------------------------------------------------- 01 GradientTape
+
+
+def _ex01_2(answer: object) -> Feedback:
+    """A pair (h, dh): h(x) = sin(x²) in TF and dh its hand-derived derivative."""
+    if answer is Ellipsis or answer is None:
+        return unfinished()
+    try:
+        h, dh = answer  # type: ignore[misc]
+    except (TypeError, ValueError):
+        return wrong("pass the two functions as a pair: check('01.2', (h, dh))")
+    points = [-1.2, 0.3, 0.9, 1.7]
+    values = check_function(h, lambda x: math.sin(x * x), [(tf.constant(p),) for p in points],
+                            what="h", expect_tensor=True, describe=lambda a: f"x = {float(a[0]):.4g}")
+    if not values:
+        return values
+    tape = derivative(h, np.asarray(points, np.float32))[1]
+    return check_function(dh, lambda x: tape[points.index(x)], [(p,) for p in points],
+                          what="dh", describe=lambda a: f"x = {a[0]:.4g}")
+
+
+def _ex01_3(fn: object) -> Feedback:
+    return _tape_gradient_matches(fn, lambda x: 1 / (1 + math.exp(-x)), [-2.0, 0.0, 1.5],
+                                  "softplus")
+
+
+# --------------------------------------------------------------------------- 02 power rule
+
+
+def _ex02_2(answer: object) -> Feedback:
+    # Every element gets the same gradient, so a single number is a fine answer too.
+    got = answer
+    if np.ndim(answer) == 0 and answer is not Ellipsis and answer is not None:
+        got = np.full((3, 3), answer, dtype=object)
+    want = 2 * 9.0  # dz/dx_ij = dz/dy · dy/dx_ij = 2y · 1, with y = 9
+    return check_value(got, np.full((3, 3), want), "dz/dx", hints=[
+        (np.full((3, 3), 2 * 4.0), "there are 9 ones now, not 4: y = 9"),
+        (np.full((3, 3), 9.0), "z = y², so dz/dy = 2y: the 2 is missing"),
+    ])
+
+
+def _third_derivative_reference(f, x):
+    return float(nth_derivative(f, x, 3))
+
+
+def _ex02_3(fn: object) -> Feedback:
+    cases = [(lambda x: x**4, 1.5), (lambda x: tf.sin(x), 0.7), (lambda x: x**3, 2.0)]
+    names = ["x**4 at 1.5", "sin at 0.7", "x**3 at 2.0"]
+    for (f, x), name in zip(cases, names, strict=True):
+        result, problem = call_attempt(fn, f, tf.constant(x), what="third_derivative")
+        if problem is not None:
+            return problem
+        feedback = check_value(result, _third_derivative_reference(f, x), f"third_derivative({name})")
+        if not feedback:
+            return feedback
+    return correct("third_derivative nests three tapes correctly (x⁴, sin and x³ all match).")
+
+
+# --------------------------------------------------------------------------- 03 partials
+
+
+def _ex03_2(fn: object) -> Feedback:
+    points = [(1.0, 2.0), (-0.5, 0.3), (2.0, -1.5)]
+    result, problem = call_attempt(fn, tf.constant(1.0), tf.constant(2.0), what="f")
+    if problem is not None:
+        return problem
+    for x, y in points:
+        try:
+            _, fx, fy = partials(fn, x, y)
+        except (GradientError, FunctionError) as error:
+            return wrong(f"TensorFlow cannot differentiate your f: {error}")
+        feedback = check_value([fx, fy], [y, x], f"∇f at ({x:g}, {y:g})")
+        if not feedback:
+            return feedback
+    return correct("∇f = (y, x) everywhere: f = x·y (plus any constant) is the answer.")
+
+
+def _ex03_3(fn: object) -> Feedback:
+    _, problem = call_attempt(fn, tf.constant(2.0), tf.constant(0.0), what="safe_f")
+    if problem is not None:
+        return problem
+    values = check_function(
+        fn, lambda x, y: math.sin(math.hypot(x, y)),
+        [(tf.constant(a), tf.constant(b)) for a, b in [(2.0, 0.0), (0.6, -0.8), (0.01, 0.0)]],
+        what="safe_f", rtol=1e-3, describe=lambda a: f"{float(a[0]):g}, {float(a[1]):g}")
+    if not values:
+        return values
+    try:
+        _, fx, fy = partials(fn, 0.0, 0.0)
+        _, gx, gy = partials(fn, 2.0, 0.0)
+    except (GradientError, FunctionError) as error:
+        return wrong(f"TensorFlow cannot differentiate safe_f: {error}")
+    if not np.all(np.isfinite([fx, fy])):
+        return wrong(f"the gradient at the origin is still ({float(fx)}, {float(fy)}). "
+                     "Hint: make sure no branch computes sqrt(0), even one tf.where discards")
+    return check_value([gx, gy], [math.cos(2.0), 0.0], "∇safe_f at (2, 0)")
+
+
+# --------------------------------------------------------------------------- 04 tangent
+
+
+def _tangent_f(x):
+    return tf.cos(x) * tf.sin(x) / tf.sqrt(x)
+
+
+def _tangent_at_1() -> tuple[float, float]:
+    y, slope = derivative(_tangent_f, tf.constant(1.0, tf.float64))
+    return float(slope), float(y - slope * 1.0)
+
+
+def _flat_point() -> float:
+    x = 4.0  # Newton's method on f' from the visible hump near x = 4
+    for _ in range(30):
+        x -= float(nth_derivative(_tangent_f, tf.constant(x, tf.float64), 1)) / float(
+            nth_derivative(_tangent_f, tf.constant(x, tf.float64), 2))
+    return x
+
+
+def _ex04_3(fn: object) -> Feedback:
+    tests = [(lambda x: x**2 - 2, 1.0), (lambda x: tf.cos(x) - x, 0.5), (_tangent_f, 1.3)]
+
+    def newton(f, x):
+        y, slope = derivative(f, tf.constant(x, tf.float32))
+        return x - float(y) / float(slope)
+
+    for f, x in tests:
+        result, problem = call_attempt(fn, f, x, what="newton_step")
+        if problem is not None:
+            return problem
+        feedback = check_value(result, newton(f, x), f"newton_step from x = {x:g}", rtol=1e-4)
+        if not feedback:
+            return feedback
+    return correct("newton_step follows the tangent to its zero: x − f(x)/f′(x).")
+
+
+# --------------------------------------------------------------------------- 05 SGD
+
+
+def _sgd_f(x, y):
+    return (tf.sin(4 * x) - tf.cos(5 * y)) / 5
+
+
+def _first_step() -> list[float]:
+    return descend(_sgd_f, (0.25, -0.5), "sgd", 0.01, 1).points[1].tolist()
+
+
+def _ex05_1(answer: object) -> Feedback:
+    start, step = np.array([0.25, -0.5]), np.array(_first_step())
+    uphill = start + (start - step)
+    return check_value(answer, step, "(x, y) after one step", atol=1e-6,
+                       hints=[(uphill, "you stepped uphill: subtract learning_rate × gradient")])
+
+
+def _ex05_3(fn: object) -> Feedback:
+    def keras_step(p, velocity, g, lr):  # Keras 3 SGD(momentum=0.9)
+        velocity = 0.9 * np.asarray(velocity) - lr * np.asarray(g)
+        return np.asarray(p) + velocity, velocity
+
+    cases = [([0.25, -0.5], [0.0, 0.0], [0.4, -0.6], 0.1),
+             ([1.0, 2.0], [0.1, -0.2], [1.0, 1.0], 0.05)]
+    for p, v, g, lr in cases:
+        result, problem = call_attempt(fn, np.array(p), np.array(v), np.array(g), lr,
+                                       what="momentum_step")
+        if problem is not None:
+            return problem
+        try:
+            new_p, new_v = result  # type: ignore[misc]
+        except (TypeError, ValueError):
+            return wrong("momentum_step should return two things: (new_point, new_velocity)")
+        want_p, want_v = keras_step(p, v, g, lr)
+        for got, want, name in ((new_v, want_v, "new velocity"), (new_p, want_p, "new point")):
+            feedback = check_value(got, want, f"the {name} from p = {p}, v = {v}")
+            if not feedback:
+                return feedback
+    return correct("momentum_step matches Keras' SGD(momentum=0.9) update.")
+
+
+def _critical_learning_rate() -> float:
+    # Largest stable step on x² + 10y² is 2 / (largest curvature 20) = 0.1.
+    return 2.0 / 20.0
+
+
+def _ex05_2(answer: object) -> Feedback:
+    feedback = check_value(answer, _critical_learning_rate(), "the critical learning rate", atol=5e-3)
+    if feedback or feedback.status == "unfinished":
+        return feedback
+    lr = float(np.asarray(answer, dtype=float).reshape(-1)[0])
+    if lr <= 0:
+        return wrong("a learning rate must be positive")
+    path = descend(lambda x, y: x**2 + 10 * y**2, (1.0, 1.0), "sgd", lr, 200)
+    state = "diverges" if path.diverged or abs(path.points[-1][1]) > 1 else "still converges"
+    return wrong(f"at learning rate {lr:g}, SGD {state}. Bisect: try values between 0.01 and 1 "
+                 "and watch y (the steep direction) in the path.")
+
+
+# --------------------------------------------------------------------------- 06 backprop
+
+
+def _ex06_2(fn: object) -> Feedback:
+    cases = [(2.0, 3.0, 1.0), (-1.5, 0.5, 2.0), (0.0, 4.0, -0.5)]
+    return check_function(fn, lambda a, b, up: (up * b, up * a), cases, what="mul_backward")
+
+
+def _exy(x, y):
+    return math.exp(x * y)
+
+
+# --------------------------------------------------------------------------- 07 pitfalls
+
+
+def _fd_error_float32(h: float) -> float:
+    """Median |central difference of sin in float32 − cos| over x in [0.5, 2.5].
+
+    The median over many points, because at a single x rounding errors can cancel by luck.
+    """
+    x32, h32 = np.linspace(0.5, 2.5, 21, dtype=np.float32), np.float32(h)
+    estimate = (np.sin(x32 + h32) - np.sin(x32 - h32)) / (np.float32(2) * h32)
+    return float(np.median(np.abs(estimate.astype(float) - np.cos(x32.astype(float)))))
+
+
+def _ex07_3(answer: object) -> Feedback:
+    feedback = check_value(answer, 0.0, "h", atol=1.0)  # validates the form; the test is below
+    if feedback.status == "unfinished" or "should be a number" in feedback.message:
+        return feedback
+    h = float(np.asarray(answer, dtype=float).reshape(-1)[0])
+    if not 0 < h < 1:
+        return wrong(f"h = {h:g}: a step must be small and positive (between 0 and 1)")
+    # The balanced band around eps^(1/3) ≈ 5e-3; its typical error is what "good" means here
+    # (single lucky h values can do better by cancellation, which no one can count on).
+    typical = float(np.median([_fd_error_float32(v) for v in np.logspace(-3, -1.7, 25)]))
+    error = _fd_error_float32(h)
+    if error <= 3 * typical:
+        return correct(f"with h = {h:g} the float32 error is {error:.1e}, as good as steps get "
+                       f"(typical {typical:.1e} near h ≈ 5e-3): rounding and truncation balance.")
+    side = "too small: rounding error dominates" if h < 3e-3 else "too large: truncation error dominates"
+    return wrong(f"with h = {h:g} the error is {error:.1e}, but about {typical:.1e} is possible. "
+                 f"h is {side}.")
+
+
+# --------------------------------------------------------------------------- 08 forward mode
+
+
+def _ex08_1(fn: object) -> Feedback:
+    from gradlab.dual import Dual
+
+    for x in (-1.0, 0.3, 2.0):
+        result, problem = call_attempt(fn, Dual(x, 1.0), what="dual_tanh")
+        if problem is not None:
+            return problem
+        if not isinstance(result, Dual):
+            return wrong(f"dual_tanh should return a Dual; got {type(result).__name__}")
+        y, slope = derivative(tf.tanh, tf.constant(x, tf.float64))
+        feedback = check_value([result.value, result.derivative], [y, slope],
+                               f"dual_tanh(Dual({x:g}, 1)) as (value, derivative)")
+        if not feedback:
+            return feedback
+    return correct("tanh carries its derivative 1 − tanh² forward, like the tape's.")
+
+
+def _jvp_reference() -> list[float]:
+    x = tf.constant([1.0, 2.0], tf.float64)
+    with tf.autodiff.ForwardAccumulator(x, tf.constant([1.0, 0.0], tf.float64)) as acc:
+        y = tf.stack([x[0] * x[1], tf.sin(x[0])])
+    return acc.jvp(y).numpy().tolist()
+
+
+EXERCISES: dict[str, Exercise] = {
+    e.key: e
+    for e in [
+        Exercise("01.1", "d/dx (x³ − 2x) at x = 1.5",
+                 lambda a: check_value(a, 3 * 1.5**2 - 2, "the derivative at 1.5",
+                                       hints=[(3 * 1.5**2, "you dropped the −2x term's derivative (−2)"),
+                                              (1.5**3 - 3, "that is the function's value, not its slope")])),
+        Exercise("01.2", "h(x) = sin(x²) and its derivative by the chain rule", _ex01_2),
+        Exercise("01.3", "a softplus the tape can differentiate", _ex01_3),
+        Exercise("02.1", "d/dx x⁵ at x = 2",
+                 lambda a: check_value(a, 5 * 2**4, "d/dx x⁵ at 2",
+                                       hints=[(2**5, "that is x⁵ itself; the power rule gives n·xⁿ⁻¹"),
+                                              (4 * 2**5, "the exponent drops by one: n·x^(n−1), not n·xⁿ")])),
+        Exercise("02.2", "dz/dx for z = (Σx)² with x = ones(3, 3)", _ex02_2),
+        Exercise("02.3", "third_derivative(f, x) with nested tapes", _ex02_3),
+        Exercise("03.1", "∇(x²·y) at (3, 2), predicted",
+                 lambda a: check_value(a, [2 * 3 * 2, 3**2], "(∂f/∂x, ∂f/∂y)")),
+        Exercise("03.2", "an f whose gradient is (y, x)", _ex03_2),
+        Exercise("03.3", "sin(√(x² + y²)) with a finite gradient at the origin", _ex03_3),
+        Exercise("04.1", "tangent line to cos(x)·sin(x)/√x at x = 1",
+                 lambda a: check_value(a, list(_tangent_at_1()), "(slope, intercept)", rtol=1e-4)),
+        Exercise("04.2", "where the tangent is flat near x = 4",
+                 lambda a: check_value(a, _flat_point(), "x where f′(x) = 0", atol=1e-3)),
+        Exercise("04.3", "one step of Newton's method", _ex04_3),
+        Exercise("05.1", "the first SGD step by hand", _ex05_1),
+        Exercise("05.2", "the learning rate where SGD stops converging on x² + 10y²", _ex05_2),
+        Exercise("05.3", "one SGD-with-momentum step", _ex05_3),
+        Exercise("06.1", "∂(x/y)/∂y at (1, 2)",
+                 lambda a: check_value(a, -1 / 2**2, "∂(x/y)/∂y",
+                                       hints=[(1 / 2, "that is ∂(x/y)/∂x = 1/y; for y use −x/y²")])),
+        Exercise("06.2", "the backward pass of a multiply node", _ex06_2),
+        Exercise("06.3", "backprop through exp(x·y) + y at (0.5, 2)",
+                 lambda a: check_value(a, [2 * _exy(0.5, 2), 0.5 * _exy(0.5, 2) + 1], "(∂g/∂x, ∂g/∂y)",
+                                       hints=[([2 * _exy(0.5, 2), 0.5 * _exy(0.5, 2)],
+                                               "∂g/∂y misses the + y term's own derivative, 1")])),
+        Exercise("07.1", "which functions give a None gradient",
+                 lambda a: check_choice(a, {"b", "c", "d"}, ["a", "b", "c", "d"],
+                                        "b leaves TensorFlow through NumPy, c casts to an integer and d "
+                                        "does not use x; a only rounds the *output* of a float "
+                                        "op, which still has a (zero) gradient.",
+                                        "a gradient is None when the tape has no float path from x to y")),
+        Exercise("07.2", "the Jacobian of (x², x·y) at (1, 2)",
+                 lambda a: check_value(a, [[2 * 1, 0], [2, 1]], "the Jacobian",
+                                       hints=[([[2, 2], [0, 1]],
+                                               "transposed: row i holds the derivatives of output i")])),
+        Exercise("07.3", "a good finite-difference step in float32", _ex07_3),
+        Exercise("08.1", "tanh for dual numbers", _ex08_1),
+        Exercise("08.2", "which mode is cheaper for f: R¹⁰⁰⁰ → R",
+                 lambda a: check_choice(a, "reverse", ["forward", "reverse"],
+                                        "one output and many inputs: one reverse pass gives all 1000 "
+                                        "partials, forward mode would need 1000 passes.",
+                                        "count passes: forward mode gives one input direction per "
+                                        "pass, reverse mode one output per pass")),
+        Exercise("08.3", "a Jacobian-vector product",
+                 lambda a: check_value(a, _jvp_reference(), "J·v")),
+    ]
+}

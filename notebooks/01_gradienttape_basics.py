@@ -1,0 +1,267 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 01 · GradientTape basics: derivatives TensorFlow works out for you
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gradlab-edu/gradlab/blob/main/notebooks/01_gradienttape_basics.ipynb)
+#
+# You write a function out of TensorFlow operations; TensorFlow hands back its derivative,
+# exactly, at every point you ask for. This notebook shows how: the `tf.GradientTape` of
+# TensorFlow 2, then the graph-and-session way of TensorFlow 1, which still runs today.
+
+# %%
+# Set-up: installs gradlab on Colab (which already has TensorFlow); does nothing elsewhere.
+import os
+import subprocess
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's start-up log stays out of outputs
+if "google.colab" in sys.modules:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "gradlab @ git+https://github.com/gradlab-edu/gradlab"], check=True)
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+import tensorflow as tf
+
+import gradlab
+
+# %% [markdown]
+# ## The idea: the chain rule, one operation at a time
+#
+# Every function you can write with TensorFlow is a chain of small operations (`square`,
+# `sin`, `add`...), each with a derivative TensorFlow knows. The **chain rule** glues them:
+#
+# $$\frac{d}{dx} f\big(g(x)\big) = f'\big(g(x)\big)\cdot g'(x).$$
+#
+# While your code runs, a `tf.GradientTape` records which operations touched which tensors.
+# Asking the tape for a gradient replays that record backwards, multiplying local
+# derivatives together. No formula for the whole derivative is ever written down, and
+# nothing is approximated.
+
+# %% [markdown]
+# ## A first derivative: f(x) = x² + 1
+#
+# A hundred points on [-5, 5]. The ends are written `-5.0` and `5.0` on purpose: with
+# integer ends `tf.linspace` returns float64, and integer tensors get no gradient at all.
+
+# %%
+x = tf.linspace(-5.0, 5.0, 100)
+x.dtype
+
+# %% [markdown]
+# `x` is a constant, and a tape records only what it is told to watch, so we call
+# `tape.watch(x)` before computing with it.
+
+# %%
+with tf.GradientTape() as tape:
+    tape.watch(x)
+    y = x**2 + 1
+dy_dx = tape.gradient(y, x)
+
+# %% [markdown]
+# `y` holds 100 values, and `tape.gradient` differentiates their *sum*. Each `y[i]` depends
+# only on `x[i]`, so the derivative of the sum with respect to `x[i]` is just f′(x[i]):
+# one call gives the derivative at every point. It should be 2x:
+
+# %%
+print("max |dy/dx - 2x| =", float(tf.reduce_max(tf.abs(dy_dx - 2 * x))))
+
+# %%
+gradlab.plot_function_and_derivative(x, y, dy_dx, title="$f(x) = x^2 + 1$ and its derivative $2x$")
+plt.show()
+
+# %% [markdown]
+# ## A wavier one: f(x) = 5·sin(2x) + x²
+#
+# The chain rule is at work in `sin(2x)`: its derivative is cos(2x) times the inner
+# derivative 2, so f′(x) = 10·cos(2x) + 2x.
+
+# %%
+with tf.GradientTape() as tape:
+    tape.watch(x)
+    y = 5 * tf.sin(2 * x) + x**2
+dy_dx = tape.gradient(y, x)
+by_hand = 10 * tf.cos(2 * x) + 2 * x
+print(f"max |tape - by hand| = {float(tf.reduce_max(tf.abs(dy_dx - by_hand))):.1e}")
+
+# %%
+gradlab.plot_function_and_derivative(x, y, dy_dx, title=r"$f(x) = 5\sin 2x + x^2$")
+plt.show()
+
+# %% [markdown]
+# The derivative crosses zero exactly where f has its peaks and valleys, as it must.
+
+# %% [markdown]
+# ## When does the tape need `watch`?
+#
+# Trainable `tf.Variable`s are watched automatically (they are what a model learns);
+# constants are not. Forgetting `watch` does not raise an error, it silently gives `None`:
+
+# %%
+c = tf.constant(3.0)
+v = tf.Variable(3.0)
+with tf.GradientTape(persistent=True) as tape:  # persistent: we ask it for two gradients
+    y_c = c**2
+    y_v = v**2
+print("constant, not watched:", tape.gradient(y_c, c))
+print("variable, watched by itself:", tape.gradient(y_v, v).numpy())
+del tape  # a persistent tape holds its record until it is deleted
+
+# %% [markdown]
+# A variable created with `trainable=False` is treated like a constant, which is how
+# frozen layers stay frozen:
+
+# %%
+frozen = tf.Variable(3.0, trainable=False)
+with tf.GradientTape() as tape:
+    y = frozen**2
+print("frozen variable:", tape.gradient(y, frozen))
+
+# %% [markdown]
+# ## sin′ = cos, found without being told
+#
+# A classic check, from the days of TensorFlow 1: differentiate `sin` over [0, 2π] and
+# compare with `cos`.
+
+# %%
+xs = np.linspace(0, 2 * np.pi, 100, dtype=np.float32)
+x = tf.constant(xs)
+with tf.GradientTape() as tape:
+    tape.watch(x)
+    y = tf.sin(x)
+d_sin = tape.gradient(y, x)
+print(f"max |d sin/dx - cos x| = {np.max(np.abs(d_sin.numpy() - np.cos(xs))):.1e}")
+
+# %%
+gradlab.plot_curves(xs, {r"$\sin x$": y, r"tape: $\frac{d}{dx}\sin x$": d_sin,
+                         r"$\cos x$ (dotted)": np.cos(xs)})
+plt.gca().lines[-1].set_linestyle(":")
+plt.show()
+
+# %% [markdown]
+# The differences are at the level of float32 rounding (about 1e-7): TensorFlow does not
+# estimate the slope from nearby points, it applies sin′ = cos.
+
+# %% [markdown]
+# ## The TensorFlow 1 way: graphs, placeholders and `tf.gradients`
+#
+# Before 2019, TensorFlow code first *built a graph* with empty slots (placeholders), then
+# *ran* it in a `Session`, feeding values in. `tf.gradients(y, x)` added the derivative's
+# operations to the graph. That is how `GradientDescentOptimizer(...).minimize(cost)` knew
+# the gradient of any cost without being told.
+#
+# All of it still runs through `tf.compat.v1`. We build the graph inside its own
+# `tf.Graph()`, so eager execution stays on for the rest of the notebook.
+
+# %%
+graph = tf.Graph()
+with graph.as_default():
+    x_slot = tf.compat.v1.placeholder(tf.float32, shape=[None], name="x")
+    y_node = tf.sin(x_slot)
+    grad_node = tf.gradients(y_node, x_slot)[0]  # graph-mode only: new operations, no values yet
+
+print(grad_node)  # a symbolic tensor: it has a name and a shape, no numbers
+
+# %%
+with tf.compat.v1.Session(graph=graph) as session:
+    y_tf1, grad_tf1 = session.run([y_node, grad_node], feed_dict={x_slot: xs})
+print(f"TF1 vs TF2 tape: max difference {np.max(np.abs(grad_tf1 - d_sin.numpy())):.1e}")
+
+# %% [markdown]
+# Same numbers. The TensorFlow 2 version reads like ordinary Python and shows its values
+# at once; the TensorFlow 1 version separates *describing* the computation from *running*
+# it. `tf.function` brings that separation back when speed matters (notebook 04 draws such
+# a graph).
+
+# %% [markdown]
+# ## The same in one line, with gradlab
+#
+# The rest of the collection often needs "f and f′ at these points".
+# `gradlab.derivative` is exactly the tape code above (one tape, `watch`, `gradient`),
+# with clear errors when something goes wrong:
+
+# %%
+y, dy = gradlab.derivative(lambda t: 5 * tf.sin(2 * t) + t**2, [0.0, 1.0, 2.0])
+print(np.round(dy, 6))
+
+# %% [markdown]
+# And `gradlab.check_gradient` compares the tape with a finite-difference estimate,
+# (f(x+h) − f(x−h)) / 2h, a good habit whenever you doubt a gradient:
+
+# %%
+gradlab.check_gradient(lambda t: 5 * tf.sin(2 * t) + t**2, np.linspace(-5, 5, 11))
+
+# %% [markdown]
+# ## Exercises
+#
+# Write your answer where it says `...`, run the cell, then run the check below it.
+
+# %% [markdown]
+# **Exercise 1.** Use a `tf.GradientTape` to compute the derivative of g(x) = x³ − 2x at
+# x = 1.5 and store it in `answer`.
+
+# %% tags=["solution"]
+### BEGIN SOLUTION
+x = tf.constant(1.5)
+with tf.GradientTape() as tape:
+    tape.watch(x)
+    g = x**3 - 2 * x
+answer = tape.gradient(g, x)
+### END SOLUTION
+
+# %% tags=["exercise"]
+gradlab.check("01.1", answer)
+
+# %% [markdown]
+# **Exercise 2.** Write `h(x) = sin(x²)` with TensorFlow operations, and `dh(x)`, its
+# derivative worked out by hand with the chain rule (NumPy is fine for `dh`). The check
+# compares your `dh` with the tape's derivative of your `h`.
+
+# %% tags=["solution"]
+def h(x):
+    ### BEGIN SOLUTION
+    return tf.sin(x**2)
+    ### END SOLUTION
+
+
+def dh(x):
+    ### BEGIN SOLUTION
+    return 2 * x * np.cos(x**2)
+    ### END SOLUTION
+
+
+# %% tags=["exercise"]
+gradlab.check("01.2", (h, dh))
+
+# %% [markdown]
+# **Exercise 3.** This softplus function, log(1 + eˣ), gives the tape nothing to work with.
+# Find out why (try `gradlab.derivative(broken_softplus, 1.0)`), then write a `softplus`
+# that the tape can differentiate. Its derivative should be the logistic function
+# 1 / (1 + e⁻ˣ).
+
+# %% tags=["exercise"]
+def broken_softplus(x):
+    return np.log(1 + np.exp(x))
+
+
+# %% tags=["solution"]
+def softplus(x):
+    ### BEGIN SOLUTION
+    return tf.math.log(1 + tf.exp(x))
+    ### END SOLUTION
+
+
+# %% tags=["exercise"]
+gradlab.check("01.3", softplus)

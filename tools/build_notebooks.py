@@ -1,0 +1,39 @@
+"""Rebuild notebooks from their py:percent twins and execute them in place.
+
+    python tools/build_notebooks.py notebooks/01_gradienttape_basics.py [...]
+
+The .py twin is the source of truth; the .ipynb gets fresh outputs from a fresh kernel in
+the notebook's folder. Widget state is not stored: each explorer's saved output already
+carries a PNG of its default state, which is what GitHub and nbconvert show.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import jupytext
+import nbformat
+from nbclient import NotebookClient
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.pop("MPLBACKEND", None)  # kernels must use the inline backend, as in Jupyter
+
+
+def build(py_path: Path) -> float:
+    nb = jupytext.read(py_path)
+    start = time.perf_counter()
+    NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(py_path.parent)}},
+        store_widget_state=False,
+    ).execute()
+    nb.metadata.pop("widgets", None)
+    nbformat.write(nb, py_path.with_suffix(".ipynb"))
+    return time.perf_counter() - start
+
+
+if __name__ == "__main__":
+    for arg in sys.argv[1:]:
+        print(f"{arg}: executed in {build(Path(arg)):.1f} s", flush=True)
