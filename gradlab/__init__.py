@@ -27,6 +27,7 @@ _EXPORTS = {
         "grid", "plot_contour", "plot_curves", "plot_function_and_derivative", "plot_surface",
         "plot_tangent",
     ],
+    "graphs": ["OpGraph", "op_graph", "plot_op_graph"],
     "descent": ["Trajectory", "descend"],
     "animation": ["path_player"],
     "widgets": [

@@ -51,9 +51,10 @@ def mask_nonfinite(values: object) -> tuple[np.ma.MaskedArray, int]:
 
 def _note_masked(ax: Axes, count: int) -> None:
     if count:
-        ax.text(
-            0.01, 0.01, f"{count} undefined value(s) not drawn", transform=ax.transAxes,
-            fontsize=8, color="0.4", va="bottom",
+        write = getattr(ax, "text2D", ax.text)  # 3-D axes place fixed text with text2D
+        write(
+            0.99, 0.99, f"{count} non-finite value(s) not drawn", transform=ax.transAxes,
+            fontsize=8, color="0.4", ha="right", va="top",
         )
 
 

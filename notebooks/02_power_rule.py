@@ -1,0 +1,227 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 02 · The power rule, checked by TensorFlow
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gradlab-edu/gradlab/blob/main/notebooks/02_power_rule.ipynb)
+#
+# No calculus needed to start: this notebook explains what a derivative is, states the
+# one rule that handles every power of x, and lets TensorFlow confirm it, including
+# derivatives of derivatives.
+
+# %%
+# Set-up: installs gradlab on Colab (which already has TensorFlow); does nothing elsewhere.
+import os
+import subprocess
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's start-up log stays out of outputs
+if "google.colab" in sys.modules:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "gradlab @ git+https://github.com/gradlab-edu/gradlab"], check=True)
+
+# %%
+import numpy as np
+import tensorflow as tf
+
+import gradlab
+
+print("TensorFlow", tf.__version__)
+
+# %% [markdown]
+# ## What a derivative measures
+#
+# Take y = x². Move x a little, from 3 to 3.001, and y moves from 9 to 9.006001: about
+# **6 times** as far. That ratio, "how fast y changes per unit of x, right here", is the
+# derivative. At x = 3 it is 6; at x = 5 it would be 10. For x² it is always 2x.
+#
+# ## The power rule
+#
+# For any power n,
+#
+# $$\frac{d}{dx}\, x^n = n\, x^{n-1}:$$
+#
+# bring the exponent down in front, then lower it by one. So x³ has slope 3x², x¹⁰ has
+# slope 10x⁹, and a constant (x⁰ = 1) has slope 0.
+
+# %% [markdown]
+# ## A first tape: z = (sum of a 2×2 block of ones)²
+#
+# `y` adds up four ones, so y = 4, and z = y·y = 16. Asking for dz/dy is asking for the
+# slope of y² at y = 4: by the power rule, 2y = 8.
+
+# %%
+x = tf.ones((2, 2))
+with tf.GradientTape(persistent=True) as tape:  # persistent: two questions for one tape
+    tape.watch(x)
+    y = tf.reduce_sum(x)
+    z = y * y
+print("y =", y.numpy(), " z =", z.numpy())
+print("dz/dy =", tape.gradient(z, y).numpy())
+
+# %% [markdown]
+# The tape can go further back, to each of the four ones. Each one adds to y with slope 1,
+# so by the chain rule dz/dx = dz/dy · dy/dx = 8 · 1 for every element:
+
+# %%
+print(tape.gradient(z, x).numpy())
+del tape
+
+# %% [markdown]
+# ## y = x³ at x = 2, asking inside the `with` block
+#
+# A `tf.Variable` needs no `watch`. Here `tape.gradient` is called *inside* the `with`
+# block. That works: for an ordinary tape, asking for the gradient ends the recording.
+# The power rule predicts 3x² = 12.
+
+# %%
+x = tf.Variable(2.0)
+with tf.GradientTape() as tape:
+    y = x**3
+    dy_dx = tape.gradient(y, x)
+print("y =", y.numpy(), " dy/dx =", dy_dx.numpy())
+
+# %% [markdown]
+# What does it cost? A **persistent** tape keeps recording after `gradient`, so asking
+# inside the block records the gradient's own operations too. TensorFlow warns about the
+# extra time and memory:
+
+# %%
+with tf.GradientTape(persistent=True) as tape:
+    y = x**3
+    dy_dx = tape.gradient(y, x)
+    d2y_dx2 = tape.gradient(dy_dx, x)
+print("dy/dx =", dy_dx.numpy(), " d²y/dx² =", d2y_dx2.numpy())
+del tape
+
+# %% [markdown]
+# …but that "waste" is also exactly what makes a *second* derivative possible: because the
+# gradient's operations were recorded, the tape could differentiate them again
+# (d²/dx² x³ = 6x = 12). Nested tapes, below, do the same on purpose.
+
+# %% [markdown]
+# ## The rule for many powers at once
+#
+# Negative and fractional powers follow the same rule. At x = 1.5:
+
+# %%
+x0 = 1.5
+print(f"{'n':>5} {'tape':>12} {'n·x^(n-1)':>12}")
+for n in [-2, -1, 0.5, 1, 2, 3, 5]:
+    x = tf.constant(x0)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = x**n
+    print(f"{n:>5} {tape.gradient(y, x).numpy():>12.6f} {n * x0 ** (n - 1):>12.6f}")
+
+# %% [markdown]
+# ## The chain rule joins in
+#
+# For (3x² + 1)⁵, the power rule gives the outer slope 5·(3x² + 1)⁴ and the chain rule
+# multiplies by the inner slope 6x. At x = 1 that is 5 · 4⁴ · 6 = 7680:
+
+# %%
+x = tf.constant(1.0)
+with tf.GradientTape() as tape:
+    tape.watch(x)
+    y = (3 * x**2 + 1) ** 5
+print("tape:", tape.gradient(y, x).numpy(), "  by hand:", 5 * 4**4 * 6)
+
+# %% [markdown]
+# ## Derivatives of derivatives: nested tapes
+#
+# Differentiate x³ three times: 3x², then 6x, then 6. At x = 2: **12, 12, 6**. Each tape
+# records the work of the tape inside it, so the outer one can differentiate the inner
+# one's answer.
+
+# %%
+x = tf.Variable(2.0)
+with tf.GradientTape() as t3:
+    with tf.GradientTape() as t2:
+        with tf.GradientTape() as t1:
+            y = x**3
+        d1 = t1.gradient(y, x)
+    d2 = t2.gradient(d1, x)
+d3 = t3.gradient(d2, x)
+print("first:", d1.numpy(), " second:", d2.numpy(), " third:", d3.numpy())
+
+# %% [markdown]
+# `gradlab.nth_derivative` nests as many tapes as you ask for. The fourth derivative of x³
+# is 0: after the third, nothing depends on x any more.
+
+# %%
+for n in range(5):
+    print(f"d^{n}/dx^{n} x³ at 2 = {float(gradlab.nth_derivative(lambda t: t**3, 2.0, n)):g}")
+
+# %% [markdown]
+# ## Try it: the power rule explorer
+#
+# Drag **n** and **x**. The red line is the tangent, whose slope is the tape's derivative;
+# the readout puts it next to n·xⁿ⁻¹. Try a negative n at x = 0, where xⁿ is undefined.
+
+# %%
+gradlab.power_rule_explorer(n=3, x=2.0)
+
+# %% [markdown]
+# ## Exercises
+
+# %% [markdown]
+# **Exercise 1.** Predict, with the power rule, the derivative of x⁵ at x = 2. Write the
+# number (not code) in `answer`.
+
+# %% tags=["solution"]
+### BEGIN SOLUTION
+answer = 5 * 2**4
+### END SOLUTION
+
+# %% tags=["exercise"]
+gradlab.check("02.1", answer)
+
+# %% [markdown]
+# **Exercise 2.** Redo the first tape with `x = tf.ones((3, 3))`: y = sum of x, z = y².
+# Compute dz/dx (one number per element) with a tape and store it in `dz_dx`.
+
+# %% tags=["solution"]
+### BEGIN SOLUTION
+x = tf.ones((3, 3))
+with tf.GradientTape() as tape:
+    tape.watch(x)
+    z = tf.reduce_sum(x) ** 2
+dz_dx = tape.gradient(z, x)
+### END SOLUTION
+
+# %% tags=["exercise"]
+gradlab.check("02.2", dz_dx)
+
+# %% [markdown]
+# **Exercise 3.** Write `third_derivative(f, x)`, returning f‴(x) for a tensor `x`, with
+# three nested tapes (no gradlab inside!). The check tries it on x⁴, sin and x³.
+
+# %% tags=["solution"]
+def third_derivative(f, x):
+    ### BEGIN SOLUTION
+    with tf.GradientTape() as t3:
+        t3.watch(x)
+        with tf.GradientTape() as t2:
+            t2.watch(x)
+            with tf.GradientTape() as t1:
+                t1.watch(x)
+                y = f(x)
+            d1 = t1.gradient(y, x)
+        d2 = t2.gradient(d1, x)
+    return t3.gradient(d2, x)
+    ### END SOLUTION
+
+
+# %% tags=["exercise"]
+gradlab.check("02.3", third_derivative)

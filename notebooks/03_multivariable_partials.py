@@ -1,0 +1,242 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 03 · Partial derivatives: functions of two variables
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gradlab-edu/gradlab/blob/main/notebooks/03_multivariable_partials.ipynb)
+#
+# A function f(x, y) is a landscape. At each point it has two slopes: one walking east
+# (∂f/∂x, y held still) and one walking north (∂f/∂y). Together they form the
+# **gradient** ∇f, the arrow pointing uphill. One tape gives both.
+
+# %%
+# Set-up: installs gradlab on Colab (which already has TensorFlow); does nothing elsewhere.
+import os
+import subprocess
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's start-up log stays out of outputs
+if "google.colab" in sys.modules:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "gradlab @ git+https://github.com/gradlab-edu/gradlab"], check=True)
+
+# %%
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import tensorflow as tf
+
+import gradlab
+
+# %% [markdown]
+# ## An egg-crate landscape: f(x, y) = (sin 4x − cos 5y) / 5
+#
+# We sample [-1, 1] × [-1, 1] on a 100 × 100 grid and make `x` and `y` variables, so the
+# tape watches them without being asked.
+
+# %%
+X, Y = np.meshgrid(np.linspace(-1, 1, 100), np.linspace(-1, 1, 100))
+x = tf.Variable(X, dtype=tf.float32)
+y = tf.Variable(Y, dtype=tf.float32)
+
+with tf.GradientTape() as tape:
+    f = (tf.sin(4 * x) - tf.cos(5 * y)) / 5
+df_dx, df_dy = tape.gradient(f, [x, y])  # one call, both partials
+
+# %% [markdown]
+# Passing a list `[x, y]` gets both partials from a single backward pass, so the tape
+# needs no `persistent=True` (that is only for calling `gradient` more than once).
+# By hand: ∂f/∂x = 0.8·cos 4x and ∂f/∂y = sin 5y.
+
+# %%
+print(f"max error in df/dx: {np.max(np.abs(df_dx - 0.8 * np.cos(4 * X))):.1e}")
+print(f"max error in df/dy: {np.max(np.abs(df_dy - np.sin(5 * Y))):.1e}")
+
+# %%
+gradlab.plot_surface(X, Y, f, view=(-140, 120), title=r"$f(x, y) = (\sin 4x - \cos 5y)/5$")
+plt.show()
+
+# %% [markdown]
+# Seen from below (elevation −140°), the bumps become pits. The two partials, drawn as
+# contour maps: ∂f/∂x varies only with x, ∂f/∂y only with y.
+
+# %%
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+gradlab.plot_contour(X, Y, df_dx, ax=left, title=r"$\partial f / \partial x = 0.8 \cos 4x$")
+gradlab.plot_contour(X, Y, df_dy, ax=right, title=r"$\partial f / \partial y = \sin 5y$")
+plt.show()
+
+# %% [markdown]
+# The gradient field on the contours of f: every arrow crosses the contour lines at a
+# right angle, pointing uphill, longest where the landscape is steepest.
+
+# %%
+gradlab.plot_contour(X, Y, f, gradient=(df_dx, df_dy), arrows=20, title=r"$\nabla f$ on the contours of $f$")
+plt.show()
+
+# %% [markdown]
+# ## Try it: the gradient explorer
+#
+# Move the point. Left: the gradient arrow. Right: the tangent plane, the flat surface
+# with the same two slopes as f at the point.
+
+# %%
+gradlab.gradient_explorer(lambda x, y: (tf.sin(4 * x) - tf.cos(5 * y)) / 5, point=(0.25, -0.5))
+
+# %% [markdown]
+# ## A function with a gap: f(x, y) = cos x · sin y + x / y
+#
+# The x / y term is undefined on the whole line y = 0. TensorFlow does not raise an
+# error there; it returns IEEE infinities and NaNs, so you have to look:
+
+# %%
+def g(x, y):
+    return tf.cos(x) * tf.sin(y) + x / y
+
+
+for y0 in [1.0, 0.1, 0.001, 0.0]:
+    value, gx, gy = gradlab.partials(g, 1.0, y0)
+    print(f"y = {y0:<6}  f = {float(value):>10.6g}   df/dx = {float(gx):>10.6g}   df/dy = {float(gy):>10.6g}")
+
+# %% [markdown]
+# As y → 0 the value blows up like 1/y and ∂f/∂y like −1/y². At y = 0 exactly,
+# x/0 = inf and the slope −x/0² = −inf. To draw it we treat |f| > 10 as off the chart:
+# the plot masks those points (and the infinities) instead of crashing, and says how many
+# it dropped.
+
+# %%
+Xg, Yg = gradlab.grid((-3, 3), (-1, 1), 101)  # 101 points: the middle row is exactly y = 0
+Zg, _, _ = gradlab.partials(g, Xg, Yg)
+off_chart = np.where(np.abs(Zg) <= 10, Zg, np.nan)
+gradlab.plot_surface(Xg, Yg, off_chart, view=(30, -60), title=r"$\cos x \sin y + x/y$ where $|f| \leq 10$")
+plt.show()
+
+# %% [markdown]
+# ## sin(√(x² + y²)): ripples around the origin
+#
+# This one depends only on the distance r = √(x² + y²) from the origin. At (2, 0), r = 2,
+# so f = sin 2 and, walking along x, ∂f/∂x = cos 2; walking along y crosses the ripple
+# sideways, so ∂f/∂y = 0. We work in float64 to see all the digits.
+
+# %%
+def ripple(x, y):
+    return tf.sin(tf.sqrt(x**2 + y**2))
+
+
+x = tf.Variable(2.0, dtype=tf.float64)
+y = tf.Variable(0.0, dtype=tf.float64)
+with tf.GradientTape() as tape:
+    f = ripple(x, y)
+fx, fy = tape.gradient(f, [x, y])
+print(f"f(2, 0)     = {f.numpy():.15f}   sin 2 = {math.sin(2):.15f}")
+print(f"df/dx(2, 0) = {fx.numpy():.15f}   cos 2 = {math.cos(2):.15f}")
+print(f"df/dy(2, 0) = {fy.numpy() + 0.0:.15f}")  # + 0.0 turns IEEE's -0.0 into 0.0
+
+# %% [markdown]
+# ### The same numbers from HIPS autograd
+#
+# Before TensorFlow 2, the `autograd` library offered this style of "differentiate a
+# Python function" to NumPy code. Same function, same point, same answers:
+
+# %%
+try:
+    import autograd
+    import autograd.numpy as anp
+except ImportError:
+    print("autograd is not installed here (pip install autograd) — TensorFlow's numbers stand alone")
+else:
+    def ripple_np(x, y):
+        return anp.sin(anp.sqrt(x**2 + y**2))
+
+    print(f"autograd: f = {ripple_np(2.0, 0.0):.15f}  "
+          f"df/dx = {autograd.grad(ripple_np, 0)(2.0, 0.0):.15f}  "
+          f"df/dy = {autograd.grad(ripple_np, 1)(2.0, 0.0) + 0.0:.15f}")
+
+# %% [markdown]
+# ### Four views of the ripples
+#
+# On a 30 × 30 grid over x ∈ [0, 6], y ∈ [−6, 6]: 50 stacked contour lines, the shaded
+# surface, and the same surface from two higher viewpoints. From straight above
+# (elevation 90°) the surface turns into a map of circles around the origin.
+
+# %%
+Xr, Yr = gradlab.grid((0, 6), (-6, 6), 30)
+Zr, _, _ = gradlab.partials(ripple, Xr, Yr)
+fig = plt.figure(figsize=(9, 7))
+views = [("contour3d", None, "50 contour levels"), ("surface", None, "surface"),
+         ("surface", (60, 90), "view_init(60, 90)"), ("surface", (90, 90), "view_init(90, 90)")]
+for i, (kind, view, title) in enumerate(views, start=1):
+    gradlab.plot_surface(Xr, Yr, Zr, kind=kind, view=view, title=title,
+                         ax=fig.add_subplot(2, 2, i, projection="3d"))
+plt.show()
+
+# %% [markdown]
+# ### What goes wrong at the origin
+#
+# At (0, 0) the tape returns NaN for both partials:
+
+# %%
+print(gradlab.partials(ripple, 0.0, 0.0))
+
+# %% [markdown]
+# Follow the chain rule backwards. The derivative of √u is 1/(2√u), infinite at u = 0;
+# the inner derivative ∂(x² + y²)/∂x = 2x is 0 there; and inf · 0 is NaN. The NaN is
+# not a TensorFlow bug. Near the origin, sin r ≈ r, a cone, and a cone's tip has no
+# tangent plane. Exercise 3 builds a version with a finite gradient there.
+
+# %% [markdown]
+# ## Exercises
+
+# %% [markdown]
+# **Exercise 1.** Predict ∂f/∂x and ∂f/∂y of f(x, y) = x²·y at (3, 2) without a tape,
+# and write them as a pair `(df_dx, df_dy)`.
+
+# %% tags=["solution"]
+### BEGIN SOLUTION
+answer = (2 * 3 * 2, 3**2)
+### END SOLUTION
+
+# %% tags=["exercise"]
+gradlab.check("03.1", answer)
+
+# %% [markdown]
+# **Exercise 2.** Write a function `f(x, y)` whose gradient is (y, x) at every point.
+
+# %% tags=["solution"]
+def f(x, y):
+    ### BEGIN SOLUTION
+    return x * y
+    ### END SOLUTION
+
+
+# %% tags=["exercise"]
+gradlab.check("03.2", f)
+
+# %% [markdown]
+# **Exercise 3.** Write `safe_ripple(x, y)`: the same values as `ripple`, but a finite
+# gradient at the origin (choose 0 there). Hint: `tf.where(cond, a, b)` picks values, but
+# the tape differentiates *both* branches, so make sure neither takes √0.
+
+# %% tags=["solution"]
+def safe_ripple(x, y):
+    ### BEGIN SOLUTION
+    r2 = x**2 + y**2
+    away = r2 > 0
+    r = tf.sqrt(tf.where(away, r2, tf.ones_like(r2)))  # never √0, even in the unused branch
+    return tf.where(away, tf.sin(r), tf.zeros_like(r))
+    ### END SOLUTION
+
+
+# %% tags=["exercise"]
+gradlab.check("03.3", safe_ripple)

@@ -1,0 +1,228 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 04 · The tangent line at a point you choose
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gradlab-edu/gradlab/blob/main/notebooks/04_tangent_line.ipynb)
+#
+# The derivative at x₀ is the slope of the line that just touches the curve there: the
+# tangent, y = f′(x₀)·(x − x₀) + f(x₀). We compute it for a wiggly function at a point
+# you pick with a slider, then look inside the graph TensorFlow builds for it.
+
+# %%
+# Set-up: installs gradlab on Colab (which already has TensorFlow); does nothing elsewhere.
+import os
+import subprocess
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's start-up log stays out of outputs
+if "google.colab" in sys.modules:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "gradlab @ git+https://github.com/gradlab-edu/gradlab"], check=True)
+
+# %%
+import shutil
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import tensorflow as tf
+
+import gradlab
+
+# %% [markdown]
+# ## The function: f(x) = cos x · sin x / √x
+#
+# Defined for x > 0 (√x sits in a denominator), so we stay in (0, 2π].
+
+# %%
+def f(x):
+    return tf.cos(x) * tf.sin(x) / tf.sqrt(x)
+
+
+# %% [markdown]
+# ## Choose the point
+#
+# The evaluation point is a plain variable, so the notebook runs on its own; the explorer
+# below lets you drag it. 4.1 is a good start: just past a crest, sloping down.
+
+# %%
+x0 = 4.1
+
+# %% [markdown]
+# ## Value and slope from one tape
+#
+# One forward pass gives f(x₀); one backward pass over the same record gives f′(x₀).
+# There is no need to build the computation twice, once for the value and once for the
+# gradient.
+
+# %%
+x = tf.constant(x0)
+with tf.GradientTape() as tape:
+    tape.watch(x)
+    y0 = f(x)
+slope = tape.gradient(y0, x)
+print(f"f({x0}) = {y0.numpy():.8f}   f'({x0}) = {slope.numpy():.8f}   (float32)")
+
+# %% [markdown]
+# In float64 the value has more digits to show (float32 keeps about 7):
+
+# %%
+x64 = tf.constant(x0, tf.float64)
+with tf.GradientTape() as tape:
+    tape.watch(x64)
+    y64 = f(x64)
+print(f"f({x0}) = {y64.numpy():.15f}   f'({x0}) = {tape.gradient(y64, x64).numpy():.9f}   (float64)")
+
+# %% [markdown]
+# ## The tangent, in red
+
+# %%
+xs = np.linspace(0.05, 2 * np.pi, 200, dtype=np.float32)
+tangent = slope.numpy() * (xs - x0) + y0.numpy()
+plt.figure(figsize=(6.4, 4))
+plt.plot(xs, f(tf.constant(xs)), label=r"$f(x) = \cos x \sin x / \sqrt{x}$")
+plt.plot(xs, tangent, "r", label=f"tangent at $x_0 = {x0}$")
+plt.plot([x0], [y0], "ko")
+plt.ylim(-0.8, 1.0)
+plt.legend()
+plt.show()
+
+# %% [markdown]
+# ## Try it: drag x₀
+#
+# The dashed orange curve is f′ itself: the tangent's slope at x₀ is the height of the
+# orange dot. Where the tangent is flat, the orange curve crosses zero.
+
+# %%
+gradlab.tangent_explorer(f, x_range=(0.05, 2 * np.pi), x0=x0)
+
+# %% [markdown]
+# `gradlab.tangent_line` does the same computation as the cell with the tape above:
+
+# %%
+print("slope, intercept = ({:.6f}, {:.6f})".format(*gradlab.tangent_line(f, x0)))
+
+# %% [markdown]
+# ## The graph behind it
+#
+# Wrapped in `tf.function`, the Python code is traced once into a graph of operations,
+# which TensorFlow can optimise and save. The gradient becomes part of the same graph:
+# the tape adds the backward-pass operations next to the forward ones.
+
+# %%
+@tf.function
+def value_and_slope(x):
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = f(x)
+    return y, tape.gradient(y, x)
+
+
+y_graph, slope_graph = value_and_slope(tf.constant(x0))
+print(f"traced graph: f = {y_graph.numpy():.8f}, f' = {slope_graph.numpy():.8f}")
+
+# %% [markdown]
+# ### For TensorBoard
+#
+# `tf.summary.trace_on` records the graph the next call builds; `trace_export` writes it
+# for TensorBoard (run `tensorboard --logdir notebooks/logs` in a terminal, or
+# `%load_ext tensorboard` then `%tensorboard --logdir logs` in Colab). The `logs/` folder
+# is ignored by git.
+
+# %%
+log_dir = Path("logs") / "tangent"
+shutil.rmtree(log_dir, ignore_errors=True)  # one clean run each time
+writer = tf.summary.create_file_writer(str(log_dir))
+tf.summary.trace_on(graph=True)
+fresh = tf.function(value_and_slope.python_function)  # a new tf.function traces on its first call
+fresh(tf.constant(x0))
+with writer.as_default():
+    tf.summary.trace_export(name="value_and_slope", step=0)
+writer.close()
+print("event files written:", len(list(log_dir.glob("events.out.tfevents.*"))))
+
+# %% [markdown]
+# ### …and drawn right here
+#
+# Without TensorBoard, we can list the graph's operations ourselves. Blue boxes compute
+# f, pink ones its derivative. Read the pink ones right to left and you will find the
+# chain rule: `SqrtGrad` for the √x, `Cos` and `Sin` swapped for the derivative of
+# `Sin` and `Cos`, and `AddN` adding up the product rule's terms.
+
+# %%
+graph = value_and_slope.get_concrete_function(tf.TensorSpec([], tf.float32)).graph
+gradlab.plot_op_graph(graph)
+plt.show()
+
+# %%
+ops = gradlab.op_graph(graph)
+print(f"{len(ops.nodes)} operations ({len(ops.backward)} for the gradient), {len(ops.edges)} connections")
+print("forward :", sorted(t for n, t in ops.types.items() if n not in ops.backward))
+print("backward:", sorted(t for n, t in ops.types.items() if n in ops.backward))
+
+# %% [markdown]
+# ## Exercises
+
+# %% [markdown]
+# **Exercise 1.** Compute the tangent line to f at x₀ = 1 and store it as the pair
+# `(slope, intercept)`.
+
+# %% tags=["solution"]
+### BEGIN SOLUTION
+x = tf.constant(1.0)
+with tf.GradientTape() as tape:
+    tape.watch(x)
+    y = f(x)
+s = tape.gradient(y, x)
+answer = (float(s), float(y - s * x))
+### END SOLUTION
+
+# %% tags=["exercise"]
+gradlab.check("04.1", answer)
+
+# %% [markdown]
+# **Exercise 2.** Near x = 4 the curve has a crest, where the tangent is flat. Find that x
+# to three decimals (the slider gets you close; bisection on f′ with a tape gets you there).
+
+# %% tags=["solution"]
+### BEGIN SOLUTION
+lo, hi = 3.5, 4.5  # f' > 0 at 3.5 and < 0 at 4.5
+for _ in range(40):
+    mid = (lo + hi) / 2
+    _, d = gradlab.derivative(f, tf.constant(mid, tf.float64))
+    lo, hi = (mid, hi) if d > 0 else (lo, mid)
+answer = (lo + hi) / 2
+### END SOLUTION
+
+# %% tags=["exercise"]
+gradlab.check("04.2", answer)
+
+# %% [markdown]
+# **Exercise 3.** Newton's method finds a zero of a function by sliding down its tangent:
+# from x, the tangent crosses zero at x − f(x)/f′(x). Write `newton_step(g, x)` that
+# returns that number (a float) for any TensorFlow function g, using a tape.
+
+# %% tags=["solution"]
+def newton_step(g, x):
+    ### BEGIN SOLUTION
+    x = tf.constant(x, tf.float32)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = g(x)
+    return float(x - y / tape.gradient(y, x))
+    ### END SOLUTION
+
+
+# %% tags=["exercise"]
+gradlab.check("04.3", newton_step)
