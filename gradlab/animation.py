@@ -62,7 +62,7 @@ class PathPlayer:
         return self.html
 
     def __repr__(self) -> str:
-        return f"PathPlayer({self.frames} frames, {self.n_paths} path(s), {len(self.html) / 1024:.0f} KiB)"
+        return f"PathPlayer({self.frames} frames, {self.n_paths} path(s))"
 
     def save(self, path: str) -> None:
         """Write a standalone HTML page with the animation."""

@@ -98,13 +98,13 @@ def _explain_none(y: object, x: tf.Tensor, name: str = "x") -> str:
     if y.dtype.is_integer or y.dtype == tf.bool:
         return (
             f"no gradient: f returned integer values ({y.dtype.name}); gradients flow only "
-            f"through floating-point tensors. Remove the tf.cast to an integer type, or use "
-            "tf.round / tf.floor (whose derivative is 0) if rounding is what you meant."
+            "through floating-point tensors. Remove the tf.cast to an integer type."
         )
     return (
         f"no gradient: the result of f does not depend on {name} as TensorFlow sees it. "
         f"Either f does not use {name}, or it used {name} through NumPy or Python "
-        f"({name}.numpy(), float({name}), np.sin({name})) and converted back. "
+        f"({name}.numpy(), float({name}), np.sin({name})) and converted back, or it passed "
+        "through an operation with no gradient (tf.round, tf.floor, tf.argmax, a cast to int). "
         "If you are writing your own tape, also check that the input is watched: "
         "call tape.watch(x) for a tf.constant, or make it a tf.Variable."
     )

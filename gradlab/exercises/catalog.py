@@ -349,10 +349,12 @@ EXERCISES: dict[str, Exercise] = {
                                                "∂g/∂y misses the + y term's own derivative, 1")])),
         Exercise("07.1", "which functions give a None gradient",
                  lambda a: check_choice(a, {"b", "c", "d"}, ["a", "b", "c", "d"],
-                                        "b leaves TensorFlow through NumPy, c casts to an integer and d "
-                                        "does not use x; a only rounds the *output* of a float "
-                                        "op, which still has a (zero) gradient.",
-                                        "a gradient is None when the tape has no float path from x to y")),
+                                        "b leaves TensorFlow through NumPy, c goes through tf.round, which "
+                                        "has no registered gradient, and d never uses the value of x; "
+                                        "a is fine: tf.sign's gradient is registered as 0, so the product "
+                                        "rule gives sign(x).",
+                                        "a gradient is None when no differentiable path of float "
+                                        "operations leads from x to the result")),
         Exercise("07.2", "the Jacobian of (x², x·y) at (1, 2)",
                  lambda a: check_value(a, [[2 * 1, 0], [2, 1]], "the Jacobian",
                                        hints=[([[2, 2], [0, 1]],

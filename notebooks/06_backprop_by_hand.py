@@ -1,0 +1,185 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 06 · Backpropagation by hand
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gradlab-edu/gradlab/blob/main/notebooks/06_backprop_by_hand.ipynb)
+#
+# What does `tape.gradient` actually do? Exactly what we do here on paper: a **forward
+# pass** through named intermediate values, then a **backward pass** that carries one
+# number per node, its *adjoint* ∂f/∂node, from the output back to the inputs.
+
+# %%
+# Set-up: installs gradlab on Colab (which already has TensorFlow); does nothing elsewhere.
+import os
+import subprocess
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's start-up log stays out of outputs
+if "google.colab" in sys.modules:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "gradlab @ git+https://github.com/gradlab-edu/gradlab"], check=True)
+
+# %%
+import math
+
+import tensorflow as tf
+
+import gradlab
+
+# %% [markdown]
+# ## The function as a graph
+#
+# f(x, y) = cos(x)·sin(y) + x/y, broken into one operation per node:
+#
+# | node | definition | depends on |
+# |---|---|---|
+# | a | cos x | x |
+# | b | sin y | y |
+# | c | a · b | a, b |
+# | d | x / y | x, y |
+# | f | c + d | c, d |
+#
+# x feeds two nodes (a and d), and so does y (b and d). Their adjoints will collect a
+# contribution from each path: that sum is the multivariable chain rule.
+#
+# Choose the point here (y ≠ 0, or d = x/y is undefined):
+
+# %%
+x0, y0 = 1.0, 2.0
+
+# %% [markdown]
+# ## Forward pass: values, node by node
+
+# %%
+a = math.cos(x0)
+b = math.sin(y0)
+c = a * b
+d = x0 / y0
+f = c + d
+
+forward = [("x", "input", x0), ("y", "input", y0), ("a", "cos x", a), ("b", "sin y", b),
+           ("c", "a · b", c), ("d", "x / y", d), ("f", "c + d", f)]
+print(f"{'node':<5}{'definition':<12}{'value':>12}")
+for name, definition, value in forward:
+    print(f"{name:<5}{definition:<12}{value:>12.6f}")
+
+# %% [markdown]
+# ## Backward pass: adjoints, node by node
+#
+# Start from f̄ = ∂f/∂f = 1 and walk the table upwards. Each node passes its adjoint to its
+# inputs, times the *local* derivative of the node with respect to that input:
+#
+# - f = c + d: both local derivatives are 1, so c̄ = f̄ and d̄ = f̄.
+# - c = a·b: ∂c/∂a = b and ∂c/∂b = a, so ā = c̄·b and b̄ = c̄·a.
+# - d = x/y: ∂d/∂x = 1/y and ∂d/∂y = −x/y².
+# - a = cos x: ∂a/∂x = −sin x. b = sin y: ∂b/∂y = cos y.
+#
+# Notice that the local derivatives use the forward values (b, a, x, y). That is why the
+# tape must remember the forward pass: the memory cost of backprop.
+
+# %%
+f_bar = 1.0
+c_bar = f_bar * 1.0
+d_bar = f_bar * 1.0
+a_bar = c_bar * b
+b_bar = c_bar * a
+x_bar = a_bar * (-math.sin(x0)) + d_bar * (1 / y0)  # two paths: through a and through d
+y_bar = b_bar * math.cos(y0) + d_bar * (-x0 / y0**2)  # two paths: through b and through d
+
+backward = [("f", "1", f_bar), ("c", "f̄ · 1", c_bar), ("d", "f̄ · 1", d_bar), ("a", "c̄ · b", a_bar),
+            ("b", "c̄ · a", b_bar), ("x", "ā·(−sin x) + d̄/y", x_bar), ("y", "b̄·cos y − d̄·x/y²", y_bar)]
+print(f"{'node':<5}{'adjoint rule':<20}{'adjoint':>12}")
+for name, rule, value in backward:
+    print(f"{name:<5}{rule:<20}{value:>12.6f}")
+
+# %% [markdown]
+# ## The tape agrees
+#
+# The last two adjoints are the gradient. The tape in float64 gives the same numbers:
+
+# %%
+x = tf.Variable(x0, dtype=tf.float64)
+y = tf.Variable(y0, dtype=tf.float64)
+with tf.GradientTape() as tape:
+    f_tape = tf.cos(x) * tf.sin(y) + x / y
+df_dx, df_dy = tape.gradient(f_tape, [x, y])
+print(f"by hand: df/dx = {x_bar:.12f}   df/dy = {y_bar:.12f}")
+print(f"tape   : df/dx = {df_dx.numpy():.12f}   df/dy = {df_dy.numpy():.12f}")
+
+# %% [markdown]
+# ## Why backwards?
+#
+# One backward pass produced *both* partial derivatives, at the price of about one extra
+# forward pass. With a million inputs (a neural network's weights) it would still be one
+# backward pass for all million partials. Going forwards instead (notebook 08) costs one
+# pass per input. The backward order is what makes training large networks affordable.
+#
+# A finite-difference check, independent of both:
+
+# %%
+h = 1e-6
+def f_plain(x, y):
+    return math.cos(x) * math.sin(y) + x / y
+
+
+print(f"finite differences: df/dx ≈ {(f_plain(x0 + h, y0) - f_plain(x0 - h, y0)) / (2 * h):.8f}"
+      f"   df/dy ≈ {(f_plain(x0, y0 + h) - f_plain(x0, y0 - h)) / (2 * h):.8f}")
+
+# %% [markdown]
+# ## Exercises
+
+# %% [markdown]
+# **Exercise 1.** The local derivative of the division node d = x/y with respect to y,
+# at (x, y) = (1, 2). A number, by hand.
+
+# %% tags=["solution"]
+### BEGIN SOLUTION
+answer = -1 / 2**2
+### END SOLUTION
+
+# %% tags=["exercise"]
+gradlab.check("06.1", answer)
+
+# %% [markdown]
+# **Exercise 2.** Every node type needs a backward rule. Write the one for multiplication:
+# given the inputs `a`, `b` of c = a·b and the upstream adjoint c̄, return (ā, b̄).
+
+# %% tags=["solution"]
+def mul_backward(a, b, upstream):
+    ### BEGIN SOLUTION
+    return upstream * b, upstream * a
+    ### END SOLUTION
+
+
+# %% tags=["exercise"]
+gradlab.check("06.2", mul_backward)
+
+# %% [markdown]
+# **Exercise 3.** Backpropagate by hand through g(x, y) = exp(x·y) + y at (0.5, 2): name
+# the nodes (p = x·y, q = exp p, g = q + y), do both passes, and give (∂g/∂x, ∂g/∂y).
+# Check yourself with a tape before you check with gradlab.
+
+# %% tags=["solution"]
+### BEGIN SOLUTION
+x0, y0 = 0.5, 2.0
+p = x0 * y0
+q = math.exp(p)
+g_bar = 1.0
+q_bar = g_bar  # g = q + y
+p_bar = q_bar * q  # q = exp p
+answer = (p_bar * y0, p_bar * x0 + g_bar)  # y also reaches g directly
+### END SOLUTION
+
+# %% tags=["exercise"]
+gradlab.check("06.3", answer)
