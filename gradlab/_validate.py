@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-from numbers import Real
-
 import numpy as np
 
 #: Largest grid (points) gradlab evaluates in one go: 4e7 float64 values is ~320 MB per array,
@@ -50,16 +48,16 @@ def check_grid_size(points: int, what: str = "grid") -> None:
 
 
 def check_scalar(value: object, name: str) -> float:
-    """Return ``value`` as a finite float, for single evaluation points."""
-    if isinstance(value, bool) or not isinstance(value, (Real, np.number, np.ndarray)):
-        try:
-            value = np.asarray(value)  # tensors, 0-d arrays
-        except Exception:
-            raise ValueError(f"{name} must be a single number; got {value!r}") from None
-    array = np.asarray(value, dtype=float) if not isinstance(value, Real) else None
-    if array is not None and array.size != 1:
+    """Return ``value`` (a number, 0-d array or tensor) as a finite float."""
+    if isinstance(value, (bool, str, bytes)) or value is None:
+        raise ValueError(f"{name} must be a single number; got {value!r}")
+    try:
+        array = np.asarray(value.numpy() if hasattr(value, "numpy") else value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a single number; got {value!r}") from None
+    if array.size != 1:
         raise ValueError(f"{name} must be a single number; got an array of shape {array.shape}")
-    result = float(array.reshape(()) if array is not None else value)
+    result = float(array.reshape(()))
     if not math.isfinite(result):
         raise ValueError(f"{name} must be finite; got {result}")
     return result

@@ -131,10 +131,9 @@ def descend(
     if lr <= 0:
         raise ValueError(f"learning_rate must be positive; got {lr}")
     steps = check_count(steps, "steps", minimum=0)
-    try:
-        x0, y0 = (check_scalar(v, "start") for v in start)
-    except TypeError:
-        raise ValueError(f"start must be a point (x, y); got {start!r}") from None
+    if not hasattr(start, "__len__") or len(start) != 2:
+        raise ValueError(f"start must be a point (x, y); got {start!r}")
+    x0, y0 = (check_scalar(v, "start") for v in start)
     logger, level = tf.get_logger(), tf.get_logger().level
     # Each new (f, method) pair is traced once by design: TensorFlow's retracing warning
     # would only alarm a student, so it is muted for this call alone.

@@ -29,7 +29,9 @@ def _stub_statement(node: ast.stmt, indent: str) -> list[str]:
     """What a student sees in place of one top-level statement of a solution."""
     if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        return [f"{indent}{' = '.join(ast.unparse(t) for t in targets)} = ..."]
+        # `lo, hi = 1, 2` becomes `lo = ...` and `hi = ...`: `(lo, hi) = ...` would not run.
+        names = [ast.unparse(e) for t in targets for e in (t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t])]
+        return [f"{indent}{name} = ..." for name in dict.fromkeys(names)]
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         doc = ast.get_docstring(node)
         return [

@@ -70,7 +70,8 @@ class GradientExplorer(Explorer):
         h = self.plane_half
         corners = np.array([(x0 - h, y0 - h), (x0 + h, y0 - h), (x0 + h, y0 + h), (x0 - h, y0 + h)])
         heights = self.z + self.dz_dx * (corners[:, 0] - x0) + self.dz_dy * (corners[:, 1] - y0)
-        self.plane.set_verts([np.column_stack([corners, heights])])
+        self.plane_vertices = np.column_stack([corners, heights])
+        self.plane.set_verts([self.plane_vertices])
         self.point3d.set_data_3d([x0], [y0], [self.z])
         for artist in (self.arrow, self.point, self.plane, self.point3d):
             artist.set_visible(True)

@@ -1,0 +1,43 @@
+"""The SVG path player: small, deterministic, and its points land where the data are."""
+
+import re
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from gradlab import path_player
+
+
+def test_player_places_points_in_pixels_and_is_small():
+    fig, ax = plt.subplots(figsize=(5, 4), dpi=100)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    points = np.column_stack([np.linspace(0, 1, 120), np.linspace(0, 1, 120)])
+    player = path_player(ax, {"diagonal": points}, interval_ms=20)
+    assert player.frames == 120
+    assert len(player.html) < 200_000  # one background picture plus numbers
+    polyline = re.search(r"<polyline[^>]*points='([^']*)'", player.html).group(1).split()
+    assert len(polyline) == 120
+    (x0, y0), (x1, y1) = (tuple(map(float, p.split(","))) for p in (polyline[0], polyline[-1]))
+    assert x1 > x0 and y1 < y0  # up and to the right, in SVG's downward y
+    assert repr(player) == "PathPlayer(120 frames, 1 path(s))"
+    assert plt.get_fignums() == []  # the figure was closed: it is not shown twice
+
+
+def test_player_is_deterministic_and_caps_frames():
+    def build():
+        fig, ax = plt.subplots()
+        return path_player(ax, {"a": np.zeros((30, 2)), "b": np.ones((50, 2))}, max_frames=40)
+
+    first, second = build(), build()
+    assert first.html == second.html
+    assert first.frames == 40
+
+
+@pytest.mark.parametrize("paths", [{}, {"bad": np.zeros((3, 3))}])
+def test_player_rejects_bad_paths(paths):
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError):
+        path_player(ax, paths)
+    plt.close(fig)

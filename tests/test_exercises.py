@@ -1,0 +1,138 @@
+"""Every exercise check: right answers pass, wrong ones get a hint, unfinished ones say so."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from gradlab import check
+from gradlab.dual import Dual
+from gradlab.exercises import exercise_keys
+from gradlab.exercises.checks import Feedback, check_value
+
+
+def not_written(*_args):
+    raise NotImplementedError()
+
+
+def returns_ellipsis(*_args):
+    return ...
+
+
+def raises(*_args):
+    raise RuntimeError("boom")
+
+
+def third(f, x):
+    with tf.GradientTape() as t3:
+        t3.watch(x)
+        with tf.GradientTape() as t2:
+            t2.watch(x)
+            with tf.GradientTape() as t1:
+                t1.watch(x)
+                y = f(x)
+            d1 = t1.gradient(y, x)
+        d2 = t2.gradient(d1, x)
+    return t3.gradient(d2, x)
+
+
+def safe_ripple(x, y):
+    r2 = x**2 + y**2
+    r = tf.sqrt(tf.where(r2 > 0, r2, tf.ones_like(r2)))
+    return tf.where(r2 > 0, tf.sin(r), tf.zeros_like(r))
+
+
+def newton(f, x):
+    x = tf.constant(x, tf.float32)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = f(x)
+    return float(x - y / tape.gradient(y, x))
+
+
+# key: (a right answer, a wrong answer, a fragment of the wrong answer's feedback)
+CASES = {
+    "01.1": (4.75, 6.75, "dropped the −2x"),
+    "01.2": ((lambda x: tf.sin(x**2), lambda x: 2 * x * np.cos(x**2)),
+             (lambda x: tf.sin(x**2), lambda x: np.cos(x**2)), "dh gives"),
+    "01.3": (lambda x: tf.math.log(1 + tf.exp(x)), lambda x: np.log(1 + np.exp(x)), "left TensorFlow"),
+    "02.1": (80, 32, "x⁵ itself"),
+    "02.2": (18.0, np.full((3, 3), 8.0), "9 ones"),
+    "02.3": (third, lambda f, x: 0.0, "third_derivative(x**4 at 1.5)"),
+    "03.1": ((12, 9), (9, 12), "swapped"),
+    "03.2": (lambda x, y: x * y, lambda x, y: x + y, "∇f at (1, 2)"),
+    "03.3": (safe_ripple, lambda x, y: tf.sin(tf.sqrt(x**2 + y**2)), "still (nan, nan)"),
+    "04.1": ((-0.643471, 1.098124), (0.643471, -1.098124), "sign is flipped"),
+    "04.2": (3.894942, 3.9, "close, but off"),
+    "04.3": (newton, lambda f, x: x, "newton_step from x = 1"),
+    "05.1": ((0.24567758, -0.49401528), (0.25432242, -0.50598472), "uphill"),
+    "05.2": (0.1, 0.3, "diverges"),
+    "05.3": (lambda p, v, g, lr: (p + 0.9 * v - lr * g, 0.9 * v - lr * g),
+             lambda p, v, g, lr: (p - lr * g, v), "new velocity"),
+    "06.1": (-0.25, 0.5, "1/y"),
+    "06.2": (lambda a, b, u: (u * b, u * a), lambda a, b, u: (u * a, u * b), "mul_backward gives"),
+    "06.3": ((2 * np.e, 0.5 * np.e + 1), (2 * np.e, 0.5 * np.e), "+ y term"),
+    "07.1": ({"b", "c", "d"}, {"a"}, "Hint"),
+    "07.2": ([[2, 0], [2, 1]], [[2, 2], [0, 1]], "transposed"),
+    "07.3": (5e-3, 1e-6, "too small"),
+    "08.1": (lambda d: Dual(float(np.tanh(d.value)), float((1 - np.tanh(d.value) ** 2) * d.derivative)),
+             lambda d: Dual(float(np.tanh(d.value)), d.derivative), "dual_tanh"),
+    "08.2": ("reverse", "forward", "count passes"),
+    "08.3": ((2.0, np.cos(1.0)), (2.0, np.sin(1.0)), "J·v"),
+}
+
+
+def test_every_exercise_has_cases_here():
+    assert sorted(CASES) == exercise_keys()
+
+
+@pytest.mark.parametrize("key", sorted(CASES))
+def test_right_answer_is_correct(key):
+    feedback = check(key, CASES[key][0])
+    assert feedback.status == "correct", feedback
+    assert repr(feedback).startswith("✅ Correct:")
+
+
+@pytest.mark.parametrize("key", sorted(CASES))
+def test_wrong_answer_gets_specific_feedback(key):
+    _, wrong, fragment = CASES[key]
+    feedback = check(key, wrong)
+    assert feedback.status == "wrong", feedback
+    assert fragment in feedback.message
+    assert not feedback
+
+
+@pytest.mark.parametrize("key", sorted(CASES))
+@pytest.mark.parametrize("placeholder", [..., None])
+def test_placeholders_are_unfinished_not_errors(key, placeholder):
+    feedback = check(key, placeholder)
+    assert feedback.status == "unfinished"
+    assert repr(feedback).startswith("✏️ Not yet solved:")
+
+
+FUNCTION_KEYS = [k for k, (right, _, _) in CASES.items() if callable(right)]
+
+
+@pytest.mark.parametrize("key", FUNCTION_KEYS)
+def test_function_stubs_are_unfinished_and_crashes_are_reported(key):
+    assert check(key, not_written).status == "unfinished"
+    assert check(key, returns_ellipsis).status == "unfinished"
+    crashed = check(key, raises)
+    assert crashed.status == "wrong" and "RuntimeError: boom" in crashed.message
+
+
+def test_python_float_where_a_tensor_is_expected():
+    feedback = check("01.2", (lambda x: float(np.sin(float(x) ** 2)), lambda x: 2 * x * np.cos(x**2)))
+    assert feedback.status == "wrong" and "not a TensorFlow tensor" in feedback.message
+
+
+def test_non_numeric_answers_and_unknown_keys():
+    assert "should be a number" in check("02.1", "eighty").message
+    assert "NaN or infinity" in check("02.1", float("inf")).message
+    with pytest.raises(KeyError, match="no exercise '99.9'"):
+        check("99.9", 1)
+
+
+def test_feedback_renders_as_html_and_text():
+    feedback = check_value(2.0, 1.0, "x")
+    assert "factor of 2" in feedback.message
+    assert "<div" in feedback._repr_html_() and "&lt;" not in Feedback("wrong", "a")._repr_html_()

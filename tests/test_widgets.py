@@ -1,0 +1,120 @@
+"""Explorers driven from code: set a control, read the drawn artists (numbers, not pictures)."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import gradlab
+
+
+def tangent_f(x):
+    return tf.cos(x) * tf.sin(x) / tf.sqrt(x)
+
+
+def slope_of(line):
+    xs, ys = line.get_data()
+    return (ys[-1] - ys[0]) / (xs[-1] - xs[0])
+
+
+def test_tangent_explorer_follows_the_slider():
+    explorer = gradlab.tangent_explorer(tangent_f, (0.05, 2 * np.pi), x0=4.1)
+    assert explorer.slope == pytest.approx(-0.19582547, abs=1e-6)
+    assert "f'(x0) = -0.195825" in explorer.summary()
+    for x0 in (1.0, 2.5, 5.0):
+        explorer.controls["x0"].value = x0
+        _, expected = gradlab.derivative(tangent_f, x0)
+        assert slope_of(explorer.tangent) == pytest.approx(float(expected), abs=1e-5)
+        assert explorer.point.get_data()[0][0] == pytest.approx(x0)
+        assert f"{x0:.3f}" in explorer.readout.value
+
+
+def test_moving_the_slider_changes_the_picture_and_leaks_no_figures():
+    figures_before = plt.get_fignums()
+    explorer = gradlab.tangent_explorer(lambda x: x**2, (-2, 2), x0=0.0)
+    first = explorer.image.value
+    explorer.controls["x0"].value = 1.5
+    assert explorer.image.value != first
+    for v in np.linspace(-2, 2, 15):
+        explorer.controls["x0"].value = float(v)
+    assert plt.get_fignums() == figures_before  # explorers never register with pyplot
+
+
+def test_undefined_point_shows_a_message_not_a_traceback():
+    explorer = gradlab.tangent_explorer(lambda x: 1 / x, (-1, 1), x0=0.5)
+    explorer.controls["x0"].value = 0.0
+    assert "undefined" in explorer.readout.value
+    assert explorer.image.value  # still a picture
+
+
+def test_mimebundle_has_a_static_png_and_a_stable_text():
+    explorer = gradlab.tangent_explorer(lambda x: x**2, (-2, 2), x0=1.0)
+    bundle = explorer._repr_mimebundle_()
+    assert set(bundle) == {"text/plain", "image/png", "application/vnd.jupyter.widget-view+json"}
+    assert bundle["text/plain"] == "tangent_explorer: x0 = 1.000, f(x0) = 1.000000, f'(x0) = 2.000000"
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == explorer.widget.model_id
+
+
+def test_gradient_explorer_arrow_and_plane_follow_the_point():
+    f = lambda x, y: x**2 + 3 * y**2  # noqa: E731
+    explorer = gradlab.gradient_explorer(f, (-1, 1), (-1, 1), point=(0.5, 0.0))
+    explorer.controls["x0"].value = 0.25
+    explorer.controls["y0"].value = -0.5
+    assert (explorer.dz_dx, explorer.dz_dy) == (pytest.approx(0.5), pytest.approx(-3.0))
+    (x0, y0), (x1, y1) = explorer.arrow._posA_posB
+    assert (x0, y0) == (pytest.approx(0.25), pytest.approx(-0.5))
+    assert (y1 - y0) / (x1 - x0) == pytest.approx(-3.0 / 0.5)  # arrow along the gradient
+    verts = explorer.plane_vertices  # 3-D corners of the tangent plane
+    z_expected = explorer.z + 0.5 * (verts[:, 0] - 0.25) - 3.0 * (verts[:, 1] + 0.5)
+    np.testing.assert_allclose(verts[:, 2], z_expected, atol=1e-9)
+
+
+def test_gradient_explorer_on_the_gap_of_x_over_y():
+    explorer = gradlab.gradient_explorer(lambda x, y: tf.cos(x) * tf.sin(y) + x / y, (-1, 1), (-1, 1),
+                                         point=(0.5, 0.5), n=21)
+    explorer.controls["y0"].value = 0.0
+    assert "undefined" in explorer.readout.value
+
+
+def test_power_rule_explorer_compares_tape_and_rule():
+    explorer = gradlab.power_rule_explorer(n=3, x=2.0)
+    assert (explorer.tape_slope, explorer.rule_slope) == (pytest.approx(12.0), pytest.approx(12.0))
+    explorer.controls["n"].value = -2
+    explorer.controls["x"].value = 1.5
+    assert explorer.tape_slope == pytest.approx(-2 * 1.5**-3, rel=1e-6)
+    assert explorer.rule_slope == pytest.approx(-2 * 1.5**-3)
+    assert explorer.curve.get_label() == "$x^{-2}$"
+    explorer.controls["x"].value = 0.0
+    assert "undefined" in explorer.readout.value
+
+
+def test_power_rule_explorer_slider_ends():
+    explorer = gradlab.power_rule_explorer()
+    n_slider, x_slider = explorer.controls["n"], explorer.controls["x"]
+    for n in (n_slider.min, n_slider.max):
+        for x in (x_slider.min, x_slider.max):
+            n_slider.value, x_slider.value = n, x
+            assert explorer.tape_slope == pytest.approx(n * x ** (n - 1), rel=1e-5)
+
+
+def test_descent_explorer_redraws_the_path_and_reports_divergence():
+    q = lambda x, y: x**2 + 10 * y**2  # noqa: E731
+    explorer = gradlab.descent_explorer(q, start=(0.5, 0.5), steps=20, learning_rate=0.01)
+    xs, ys = explorer.path.get_data()
+    assert len(xs) == 21
+    explorer.controls["learning_rate"].value = 0.09
+    expected = gradlab.descend(q, (0.5, 0.5), "sgd", 0.09, 20)
+    np.testing.assert_allclose(np.column_stack(explorer.path.get_data()), expected.points)
+    np.testing.assert_allclose(explorer.loss.get_data()[1], expected.losses)
+    explorer.controls["steps"].value = 300
+    explorer.controls["learning_rate"].value = 3.0
+    assert "Diverged" in explorer.readout.value
+    assert np.all(np.isfinite(explorer.path.get_data()[0]))
+    explorer.controls["method"].value = "adam"
+    explorer.controls["learning_rate"].value = 0.05
+    assert "adam" in explorer.readout.value
+
+
+def test_descent_explorer_rejects_an_unknown_optimiser():
+    with pytest.raises(ValueError, match="method must be one of"):
+        gradlab.descent_explorer(lambda x, y: x * y, method="lbfgs")
