@@ -20,7 +20,7 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "calculus": [
-        "FunctionError", "GradientCheck", "GradientError", "check_gradient", "derivative",
+        "FunctionError", "GradientCheck", "GradientError", "check_gradient", "compiled_derivative", "derivative",
         "finite_difference", "nonfinite_points", "nth_derivative", "partials", "tangent_line",
     ],
     "plots": [

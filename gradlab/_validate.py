@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+
 import numpy as np
 
 #: Largest grid (points) gradlab evaluates in one go: 4e7 float64 values is ~320 MB per array,

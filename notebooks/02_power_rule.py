@@ -31,7 +31,6 @@ if "google.colab" in sys.modules:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "gradlab @ git+https://github.com/gradlab-edu/gradlab"], check=True)
 
 # %%
-import numpy as np
 import tensorflow as tf
 
 import gradlab

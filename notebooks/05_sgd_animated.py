@@ -37,6 +37,7 @@ import tensorflow as tf
 
 import gradlab
 
+
 # %%
 def f(x, y):
     return (tf.sin(4 * x) - tf.cos(5 * y)) / 5

@@ -33,6 +33,7 @@ if "google.colab" in sys.modules:
 # %%
 import math
 
+import matplotlib.pyplot as plt
 import tensorflow as tf
 
 import gradlab
@@ -116,6 +117,26 @@ with tf.GradientTape() as tape:
 df_dx, df_dy = tape.gradient(f_tape, [x, y])
 print(f"by hand: df/dx = {x_bar:.12f}   df/dy = {y_bar:.12f}")
 print(f"tape   : df/dx = {df_dx.numpy():.12f}   df/dy = {df_dy.numpy():.12f}")
+
+# %% [markdown]
+# ## The same graph, as TensorFlow builds it
+#
+# Traced by `tf.function`, the computation and its gradient are one graph. Blue boxes are
+# our forward table (Cos, Sin, Mul, RealDiv, AddV2); pink ones are the backward pass
+# TensorFlow generated, one local-derivative rule per node, the same rules as above.
+
+# %%
+@tf.function
+def value_and_gradient(x, y):
+    with tf.GradientTape() as tape:
+        tape.watch([x, y])
+        f = tf.cos(x) * tf.sin(y) + x / y
+    return f, tape.gradient(f, [x, y])
+
+
+graph = value_and_gradient.get_concrete_function(tf.TensorSpec([], tf.float64), tf.TensorSpec([], tf.float64)).graph
+gradlab.plot_op_graph(graph)
+plt.show()
 
 # %% [markdown]
 # ## Why backwards?

@@ -177,3 +177,17 @@ def test_nonfinite_points():
 def test_huge_grids_are_refused_before_allocating():
     with pytest.raises(ValueError, match="too large"):
         partials(lambda x, y: x * y, np.zeros((1, 1)), np.zeros((100_000, 1000)))
+
+
+def test_compiled_derivative_matches_and_falls_back_for_errors():
+    from gradlab import compiled_derivative
+
+    df = compiled_derivative(lambda x: 5 * tf.sin(2 * x) + x**2)
+    xs = np.linspace(-5, 5, 11)
+    y, dy = df(xs)
+    np.testing.assert_allclose(dy, 10 * np.cos(2 * xs) + 2 * xs, atol=1e-9)
+    assert [float(v) for v in df(2.0)] == pytest.approx([5 * np.sin(4) + 4, 10 * np.cos(4) + 4], rel=1e-6)
+    with pytest.raises(GradientError, match="left TensorFlow"):
+        compiled_derivative(lambda x: np.sin(x))(1.0)
+    with pytest.raises(FunctionError, match="elementwise"):
+        compiled_derivative(tf.reduce_sum)([1.0, 2.0])

@@ -5,8 +5,7 @@ import math
 import pytest
 import tensorflow as tf
 
-from gradlab import derivative, partials
-from gradlab import dual
+from gradlab import derivative, dual, partials
 from gradlab.dual import Dual
 
 

@@ -118,3 +118,17 @@ def test_descent_explorer_redraws_the_path_and_reports_divergence():
 def test_descent_explorer_rejects_an_unknown_optimiser():
     with pytest.raises(ValueError, match="method must be one of"):
         gradlab.descent_explorer(lambda x, y: x * y, method="lbfgs")
+
+
+def test_encode_png_is_a_lossless_standard_png():
+    import io
+
+    from PIL import Image
+
+    from gradlab.widgets.base import encode_png
+
+    rng = np.random.default_rng(0)
+    rgba = rng.integers(0, 256, size=(7, 11, 4), dtype=np.uint8)
+    decoded = Image.open(io.BytesIO(encode_png(rgba)))
+    assert decoded.format == "PNG" and decoded.mode == "RGBA" and decoded.size == (11, 7)
+    np.testing.assert_array_equal(np.asarray(decoded), rgba)
