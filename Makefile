@@ -11,7 +11,7 @@ export TF_CPP_MIN_LOG_LEVEL = 3
 # Kernels come from the venv first, whatever else is installed for this user.
 export JUPYTER_PATH = $(abspath $(VENV))/share/jupyter
 
-.PHONY: setup lab test unit notebooks-test lint notebooks student site bench e2e clean
+.PHONY: setup lab test unit notebooks-test lint notebooks student site bench e2e colab-check clean
 
 setup: $(STAMP)
 
@@ -26,9 +26,14 @@ $(STAMP): pyproject.toml
 lab: setup
 	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root,)
 
+# Unit, property, student-copy, notebook-file and browser tests, plus every notebook under nbval.
+# Browser tests skip (saying why) where /usr/bin/chromium is missing; `make e2e` runs only them.
 test: setup lint
 	$(BIN)/python -m pytest -n 2 --dist loadfile tests notebooks \
 	    --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+e2e: setup
+	$(BIN)/python -m pytest -v tests/e2e
 
 unit: setup
 	$(BIN)/python -m pytest tests
@@ -43,6 +48,9 @@ lint: setup
 # Re-run every notebook in place from its py:percent twin (after editing a .py).
 notebooks: setup
 	$(BIN)/python tools/build_notebooks.py notebooks/*.py
+
+colab-check: setup
+	$(BIN)/python tools/colab.py
 
 student: setup
 	$(BIN)/python -m gradlab student-copy notebooks build/student

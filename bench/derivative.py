@@ -1,6 +1,7 @@
 """Derivative of f(x) = 5 sin 2x + x² over a 10⁶-point grid, four ways.
 
-gradlab's one-tape call (eager, and compiled with gradlab.compiled_derivative), a bare tf.function, a per-point Python loop of tapes
+gradlab's one-tape call (eager, and compiled with gradlab.compiled_derivative), a bare
+tf.function, a per-point Python loop of tapes
 (timed on 2,000 points and scaled, since 10⁶ tapes would take minutes), and the closed form
 in NumPy, the floor. Prints seconds and ratios.
 """
@@ -73,7 +74,8 @@ def main() -> dict:
     for name, seconds in t.items():
         print(f"{name:<36}{seconds:10.4f}{seconds / floor:9.1f}×")
     print(f"compiled one tape vs closed form: {tape_time / floor:.1f}× (target ≤ 3×); "
-          f"per-point loop vs one tape: {t['per-point loop of tapes (scaled)'] / tape_time:,.0f}× slower (target ≥ 100×)")
+          f"per-point loop vs one tape: {t['per-point loop of tapes (scaled)'] / tape_time:,.0f}× slower "
+          "(target ≥ 100×)")
     return t
 
 

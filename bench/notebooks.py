@@ -38,14 +38,16 @@ def nbval_times() -> tuple[float, dict[str, float]]:
         per_file: dict[str, float] = defaultdict(float)
         for case in ET.parse(report).iter("testcase"):
             # classname is "notebooks.<stem>.ipynb", one test case per cell
-            per_file[case.get("classname", "").removesuffix(".ipynb").split(".")[-1]] += float(case.get("time", 0))
+            stem = case.get("classname", "").removesuffix(".ipynb").split(".")[-1]
+            per_file[stem] += float(case.get("time", 0))
     return total, dict(per_file)
 
 
 def peak_memory_mb(path: Path) -> float:
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(PEAK))
-    NotebookClient(nb, timeout=600, extra_arguments=["--log-level=ERROR"], kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(nb, timeout=600, kernel_name="python3", extra_arguments=["--log-level=ERROR"],
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
     return int(nb.cells[-1].outputs[0].text) / 1024
 
 

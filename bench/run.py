@@ -17,8 +17,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import animation  # noqa: E402
 import derivative  # noqa: E402
 import imports  # noqa: E402
-import notebooks  # noqa: E402
 import widgets  # noqa: E402
+
+import notebooks  # noqa: E402
 
 if __name__ == "__main__":
     print(f"gradlab benchmarks on {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")

@@ -1,0 +1,102 @@
+"""JupyterLab and headless Chromium for the end-to-end tests; both are always stopped.
+
+Skipped, with one line saying why, where Debian's Chromium or Playwright is missing
+(run `make e2e` on a machine that has them; CI installs them in .ci/run).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("GRADLAB_CHROMIUM", "/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = None
+    if not Path(CHROMIUM).exists():
+        reason = f"no Chromium at {CHROMIUM} (apt-get install chromium, then `make e2e`)"
+    else:
+        try:
+            import playwright  # noqa: F401
+        except ImportError:
+            reason = "Playwright for Python is not installed (pip install playwright)"
+    if reason:
+        for item in items:
+            if "e2e" in item.nodeid:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    """A JupyterLab server on 127.0.0.1 serving a scratch copy of the notebooks."""
+    work = tmp_path_factory.mktemp("lab")
+    shutil.copytree(ROOT / "notebooks", work / "notebooks", ignore=shutil.ignore_patterns("logs", "*.py"))
+    settings = work / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    port, token = free_port(), secrets.token_hex(16)
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3",
+           "JUPYTER_PATH": str(Path(sys.prefix) / "share" / "jupyter")}
+    env.pop("MPLBACKEND", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work / 'notebooks'}",
+         "--LabApp.expose_app_in_browser=True", f"--LabApp.user_settings_dir={work / 'settings'}",
+         f"--LabApp.workspaces_dir={work / 'workspaces'}"],
+        env=env, stdout=subprocess.DEVNULL, stderr=(work / "server.log").open("w"),
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    log = (work / "server.log").read_text()[-2000:]
+                    raise RuntimeError("JupyterLab did not start:\n" + log) from None
+                time.sleep(0.5)
+        yield {"url": url, "token": token}
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
