@@ -49,6 +49,9 @@ lint: setup
 notebooks: setup
 	$(BIN)/python tools/build_notebooks.py notebooks/*.py
 
+site: setup
+	$(BIN)/python tools/build_site.py build/site
+
 colab-check: setup
 	$(BIN)/python tools/colab.py
 
