@@ -132,3 +132,19 @@ def test_encode_png_is_a_lossless_standard_png():
     decoded = Image.open(io.BytesIO(encode_png(rgba)))
     assert decoded.format == "PNG" and decoded.mode == "RGBA" and decoded.size == (11, 7)
     np.testing.assert_array_equal(np.asarray(decoded), rgba)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: gradlab.tangent_explorer(tangent_f, (0.05, 2 * np.pi), x0=4.1),
+    lambda: gradlab.gradient_explorer(lambda x, y: tf.cos(x) * tf.sin(y) + x / y, (-1, 1), (-1, 1), n=21),
+    lambda: gradlab.descent_explorer(lambda x, y: (tf.sin(4 * x) - tf.cos(5 * y)) / 5, steps=30),
+], ids=["tangent", "gradient", "descent"])
+def test_every_slider_driven_to_both_ends_gives_a_picture_and_a_readout(make):
+    explorer = make()
+    for name, control in explorer.controls.items():
+        if not hasattr(control, "min"):
+            continue
+        for end in (control.min, control.max):
+            control.value = end
+            assert explorer.readout.value, f"{name} = {end}: empty readout"
+            assert explorer.image.value[:8] == b"\x89PNG\r\n\x1a\n"
