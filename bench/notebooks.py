@@ -1,7 +1,7 @@
 """The notebook suite under nbval (seconds, total and per notebook) and each kernel's peak memory.
 
 Times come from one `pytest --nbval` run over all notebooks, read back from its JUnit report.
-Peak memory is the kernel's own maximum resident size (ru_maxrss), read by a cell appended
+Peak memory is the kernel's own maximum resident size (VmHWM), read by a cell appended
 to an in-memory copy of each notebook and run with nbclient.
 """
 
@@ -21,7 +21,9 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
-PEAK = "import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+# VmHWM is the kernel process's own high-water mark. ru_maxrss would not do: Linux keeps it
+# across exec, so a kernel started by this (already large) process would report our peak.
+PEAK = "print(next(ln.split()[1] for ln in open('/proc/self/status') if ln.startswith('VmHWM')))"
 
 
 def nbval_times() -> tuple[float, dict[str, float]]:
