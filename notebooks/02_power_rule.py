@@ -38,6 +38,11 @@ import gradlab
 print("TensorFlow", tf.__version__)
 
 # %% [markdown]
+# Any TensorFlow from 2.16 on will do. On Colab we use the version Colab ships rather than
+# pinning our own: installing a second TensorFlow over it costs minutes and can break the
+# packages Colab built against its own.
+
+# %% [markdown]
 # ## What a derivative measures
 #
 # Take y = x². Move x a little, from 3 to 3.001, and y moves from 9 to 9.006001: about
