@@ -14,6 +14,7 @@ import io
 import json
 from collections.abc import Mapping
 
+import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
@@ -100,9 +101,7 @@ def path_player(
     width, height = (int(round(v)) for v in fig.canvas.get_width_height())
     png = io.BytesIO()
     fig.savefig(png, format="png", dpi=fig.dpi)
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
+    plt.close(fig)  # shown through the player only, not again as a static figure
     pixel_paths = []
     for points in paths.values():
         xy = ax.transData.transform(np.asarray(points, dtype=float))

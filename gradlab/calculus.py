@@ -42,18 +42,16 @@ class FunctionError(ValueError):
 # --------------------------------------------------------------------------- inputs and calls
 
 
-def _as_float_tensor(x: object, dtype: tf.DType | None = None) -> tf.Tensor:
+def _as_float_tensor(x: object) -> tf.Tensor:
     """Convert x to a floating tensor; integers are promoted (an int tensor gets no gradient)."""
     if isinstance(x, str) or x is None or x is Ellipsis:
         raise FunctionError(f"x must be a number, list, array or tensor; got {x!r}")
     if isinstance(x, tf.Variable):
         x = x.read_value()
     try:
-        t = tf.convert_to_tensor(x) if dtype is None else tf.convert_to_tensor(x, dtype_hint=dtype)
+        t = tf.convert_to_tensor(x)
     except (TypeError, ValueError) as error:
         raise FunctionError(f"x must be numeric; could not convert {x!r} to a tensor") from error
-    if dtype is not None:
-        return tf.cast(t, dtype)
     if not t.dtype.is_floating:
         if not (t.dtype.is_integer or t.dtype == tf.bool):
             raise FunctionError(f"x must be numeric; got a tensor of dtype {t.dtype.name}")
@@ -304,15 +302,20 @@ def tangent_line(f: Function, x0: float) -> tuple[float, float]:
 # --------------------------------------------------------------------------- numeric checks
 
 
-def _call_numeric(f: Function, x: np.ndarray) -> tuple[np.ndarray, np.dtype]:
-    """Evaluate f in float64 when it allows (finite differences need it), else float32."""
-    for dtype in (tf.float64, tf.float32):
-        try:
-            return _to_numpy(f(tf.constant(x, dtype=dtype))).astype(np.float64), dtype
-        except (tf.errors.InvalidArgumentError, TypeError, ValueError):
-            if dtype == tf.float32:
-                raise
-    raise AssertionError("unreachable")
+def _float32_only(error: Exception) -> bool:
+    """Did f fail only because it mixes float32 constants with float64 input?"""
+    cause = error.__cause__ if isinstance(error, FunctionError) else error
+    return isinstance(cause, (tf.errors.InvalidArgumentError, TypeError))
+
+
+def _precise(compute: Callable[[tf.DType], object]) -> object:
+    """``compute(tf.float64)``, or ``compute(tf.float32)`` if f only runs in float32."""
+    try:
+        return compute(tf.float64)
+    except (FunctionError, tf.errors.InvalidArgumentError, TypeError) as error:
+        if not _float32_only(error):
+            raise
+        return compute(tf.float32)
 
 
 def finite_difference(f: Function, x: object, h: float | None = None) -> np.ndarray:
@@ -329,19 +332,16 @@ def finite_difference(f: Function, x: object, h: float | None = None) -> np.ndar
     x64 = np.asarray(_as_float_tensor(x).numpy(), dtype=np.float64)
     if h is not None and not (np.isscalar(h) and np.isfinite(h) and h > 0):
         raise ValueError(f"h must be a small positive number such as 1e-4; got {h!r}")
-    try:
-        _, dtype = _call_numeric(f, x64)
-    except Exception as error:
-        raise FunctionError(f"calling f at x raised {type(error).__name__}: {error}") from error
-    eps = np.finfo(np.float64 if dtype == tf.float64 else np.float32).eps
-    step = h if h is not None else np.cbrt(eps) * np.maximum(1.0, np.abs(x64))
-    x_hi, x_lo = x64 + step, x64 - step
-    f_hi = _to_numpy(f(tf.constant(x_hi, dtype=dtype))).astype(np.float64)
-    f_lo = _to_numpy(f(tf.constant(x_lo, dtype=dtype))).astype(np.float64)
-    # Divide by the steps actually taken after rounding, not by the nominal 2h.
-    as_run = dtype.as_numpy_dtype
-    taken = x_hi.astype(as_run).astype(np.float64) - x_lo.astype(as_run).astype(np.float64)
-    return (f_hi - f_lo) / taken
+
+    def central(dtype: tf.DType) -> np.ndarray:
+        eps = np.finfo(dtype.as_numpy_dtype).eps
+        step = h if h is not None else np.cbrt(eps) * np.maximum(1.0, np.abs(x64))
+        # Divide by the step actually taken once x ± h is rounded to dtype, not the nominal 2h.
+        hi, lo = (tf.constant(x64 + step, dtype), tf.constant(x64 - step, dtype))
+        f_hi, f_lo = (_to_numpy(_call(f, t)).astype(np.float64) for t in (hi, lo))
+        return (f_hi - f_lo) / (hi.numpy().astype(np.float64) - lo.numpy().astype(np.float64))
+
+    return _precise(central)
 
 
 def nonfinite_points(x: object, *values: object) -> np.ndarray:
@@ -396,12 +396,7 @@ def check_gradient(
     True
     """
     x64 = np.atleast_1d(np.asarray(_as_float_tensor(x).numpy(), dtype=np.float64))
-    try:
-        _, tape_grad = derivative(f, tf.constant(x64))
-    except (GradientError, FunctionError):
-        raise
-    except Exception:  # f insists on float32
-        _, tape_grad = derivative(f, tf.constant(x64, dtype=tf.float32))
+    _, tape_grad = _precise(lambda dtype: derivative(f, tf.constant(x64, dtype)))
     numeric = finite_difference(f, x64, h)
     tape_grad = np.asarray(tape_grad, np.float64)
     finite = np.isfinite(tape_grad) & np.isfinite(numeric)

@@ -191,3 +191,12 @@ def test_compiled_derivative_matches_and_falls_back_for_errors():
         compiled_derivative(lambda x: np.sin(x))(1.0)
     with pytest.raises(FunctionError, match="elementwise"):
         compiled_derivative(tf.reduce_sum)([1.0, 2.0])
+
+
+def test_float32_only_functions_fall_back_from_float64_in_checks():
+    f = lambda x: x * tf.constant(2.0) + x**2  # noqa: E731  (a float32 constant refuses float64 x)
+    result = check_gradient(f, [1.0, 2.0], rtol=1e-3)
+    assert result.ok and result.points == 2
+    # ...but a genuine error inside f is still reported, not swallowed by the fallback
+    with pytest.raises(FunctionError, match="ZeroDivisionError"):
+        check_gradient(lambda x: 1 / 0, [1.0])
