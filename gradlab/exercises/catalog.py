@@ -6,6 +6,7 @@ they are not written in the student's notebook and cannot drift from what the le
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -156,6 +157,7 @@ def _tangent_at_1() -> tuple[float, float]:
     return float(slope), float(y - slope * 1.0)
 
 
+@functools.lru_cache(maxsize=1)  # a constant: find it once, not on every check
 def _flat_point() -> float:
     x = 4.0  # Newton's method on f' from the visible hump near x = 4
     for _ in range(30):
