@@ -17,10 +17,11 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.colors import to_hex
 
 from gradlab import style
 
-__all__ = ["PathPlayer", "path_player"]
+__all__ = ["PathPlayer", "path_colors", "path_player"]
 
 _SCRIPT = """
 (function () {
@@ -71,6 +72,18 @@ class PathPlayer:
             file.write(f"<!doctype html><meta charset='utf-8'><body>{self.html}</body>")
 
 
+def path_colors(n: int) -> list[str]:
+    """The first ``n`` path colours as ``#rrggbb``, the form both SVG and matplotlib accept.
+
+    Matplotlib's own names ("C1", "tab:green") mean nothing to a browser, which then draws
+    no stroke at all; every colour that leaves for HTML goes through this.
+
+    >>> path_colors(1)[0].startswith("#")
+    True
+    """
+    return [to_hex(style.PATH_COLORS[i % len(style.PATH_COLORS)]) for i in range(n)]
+
+
 def path_player(
     ax: Axes, paths: Mapping[str, np.ndarray], interval_ms: int = 20, max_frames: int | None = None
 ) -> PathPlayer:
@@ -91,11 +104,12 @@ def path_player(
     if not paths:
         raise ValueError("paths is empty: pass at least one label → (n, 2) array of points")
     fig = ax.figure
+    colors = path_colors(len(paths))
     for i, (label, points) in enumerate(paths.items()):
         if np.asarray(points).ndim != 2 or np.asarray(points).shape[1] != 2:
             raise ValueError(f"path {label!r} must be an (n, 2) array of (x, y) points")
         # Invisible placeholders give the legend an entry in each path's colour.
-        ax.plot([], [], color=style.PATH_COLORS[i % len(style.PATH_COLORS)], lw=2, label=label)
+        ax.plot([], [], color=colors[i], lw=2, label=label)
     ax.legend(loc="upper right", fontsize=8)
     fig.canvas.draw()
     width, height = (int(round(v)) for v in fig.canvas.get_width_height())
@@ -115,9 +129,9 @@ def path_player(
     image = base64.b64encode(png.getvalue()).decode("ascii")
     uid = "gradlab-player-" + hashlib.sha1((payload + image).encode()).hexdigest()[:12]
     shapes = "".join(
-        f"<polyline fill='none' stroke='{style.PATH_COLORS[i % len(style.PATH_COLORS)]}' "
+        f"<polyline fill='none' stroke='{colors[i]}' "
         f"stroke-width='2' points='{' '.join(f'{x},{y}' for x, y in path)}'/>"
-        f"<circle class='end' r='4' fill='{style.PATH_COLORS[i % len(style.PATH_COLORS)]}' "
+        f"<circle class='end' r='4' fill='{colors[i]}' "
         f"cx='{path[-1][0]}' cy='{path[-1][1]}'/>"
         for i, path in enumerate(pixel_paths)
     )

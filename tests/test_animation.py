@@ -41,3 +41,26 @@ def test_player_rejects_bad_paths(paths):
     with pytest.raises(ValueError):
         path_player(ax, paths)
     plt.close(fig)
+
+
+def test_player_colours_are_css_colours_that_match_the_legend():
+    # Matplotlib names such as "C2" are not CSS: a browser draws such a stroke as none.
+    fig, ax = plt.subplots()
+    paths = {name: np.column_stack([np.arange(5.0), np.arange(5.0) * k])
+             for k, name in enumerate(["sgd", "momentum", "rmsprop", "adam"], start=1)}
+    legend_colours = []
+    real_plot = ax.plot
+
+    def spy(*args, **kwargs):
+        legend_colours.append(kwargs.get("color"))
+        return real_plot(*args, **kwargs)
+
+    ax.plot = spy
+    player = path_player(ax, paths)
+    strokes = re.findall(r"<polyline[^>]*stroke='([^']*)'", player.html)
+    fills = re.findall(r"<circle class='end'[^>]*fill='([^']*)'", player.html)
+    assert len(strokes) == len(fills) == 4
+    for colour in strokes + fills:
+        assert re.fullmatch(r"#[0-9a-f]{6}", colour), colour
+    assert strokes == fills == legend_colours
+    assert len(set(strokes)) == 4
