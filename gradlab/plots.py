@@ -147,10 +147,29 @@ def plot_surface(
     ax.set_ylabel("$y$")
     if view is not None:
         ax.view_init(*view)
+        if abs(view[0]) == 90:  # looking straight down the z axis: its tick labels pile up
+            ax.set_zticks([])
     if title:
         ax.set_title(title)
     _note_masked(ax, masked)
     return fig, ax
+
+
+def _label_inside(ax: Axes, contours, margin: float = 0.06) -> None:
+    """Label contour lines, dropping labels that would stick out of the axes.
+
+    Matplotlib may place a label on a line's very end, half outside the frame. Labels are
+    placed without cutting the lines, those near an edge are removed, and the rest get a
+    white backing so they stay readable over their line.
+    """
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    for text in ax.clabel(contours, inline=False, fontsize=8, fmt="%.2f"):
+        x, y = text.get_position()
+        u, v = (x - x0) / (x1 - x0), (y - y0) / (y1 - y0)
+        if not (margin < u < 1 - margin and margin < v < 1 - margin):
+            text.remove()
+        else:
+            text.set_bbox({"facecolor": "white", "edgecolor": "none", "pad": 0.3, "alpha": 0.8})
 
 
 def plot_contour(
@@ -165,7 +184,7 @@ def plot_contour(
     fig, ax = _axes(ax)
     Zm, masked = mask_nonfinite(Z)
     contours = ax.contour(X, Y, Zm, levels, cmap=style.CMAP_CONTOUR)
-    ax.clabel(contours, inline=True, fontsize=8, fmt="%.2f")
+    _label_inside(ax, contours)
     if gradient is not None:
         X, Y = np.asarray(X), np.asarray(Y)
         step = max(1, X.shape[0] // max(1, arrows))
