@@ -33,8 +33,9 @@ _EXPORTS = {
     "widgets": [
         "descent_explorer", "gradient_explorer", "power_rule_explorer", "tangent_explorer",
     ],
-    "exercises": ["Feedback", "check"],
+    "exercises": ["Feedback", "check", "exercise", "grade"],
     "dual": ["Dual"],
+    "_tf": ["import_tensorflow"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 

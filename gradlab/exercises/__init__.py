@@ -1,14 +1,18 @@
 """Instant feedback on the notebooks' exercises: ``check("02.3", my_answer)``.
 
 A check never raises on a wrong or unfinished answer; it returns :class:`Feedback`
-whose text says right, or what is off with a hint.
+whose text says right, or what is off with a hint. :func:`grade` runs the same check for
+an autograder (nbgrader's test cells): silent when right, ``AssertionError`` with the
+check's message when not. :func:`exercise` lets a teacher define an exercise inside a
+notebook, without editing the package.
 """
 
 from __future__ import annotations
 
 from gradlab.exercises.checks import Feedback
+from gradlab.exercises.custom import exercise, teacher_exercise, teacher_keys
 
-__all__ = ["Feedback", "check", "exercise_keys"]
+__all__ = ["Feedback", "check", "exercise", "exercise_keys", "grade"]
 
 
 def check(key: str, answer: object) -> Feedback:
@@ -21,17 +25,40 @@ def check(key: str, answer: object) -> Feedback:
     >>> check("02.1", ...)
     ✏️ Not yet solved: Replace the `...` with your answer and run the cell again.
     """
+    mine = teacher_exercise(key)
+    if mine is not None:
+        return mine.check(answer)
     from gradlab.exercises.catalog import EXERCISES  # TensorFlow loads only when checking
 
     exercise = EXERCISES.get(str(key))
     if exercise is None:
-        known = ", ".join(sorted(EXERCISES))
-        raise KeyError(f"no exercise {key!r}; the exercises are {known}")
+        known = ", ".join(sorted(EXERCISES) + teacher_keys())
+        raise KeyError(f"no exercise {key!r}; the exercises are {known} (define your own with "
+                       "gradlab.exercise(key, reference, ...) in a cell above)")
     return exercise.check(answer)
 
 
+def grade(key: str, answer: object) -> None:
+    """The autograder's version of :func:`check`: silent when right, else ``AssertionError``.
+
+    The error's message is the check's own feedback (the hint), so nbgrader's feedback
+    report tells the student what is off, not just that a test failed.
+
+    Examples
+    --------
+    >>> grade("02.1", 80.0)
+    >>> grade("02.1", -80.0)
+    Traceback (most recent call last):
+    ...
+    AssertionError: exercise 02.1: ❌ Not yet: ...
+    """
+    feedback = check(key, answer)
+    if not feedback.solved:
+        raise AssertionError(f"exercise {key}: {feedback!r}")
+
+
 def exercise_keys() -> list[str]:
-    """All exercise keys, in notebook order."""
+    """All exercise keys, in notebook order (then the ones defined in this session)."""
     from gradlab.exercises.catalog import EXERCISES
 
-    return sorted(EXERCISES)
+    return sorted(EXERCISES) + teacher_keys()

@@ -1,0 +1,163 @@
+"""Teachers' own exercises, defined inside a notebook: ``gradlab.exercise("my.1", ...)``.
+
+Nothing is written outside the running kernel, so an exercise defined in a notebook works
+wherever the notebook runs (JupyterLab, a JupyterHub, Colab, nbgrader's autograder). The
+answers are compared by the same checks as the built-in exercises
+(:mod:`gradlab.exercises.checks`), so students get the same kind of feedback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from gradlab.exercises.checks import ATOL, RTOL, Feedback, check_function, check_value, wrong
+
+__all__ = ["TeacherExercise", "exercise", "teacher_exercise"]
+
+KINDS = ("value", "function", "gradient")
+_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_REGISTRY: dict[str, TeacherExercise] = {}
+
+
+@dataclass(frozen=True)
+class TeacherExercise:
+    """An exercise a teacher defined in a notebook; ``check(answer)`` returns Feedback."""
+
+    key: str
+    kind: str
+    what: str
+    expected: object  # the value, or {input tuple: expected output} for function kinds
+    inputs: tuple[tuple, ...]
+    rtol: float
+    atol: float
+    hints: tuple[tuple[object, str], ...]
+
+    def check(self, answer: object) -> Feedback:
+        if self.kind == "value":
+            return check_value(answer, self.expected, self.what, self.rtol, self.atol, self.hints)
+        expected = self.expected
+        feedback = check_function(answer, lambda *args: expected[args], self.inputs, self.what,
+                                  self.rtol, self.atol)
+        if feedback.status == "wrong":
+            for wrong_function, hint in self.hints:
+                if check_function(answer, wrong_function, self.inputs, rtol=self.rtol, atol=self.atol):
+                    return wrong(hint)
+        return feedback
+
+
+def _as_args(point: object) -> tuple:
+    return tuple(float(v) for v in point) if isinstance(point, (tuple, list)) else (float(point),)
+
+
+def _tape_gradient(f: Callable, args: tuple) -> object:
+    """The tape's derivative (one variable) or partials (two) of the reference at ``args``."""
+    from gradlab.calculus import derivative, partials
+
+    if len(args) == 1:
+        return float(derivative(f, args[0])[1])
+    _, dx, dy = partials(f, args[0], args[1])
+    return (float(dx), float(dy))
+
+
+def exercise(
+    key: str, reference: object, kind: str = "value", *, inputs: Sequence[object] = (),
+    rtol: float = RTOL, atol: float = ATOL,
+    hints: Mapping[object, str] | Sequence[tuple[object, str]] = (), what: str | None = None,
+) -> TeacherExercise:
+    """Define (or redefine) an exercise that ``gradlab.check(key, answer)`` then checks.
+
+    Parameters
+    ----------
+    key : str
+        The exercise's name, e.g. ``"my.1"``; letters, digits, ``.``, ``_`` and ``-``.
+        The built-in keys (``"02.3"``...) are taken.
+    reference : object
+        ``kind="value"``: the right answer (numbers, a list, an array or a tensor), or a
+        function of no arguments that computes it.
+        ``kind="function"``: a function; the student's function must agree with it at ``inputs``.
+        ``kind="gradient"``: a function ``f``; the student writes its derivative (one variable)
+        or its gradient as a pair ``(df/dx, df/dy)`` (two variables) by hand, and it is compared
+        with TensorFlow's tape on ``f`` at ``inputs``.
+    kind : {"value", "function", "gradient"}, default="value"
+    inputs : sequence
+        The test points for the function kinds: numbers, or tuples for several arguments.
+    rtol, atol : float
+        Tolerances of the comparison (the defaults suit float32 arithmetic).
+    hints : mapping or sequence of pairs
+        Known wrong answers and what probably led to them: values for ``kind="value"``,
+        functions for the function kinds, e.g. ``{lambda x: -tf.sin(x): "check the sign"}``.
+    what : str, optional
+        How the feedback names the answer (default "your answer" or "your function").
+
+    Returns
+    -------
+    TeacherExercise
+
+    Examples
+    --------
+    >>> import gradlab
+    >>> _ = gradlab.exercise("my.1", reference=12.0, hints={-12.0: "mind the sign"})
+    >>> gradlab.check("my.1", -12)
+    ❌ Not yet: mind the sign
+    """
+    key = str(key)
+    if not _KEY.match(key):
+        raise ValueError(f"exercise key {key!r} should be letters, digits, '.', '_' or '-', e.g. 'my.1'")
+    if kind not in KINDS:
+        raise ValueError(f"kind={kind!r} is not one of {', '.join(map(repr, KINDS))}")
+    from gradlab.exercises.catalog import EXERCISES
+
+    if key in EXERCISES:
+        raise ValueError(f"{key!r} is a built-in gradlab exercise; give yours another key, e.g. 'my.1'")
+    pairs = tuple(hints.items() if isinstance(hints, Mapping) else hints)
+    if kind == "value":
+        if inputs:
+            raise ValueError("inputs are only for kind='function' or 'gradient'")
+        value = reference() if callable(reference) else reference
+        if hasattr(value, "numpy"):
+            value = value.numpy()
+        try:
+            expected = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise ValueError(f"the reference of a 'value' exercise must be numbers; got {value!r}") from None
+        made = TeacherExercise(key, kind, what or "your answer", expected, (), rtol, atol, pairs)
+    else:
+        if not callable(reference):
+            raise ValueError(f"kind={kind!r} needs a reference function; got {reference!r}")
+        points = tuple(_as_args(p) for p in inputs)
+        if not points:
+            raise ValueError(f"kind={kind!r} needs test points, e.g. inputs=[-1.0, 0.5, 2.0]")
+        for _, hint in pairs:
+            if not isinstance(hint, str):
+                raise ValueError(f"each hint should be a message (str); got {hint!r}")
+        if kind == "gradient" and any(len(args) not in (1, 2) for args in points):
+            raise ValueError("a 'gradient' exercise takes functions of one or two variables; use "
+                             "kind='function' with your own reference gradient for more")
+        try:
+            if kind == "function":
+                expected = {args: np.asarray(_numpy(reference(*args)), dtype=float) for args in points}
+            else:
+                expected = {args: _tape_gradient(reference, args) for args in points}
+        except Exception as error:
+            raise ValueError(f"the reference of exercise {key!r} failed on the test points: "
+                             f"{type(error).__name__}: {error}") from error
+        made = TeacherExercise(key, kind, what or "your function", expected, points, rtol, atol, pairs)
+    _REGISTRY[key] = made
+    return made
+
+
+def _numpy(value: object) -> object:
+    return value.numpy() if hasattr(value, "numpy") else value
+
+
+def teacher_exercise(key: str) -> TeacherExercise | None:
+    """The exercise defined in this session under ``key``, if any."""
+    return _REGISTRY.get(str(key))
+
+
+def teacher_keys() -> list[str]:
+    return sorted(_REGISTRY)
