@@ -1,10 +1,16 @@
 """Student copies of the notebooks: solutions replaced by stubs, exercise outputs cleared.
 
-A teacher's solution lives in a cell tagged ``solution``. Inside it, nbgrader's markers
-``### BEGIN SOLUTION`` / ``### END SOLUTION`` may fence the part to hide (so the same
-notebooks feed nbgrader); without markers the whole cell is the solution. The stub keeps
-the *names* the rest of the notebook needs (``answer = ...``, ``def f(x): ...``) so a
-student copy still runs top to bottom, and each check then says "not yet solved".
+A teacher's solution lives in a cell tagged ``solution`` (or carrying nbgrader's solution
+metadata). Inside it, nbgrader's markers ``### BEGIN SOLUTION`` / ``### END SOLUTION`` may
+fence the part to hide; without markers the whole cell is the solution. The stub keeps the
+*names* the rest of the notebook needs (``answer = ...``, ``def f(x): ...``) so a student
+copy still runs top to bottom, and each check then says "not yet solved". nbgrader's
+autograded test cells are left out: the check cell above each gives the same feedback
+without stopping "Run all" (hand out with ``nbgrader generate_assignment`` to keep them).
+
+Nothing a teacher or a student wrote is ever lost: every source notebook is read and
+checked before anything is written; a copy is never written through a symbolic link, and
+a file holding solution markers (an answer key) is never replaced, even with ``force``.
 
 This module never imports TensorFlow: it only reads and writes notebooks.
 """
@@ -12,17 +18,26 @@ This module never imports TensorFlow: it only reads and writes notebooks.
 from __future__ import annotations
 
 import ast
+import json
+import os
+import re
+import tempfile
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-__all__ = ["CopyReport", "student_copy", "stub_for"]
+__all__ = ["CopyError", "CopyReport", "NotebookProblem", "student_copy", "stub_for", "strip_solution"]
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 SOLUTION_TAG, EXERCISE_TAG = "solution", "exercise"
 YOUR_CODE = "# YOUR CODE HERE"
+YOUR_ANSWER = "YOUR ANSWER HERE"
+
+
+class NotebookProblem(ValueError):
+    """A source notebook that cannot be turned into a student copy; the message names it."""
 
 
 def _stub_statement(node: ast.stmt, indent: str) -> list[str]:
@@ -40,13 +55,37 @@ def _stub_statement(node: ast.stmt, indent: str) -> list[str]:
             f"{indent}    {YOUR_CODE}",
             f"{indent}    raise NotImplementedError()",
         ]
+    if isinstance(node, ast.ClassDef):
+        return [f"{indent}{node.name} = ..."]
     if isinstance(node, ast.Return):
         return [f"{indent}return ..."]
     return []  # prints, plots, loops: the student writes their own
 
 
+_ASSIGNED = re.compile(r"^([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*(?::[^=]*)?=(?!=)")
+_DEFINED = re.compile(r"^(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)")
+
+
+def _names_without_parsing(code: str) -> list[str]:
+    """Names a solution the parser rejects (%magic, a syntax error) assigns at its top level."""
+    names: list[str] = []
+    for line in code.splitlines():
+        if not line or line[0].isspace():
+            continue  # only the solution's own top level
+        defined = _DEFINED.match(line)
+        assigned = _ASSIGNED.match(line)
+        if defined:
+            names.append(defined.group(1))
+        elif assigned:
+            names += [n.strip() for n in assigned.group(1).split(",")]
+    return list(dict.fromkeys(names))
+
+
 def stub_for(solution: str) -> str:
     """The stub that replaces a solution's source; its indentation is kept.
+
+    A solution Python cannot parse (IPython ``%magic``, a syntax error) still gets a stub
+    that defines the names it assigns, as ``...``, so later cells do not fail on them.
 
     >>> print(stub_for("answer = 2 * 6"))
     # YOUR CODE HERE
@@ -54,28 +93,45 @@ def stub_for(solution: str) -> str:
     """
     lines = solution.splitlines()
     indent = next((ln[: len(ln) - len(ln.lstrip())] for ln in lines if ln.strip()), "")
+    code = textwrap.dedent(solution)
     try:
-        tree = ast.parse(textwrap.dedent(solution))
+        stubs = [line for node in ast.parse(code).body for line in _stub_statement(node, indent)]
     except SyntaxError:
-        return f"{indent}{YOUR_CODE}"
-    stubs = [line for node in tree.body for line in _stub_statement(node, indent)]
+        stubs = [f"{indent}{name} = ..." for name in _names_without_parsing(code)]
     if indent and not any(line.lstrip().startswith(("return", "raise")) for line in stubs):
         stubs.append(f"{indent}raise NotImplementedError()")  # a fenced function body
     return "\n".join([f"{indent}{YOUR_CODE}", *stubs])
 
 
-def strip_solution(source: str) -> str:
-    """A solution cell's source with each fenced region (or the whole cell) stubbed."""
-    if BEGIN not in source:
-        return stub_for(source)
+def _marker(line: str) -> str | None:
+    stripped = line.strip()
+    return stripped if stripped in (BEGIN, END) else None
+
+
+def has_markers(source: str) -> bool:
+    return any(_marker(line) for line in source.splitlines())
+
+
+def strip_solution(source: str, markdown: bool = False) -> str:
+    """A solution cell's source with each fenced region (or the whole cell) stubbed.
+
+    In a markdown cell the region becomes ``YOUR ANSWER HERE``, as nbgrader does.
+    """
+    replace = (lambda region: YOUR_ANSWER) if markdown else stub_for
+    if not has_markers(source):
+        return replace(source)
     out: list[str] = []
     region: list[str] | None = None
-    for line in source.splitlines():
-        stripped = line.strip()
-        if stripped == BEGIN:
+    for number, line in enumerate(source.splitlines(), 1):
+        marker = _marker(line)
+        if marker == BEGIN and region is None:
             region = []
-        elif stripped == END and region is not None:
-            out.append(stub_for("\n".join(region)))
+        elif marker == BEGIN:
+            raise ValueError(f"line {number}: a second '{BEGIN}' before the '{END}' of the first")
+        elif marker == END and region is None:
+            raise ValueError(f"line {number}: '{END}' without a '{BEGIN}' before it")
+        elif marker == END:
+            out.append(replace("\n".join(region)))
             region = None
         elif region is not None:
             region.append(line)
@@ -86,60 +142,201 @@ def strip_solution(source: str) -> str:
     return "\n".join(out)
 
 
-def _student_notebook(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, int]:
-    hidden = 0
-    for cell in nb.cells:
+def _nbgrader(cell: dict) -> dict:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return meta if isinstance(meta, dict) else {}
+
+
+def _is_test_cell(cell: dict) -> bool:
+    meta = _nbgrader(cell)
+    return cell.get("cell_type") == "code" and meta.get("grade") is True and not meta.get("solution")
+
+
+@dataclass
+class _Plan:
+    """One source notebook, read and checked: its student version and what to tell."""
+
+    source: Path
+    notebook: nbformat.NotebookNode
+    hidden: int
+    dropped_tests: int
+    warnings: list[str]
+
+
+def _read(path: Path) -> nbformat.NotebookNode:
+    """Read and validate one notebook; every problem becomes a NotebookProblem naming it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise NotebookProblem(f"{path}: cannot be read ({error})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise NotebookProblem(f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: "
+                              f"{error.msg}); is it a notebook saved by Jupyter?") from None
+    if not isinstance(data, dict):
+        raise NotebookProblem(f"{path}: holds a JSON {type(data).__name__}, not a notebook "
+                              "(a notebook is a JSON object with 'cells', 'metadata' and 'nbformat')")
+    missing = [key for key in ("cells", "metadata", "nbformat") if key not in data]
+    if missing:
+        raise NotebookProblem(f"{path}: not a notebook, it has no {', '.join(map(repr, missing))}")
+    try:
+        nb = nbformat.reads(text, as_version=4)
+        nbformat.validate(nb)
+    except nbformat.ValidationError as error:
+        where = "/".join(str(p) for p in error.absolute_path)
+        cell = re.match(r"cells/(\d+)", where)
+        place = f"cell {int(cell.group(1)) + 1}" if cell else (where or "top level")
+        raise NotebookProblem(f"{path}: not a valid notebook at {place}: {error.message}") from None
+    except Exception as error:  # nbformat's converters raise assorted errors on odd input
+        raise NotebookProblem(f"{path}: not a valid notebook: {type(error).__name__}: {error}") from None
+    return nb
+
+
+def _plan(path: Path) -> _Plan:
+    nb = _read(path)
+    hidden = dropped = 0
+    warnings: list[str] = []
+    cells = []
+    for number, cell in enumerate(nb.cells, 1):
         tags = set(cell.get("metadata", {}).get("tags", []))
-        if cell.cell_type != "code":
+        meta = _nbgrader(cell)
+        if _is_test_cell(cell):
+            dropped += 1
             continue
-        if SOLUTION_TAG in tags:
-            cell.source = strip_solution(cell.source)
+        tagged = SOLUTION_TAG in tags and cell.cell_type == "code"
+        marked = has_markers(cell.source)
+        nbgrader_only = bool(meta.get("solution")) and not tagged
+        if (marked or nbgrader_only) and not tagged:
+            kind = cell.cell_type if cell.cell_type != "code" else "untagged code"
+            why = "nbgrader solution metadata but no 'solution' tag" if nbgrader_only else "solution markers"
+            warnings.append(f"{path.name}, cell {number} ({kind} cell): {why}; hidden in the copy, but "
+                            f"tag the cell 'solution' so every tool treats it as one")
+        if tagged or marked or nbgrader_only:
+            try:
+                cell.source = strip_solution(cell.source, markdown=cell.cell_type != "code")
+            except ValueError as error:
+                raise NotebookProblem(f"{path}, cell {number}: {error}") from None
             hidden += 1
-        if tags & {SOLUTION_TAG, EXERCISE_TAG}:
+        if cell.cell_type == "code" and (tagged or marked or nbgrader_only or EXERCISE_TAG in tags):
             cell.outputs = []
             cell.execution_count = None
+        cells.append(cell)
+    nb.cells = cells
     # The copy is a plain notebook: no jupytext pairing that would write .py files beside it.
     nb.metadata.pop("jupytext", None)
-    return nb, hidden
+    try:
+        nbformat.validate(nb)
+    except nbformat.ValidationError as error:
+        raise NotebookProblem(f"{path}: its student copy would not be valid: {error.message}") from None
+    return _Plan(path, nb, hidden, dropped, warnings)
 
 
-@dataclass(frozen=True)
+@dataclass
 class CopyReport:
-    """What :func:`student_copy` did: files written, files skipped (already there)."""
+    """What :func:`student_copy` did: written, skipped (already there), refused, and warnings."""
 
-    written: list[tuple[Path, int]]
-    skipped: list[Path]
+    written: list[tuple[Path, int]] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+    refused: list[tuple[Path, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    dropped_tests: int = 0
 
     def __str__(self) -> str:
-        lines = [f"wrote {path} ({hidden} solution cell(s) replaced)" for path, hidden in self.written]
-        lines += [f"kept  {path} (already exists; use --force to replace it)" for path in self.skipped]
+        lines = [f"wrote   {path} ({hidden} solution cell(s) replaced)" for path, hidden in self.written]
+        lines += [f"kept    {path} (already exists; use --force to replace it)" for path in self.skipped]
+        lines += [f"REFUSED {path}: {why}" for path, why in self.refused]
+        lines += [f"warning: {text}" for text in self.warnings]
+        if self.dropped_tests:
+            lines.append(f"note: left out {self.dropped_tests} nbgrader test cell(s); each check cell gives "
+                         "the same feedback (hand out with nbgrader generate_assignment to keep them)")
         return "\n".join(lines) or "no notebooks found"
+
+
+class CopyError(OSError):
+    """Writing stopped part-way; ``report`` says what had been written before."""
+
+    def __init__(self, message: str, report: CopyReport):
+        super().__init__(message)
+        self.report = report
+
+
+def _refusal(out: Path, sources: set[Path], force: bool) -> str | None:
+    """Why ``out`` must not be written, or None if it may be."""
+    if out.is_symlink():
+        return f"it is a symbolic link (to {os.readlink(out)}); a copy is never written through a link"
+    if not out.exists():
+        return None
+    if out.resolve() in sources:
+        return "it is one of the source notebooks"
+    if not out.is_file():
+        return "it exists and is not a file"
+    try:
+        text = out.read_text(encoding="utf-8", errors="replace")
+    except OSError as error:
+        return f"it cannot be read to check it first ({error})"
+    if BEGIN in text:
+        return ("it holds solution markers (### BEGIN SOLUTION): it looks like an answer key, so it is "
+                "never replaced, even with --force; move it away if you really mean to")
+    return None
+
+
+def _write_atomically(nb: nbformat.NotebookNode, out: Path) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            nbformat.write(nb, handle)
+        os.replace(tmp, out)  # replaces the directory entry itself, never a link's target
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def student_copy(source: Path | str, target: Path | str, force: bool = False) -> CopyReport:
     """Write student copies of ``source`` (a notebook or a folder of them) into ``target``.
 
-    An existing copy is never overwritten unless ``force`` is true: it may hold a
-    student's work.
+    Every source notebook is read and checked first: if any is broken, a
+    :class:`NotebookProblem` names it and nothing is written. An existing copy is kept
+    unless ``force`` is true (it may hold a student's work); a symbolic link, or a file
+    that still holds solution markers, is never written, even with ``force``.
+
+    Raises
+    ------
+    FileNotFoundError, ValueError, NotebookProblem
+        Before anything is written.
+    CopyError
+        If writing fails part-way; its ``report`` lists what was written before.
     """
     source, target = Path(source), Path(target)
     if not source.exists():
         raise FileNotFoundError(f"{source} does not exist: give a notebook or a folder of notebooks")
-    notebooks = [source] if source.is_file() else sorted(source.glob("*.ipynb"))
     if source.is_file() and source.suffix != ".ipynb":
         raise ValueError(f"{source} is not a .ipynb notebook")
+    notebooks = [source] if source.is_file() else sorted(source.glob("*.ipynb"))
+    if target.is_symlink():
+        raise ValueError(f"the target {target} is a symbolic link (to {os.readlink(target)}): copies are "
+                         "never written through a link; give a real folder, e.g. build/student")
+    if target.exists() and not target.is_dir():
+        raise ValueError(f"the target {target} exists and is not a folder")
     if target.resolve() == (source if source.is_dir() else source.parent).resolve():
         raise ValueError("the target folder is the source folder: that would overwrite the teacher's "
                          "notebooks; choose another folder, e.g. build/student")
-    target.mkdir(parents=True, exist_ok=True)
-    written, skipped = [], []
-    for path in notebooks:
-        out = target / path.name
-        if out.exists() and not force:
-            skipped.append(out)
-            continue
-        nb, hidden = _student_notebook(nbformat.read(path, as_version=4))
-        nbformat.validate(nb)
-        nbformat.write(nb, out)
-        written.append((out, hidden))
-    return CopyReport(written, skipped)
+    plans = [_plan(path) for path in notebooks]  # every problem surfaces before any write
+    report = CopyReport(warnings=[w for plan in plans for w in plan.warnings],
+                        dropped_tests=sum(plan.dropped_tests for plan in plans))
+    sources = {path.resolve() for path in notebooks}
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for plan in plans:
+            out = target / plan.source.name
+            why = _refusal(out, sources, force)
+            if why is not None:
+                report.refused.append((out, why))
+            elif out.exists() and not force:
+                report.skipped.append(out)
+            else:
+                _write_atomically(plan.notebook, out)
+                report.written.append((out, plan.hidden))
+    except OSError as error:
+        raise CopyError(f"stopped part-way: {error}", report) from error
+    return report

@@ -102,3 +102,163 @@ def test_student_copy_runs_top_to_bottom_with_checks_saying_not_yet(notebook, tm
     texts = [o.data["text/plain"] for c in checks for o in c.outputs if o.output_type == "execute_result"]
     assert len(texts) == len(checks) >= 3
     assert all(t.startswith("✏️ Not yet solved") for t in texts), texts
+
+
+# --------------------------------------------------------------------------- cannot lose work
+
+CLI = [sys.executable, "-m", "gradlab", "student-copy"]
+
+
+def cli(*args):
+    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True)
+
+
+def test_never_writes_through_a_symlinked_notebook(tmp_path):
+    make_notebook(tmp_path / "a.ipynb")
+    teacher = tmp_path / "teacher"
+    teacher.mkdir()
+    make_notebook(teacher / "key.ipynb")
+    key_before = (teacher / "key.ipynb").read_text()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.ipynb").symlink_to(teacher / "key.ipynb")
+    run = cli(tmp_path / "a.ipynb", out, "--force")
+    assert run.returncode == 1
+    assert f"REFUSED {out / 'a.ipynb'}" in run.stdout and "symbolic link" in run.stdout
+    assert (teacher / "key.ipynb").read_text() == key_before
+    assert (out / "a.ipynb").is_symlink()
+
+
+def test_never_writes_into_a_symlinked_target_folder(tmp_path):
+    make_notebook(tmp_path / "a.ipynb")
+    teacher = tmp_path / "teacher"
+    teacher.mkdir()
+    make_notebook(teacher / "a.ipynb")
+    key_before = (teacher / "a.ipynb").read_text()
+    (tmp_path / "out").symlink_to(teacher)
+    run = cli(tmp_path / "a.ipynb", tmp_path / "out", "--force")
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "out is a symbolic link" in run.stderr and "nothing was written" in run.stderr
+    assert (teacher / "a.ipynb").read_text() == key_before
+
+
+def test_an_answer_key_is_never_overwritten_even_with_force(tmp_path):
+    make_notebook(tmp_path / "a.ipynb")
+    out = tmp_path / "out"
+    out.mkdir()
+    make_notebook(out / "a.ipynb")  # somebody's answer key, where the copy would go
+    before = (out / "a.ipynb").read_text()
+    report = student_copy(tmp_path / "a.ipynb", out, force=True)
+    assert [p for p, _ in report.refused] == [out / "a.ipynb"] and not report.written
+    assert "answer key" in str(report)
+    assert (out / "a.ipynb").read_text() == before
+
+
+def write_sources(folder: Path, bad_name: str, bad_text: str) -> None:
+    folder.mkdir()
+    make_notebook(folder / "a_good.ipynb")
+    (folder / bad_name).write_text(bad_text)
+    make_notebook(folder / "z_good.ipynb")
+
+
+def unknown_cell_key() -> str:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
+    raw = nbformat.writes(nb)
+    return raw.replace('"cell_type": "code",', '"cell_type": "code", "colour": "red",', 1)
+
+
+def unclosed_marker() -> str:
+    cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\nanswer = 1", metadata={"tags": ["solution"]})
+    return nbformat.writes(nbformat.v4.new_notebook(cells=[cell]))
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ('{"cells": [', "not valid JSON (line 1"),
+    ("[1, 2]", "holds a JSON list, not a notebook"),
+    ("{}", "it has no 'cells', 'metadata', 'nbformat'"),
+    (unknown_cell_key(), "cell 1: Additional properties are not allowed ('colour' was unexpected)"),
+    (unclosed_marker(), "cell 1: '### BEGIN SOLUTION' without a matching '### END SOLUTION'"),
+], ids=["corrupt-json", "json-list", "empty-object", "unknown-cell-key", "unclosed-marker"])
+def test_a_broken_source_is_named_and_nothing_is_written(tmp_path, text, problem):
+    write_sources(tmp_path / "src", "m_bad.ipynb", text)
+    run = cli(tmp_path / "src", tmp_path / "out")
+    assert run.returncode == 2, run.stderr
+    assert "Traceback" not in run.stderr and run.stdout == ""
+    assert str(tmp_path / "src" / "m_bad.ipynb") in run.stderr
+    assert problem in run.stderr and "nothing was written" in run.stderr
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+def test_a_failure_part_way_reports_what_was_already_written(tmp_path, monkeypatch):
+    from gradlab import student
+
+    for name in ("a.ipynb", "b.ipynb", "c.ipynb"):
+        make_notebook(tmp_path / name)
+    real = student._write_atomically
+
+    def disk_full_on_b(nb, out):
+        if out.name == "b.ipynb":
+            raise OSError(28, "No space left on device")
+        real(nb, out)
+
+    monkeypatch.setattr(student, "_write_atomically", disk_full_on_b)
+    with pytest.raises(student.CopyError, match="No space left") as stopped:
+        student_copy(tmp_path, tmp_path / "out")
+    assert [p.name for p, _ in stopped.value.report.written] == ["a.ipynb"]
+    assert "wrote   " + str(tmp_path / "out" / "a.ipynb") in str(stopped.value.report)
+    assert not (tmp_path / "out" / "b.ipynb").exists()
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("solution", [
+    "%time answer = 6 * 7\ndef helper(x):\n    return x\nlo, hi = 1, 2",
+    "answer = (1 +\ndef helper(x): return x\nlo, hi = 1, 2",
+], ids=["magic", "syntax-error"])
+def test_unparsable_solutions_still_define_the_names_later_cells_use(solution):
+    stub = stub_for(solution)
+    assert YOUR_CODE_LINE in stub
+    namespace: dict = {}
+    exec(stub, namespace)  # noqa: S102 - the stub must run
+    for name in ("helper", "lo", "hi"):
+        assert namespace[name] is Ellipsis, stub
+    if solution.startswith("%time answer"):
+        assert "answer" not in namespace  # `%time answer = ...` is a magic line, not an assignment
+    else:
+        assert namespace["answer"] is Ellipsis
+
+
+YOUR_CODE_LINE = "# YOUR CODE HERE"
+
+
+def test_solution_markers_outside_tagged_cells_are_hidden_and_warned_about(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("### BEGIN SOLUTION\nsecret = 1\n### END SOLUTION"),  # untagged
+        nbformat.v4.new_markdown_cell("The answer:\n### BEGIN SOLUTION\nforty-two\n### END SOLUTION"),
+        nbformat.v4.new_code_cell("secret_two = 2", metadata={"nbgrader": {
+            "solution": True, "grade": False, "locked": False, "grade_id": "s2", "schema_version": 3}}),
+    ]
+    nbformat.write(nb, tmp_path / "a.ipynb")
+    report = student_copy(tmp_path / "a.ipynb", tmp_path / "out")
+    copy = nbformat.read(tmp_path / "out" / "a.ipynb", 4)
+    text = "".join(c.source for c in copy.cells)
+    assert "secret = 1" not in text and "forty-two" not in text and "secret_two = 2" not in text
+    assert copy.cells[1].source == "The answer:\nYOUR ANSWER HERE"
+    assert [w.split(":")[0] for w in report.warnings] == ["a.ipynb, cell 1 (untagged code cell)",
+                                                          "a.ipynb, cell 2 (markdown cell)",
+                                                          "a.ipynb, cell 3 (untagged code cell)"]
+    assert "nbgrader solution metadata but no 'solution' tag" in report.warnings[2]
+    assert str(report).count("warning: ") == 3
+
+
+def test_nbgrader_test_cells_are_left_out_and_counted(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    test = nbformat.v4.new_code_cell('gradlab.grade("02.1", answer)', metadata={"nbgrader": {
+        "grade": True, "solution": False, "locked": True, "points": 1, "grade_id": "test_02_1",
+        "schema_version": 3}})
+    nb.cells = [nbformat.v4.new_code_cell("answer = 1", metadata={"tags": ["solution"]}), test]
+    nbformat.write(nb, tmp_path / "a.ipynb")
+    report = student_copy(tmp_path / "a.ipynb", tmp_path / "out")
+    copy = nbformat.read(tmp_path / "out" / "a.ipynb", 4)
+    assert [c.source for c in copy.cells] == ["# YOUR CODE HERE\nanswer = ..."]
+    assert report.dropped_tests == 1 and "left out 1 nbgrader test cell" in str(report)
