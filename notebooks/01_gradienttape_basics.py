@@ -54,7 +54,10 @@ import gradlab
 # ## A first derivative: f(x) = x² + 1
 #
 # A hundred points on [-5, 5]. The ends are written `-5.0` and `5.0` on purpose: with
-# integer ends `tf.linspace` returns float64, and integer tensors get no gradient at all.
+# integer ends `tf.linspace` returns float64. float64 tensors differentiate perfectly well,
+# but TensorFlow never converts between float types by itself, so the first time a float64
+# tensor meets a float32 one (a `tf.Variable(1.0)`, a Keras weight) you get an
+# `InvalidArgumentError`. Float ends give float32, TensorFlow's default:
 
 # %%
 x = tf.linspace(-5.0, 5.0, 100)
@@ -145,20 +148,23 @@ d_sin = tape.gradient(y, x)
 print(f"max |d sin/dx - cos x| = {np.max(np.abs(d_sin.numpy() - np.cos(xs))):.1e}")
 
 # %%
-gradlab.plot_curves(xs, {r"$\sin x$": y, r"tape: $\frac{d}{dx}\sin x$": d_sin,
-                         r"$\cos x$ (dotted)": np.cos(xs)})
-plt.gca().lines[-1].set_linestyle(":")
+fig, ax = gradlab.plot_curves(xs, {r"$\sin x$": y, r"tape: $\frac{d}{dx}\sin x$": d_sin})
+ax.plot(xs, np.cos(xs), ":", color="black", linewidth=2.5, label=r"$\cos x$ (dotted)")
+ax.legend()
 plt.show()
 
 # %% [markdown]
-# The differences are at the level of float32 rounding (about 1e-7): TensorFlow does not
-# estimate the slope from nearby points, it applies sin′ = cos.
+# The black dots lie exactly on the tape's curve. The largest difference printed above is
+# below 1e-7, the size of float32 rounding: TensorFlow does not estimate the slope from
+# nearby points, it applies sin′ = cos.
 
 # %% [markdown]
 # ## The TensorFlow 1 way: graphs, placeholders and `tf.gradients`
 #
-# Before 2019, TensorFlow code first *built a graph* with empty slots (placeholders), then
-# *ran* it in a `Session`, feeding values in. `tf.gradients(y, x)` added the derivative's
+# In TensorFlow 1 (until TensorFlow 2.0, released in September 2019), code by default first
+# *built a graph* with empty slots (placeholders), then *ran* it in a `Session`, feeding
+# values in. (Eager execution already existed as an opt-in from TensorFlow 1.5, early 2018;
+# TensorFlow 2 made it the default.) `tf.gradients(y, x)` added the derivative's
 # operations to the graph. That is how `GradientDescentOptimizer(...).minimize(cost)` knew
 # the gradient of any cost without being told.
 #
@@ -184,6 +190,46 @@ print(f"TF1 vs TF2 tape: max difference {np.max(np.abs(grad_tf1 - d_sin.numpy())
 # at once; the TensorFlow 1 version separates *describing* the computation from *running*
 # it. `tf.function` brings that separation back when speed matters (notebook 04 draws such
 # a graph).
+
+# %% [markdown]
+# ## Python control flow: the tape records the path actually taken
+#
+# A tape does not read your code; it records the operations that *run*. So `if`, `for` and
+# `while` in plain Python work: each call records the branch it took and each pass of the
+# loop it made, and the gradient is the derivative along that path.
+
+# %%
+def clipped_cube(x):
+    if x > 1.0:  # a Python `if` on a tensor's value: fine in eager mode
+        return 3.0 * x - 2.0  # beyond 1, a straight line meeting x³ at x = 1 with the same slope
+    return x**3
+
+
+for point in [0.5, 2.0]:
+    x = tf.constant(point)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = clipped_cube(x)
+    print(f"x = {point}: branch {'line' if point > 1 else 'cube'}, dy/dx = {float(tape.gradient(y, x))}")
+
+# %% [markdown]
+# At 0.5 the tape saw `x**3` and gives 3·0.5² = 0.75; at 2 it saw `3x − 2` and gives 3.
+# A loop is the same story, unrolled: this one multiplies by x three times, so the tape
+# records three multiplications and the gradient is that of x³ = 3x², 12 at x = 2.
+
+# %%
+x = tf.constant(2.0)
+with tf.GradientTape() as tape:
+    tape.watch(x)
+    y = tf.constant(1.0)
+    for _ in range(3):
+        y = y * x
+print("d/dx of x·x·x at 2:", float(tape.gradient(y, x)))
+
+# %% [markdown]
+# Two consequences. The comparison `x > 1.0` itself has no derivative: the gradient never
+# "sees" the boundary, only the branch. And a loop whose number of passes depends on x
+# gives a gradient that changes with the pass count, as Exercise 4 shows.
 
 # %% [markdown]
 # ## The same in one line, with gradlab
@@ -265,3 +311,25 @@ def softplus(x):
 
 # %% tags=["exercise"]
 gradlab.check("01.3", softplus)
+
+
+# %% [markdown]
+# **Exercise 4.** Predict, without running it, the derivative of `shrink` at x = 5 and at
+# x = 0.5, then write them as a pair `(d_at_5, d_at_half)`. Remember what the tape records
+# when the `while` loop runs, and when it does not. (Check your prediction with a tape
+# afterwards if you like.)
+
+# %% tags=["exercise"]
+def shrink(x):
+    while x > 1.0:
+        x = x / 2
+    return x**2
+
+
+# %% tags=["solution"]
+### BEGIN SOLUTION
+answer = (2 * (5 / 8) * (1 / 8), 2 * 0.5)  # 5 → 2.5 → 1.25 → 0.625: three halvings, each × 1/2
+### END SOLUTION
+
+# %% tags=["exercise"]
+gradlab.check("01.4", answer)

@@ -64,12 +64,21 @@ print(f"max error in df/dx: {np.max(np.abs(df_dx - 0.8 * np.cos(4 * X))):.1e}")
 print(f"max error in df/dy: {np.max(np.abs(df_dy - np.sin(5 * Y))):.1e}")
 
 # %%
-gradlab.plot_surface(X, Y, f, view=(-140, 120), title=r"$f(x, y) = (\sin 4x - \cos 5y)/5$")
+gradlab.plot_surface(X, Y, f, title=r"$f(x, y) = (\sin 4x - \cos 5y)/5$")
 plt.show()
 
 # %% [markdown]
-# Seen from below (elevation −140°), the bumps become pits. The two partials, drawn as
-# contour maps: ∂f/∂x varies only with x, ∂f/∂y only with y.
+# Matplotlib's default view: from above, x running to the front right. Two bumps, two
+# pits, and saddles between them. The next picture turns the camera to elevation −140°,
+# azimuth 120° (the view the original TensorFlow 2 tutorial used): the camera is now *below*
+# the surface, so the bumps seen from underneath look like pits. Same function, upside down.
+
+# %%
+gradlab.plot_surface(X, Y, f, view=(-140, 120), title="the same surface from below: view (−140°, 120°)")
+plt.show()
+
+# %% [markdown]
+# The two partials, drawn as contour maps: ∂f/∂x varies only with x, ∂f/∂y only with y.
 
 # %%
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
@@ -110,15 +119,27 @@ for y0 in [1.0, 0.1, 0.001, 0.0]:
     print(f"y = {y0:<6}  f = {float(value):>10.6g}   df/dx = {float(gx):>10.6g}   df/dy = {float(gy):>10.6g}")
 
 # %% [markdown]
-# As y → 0 the value blows up like 1/y and ∂f/∂y like −1/y². At y = 0 exactly,
-# x/0 = inf and the slope −x/0² = −inf. To draw it we treat |f| > 10 as off the chart:
-# the plot masks those points (and the infinities) instead of crashing, and says how many
-# it dropped.
+# As y → 0 the value blows up like 1/y and ∂f/∂y like −1/y². At y = 0 exactly, IEEE
+# arithmetic gives x/0 = +inf for x > 0, −inf for x < 0, and NaN for 0/0; here x = 1, so
+# f = inf and the slope −x/0² = −inf.
+#
+# To draw it we only need values, so we call `g` directly (no tape). On a grid whose middle
+# row is exactly y = 0, count what is non-finite, then hide everything with |f| > 10 as
+# off the chart by setting it to NaN ourselves:
 
 # %%
 Xg, Yg = gradlab.grid((-3, 3), (-1, 1), 101)  # 101 points: the middle row is exactly y = 0
-Zg, _, _ = gradlab.partials(g, Xg, Yg)
+Zg = g(tf.constant(Xg), tf.constant(Yg)).numpy()
 off_chart = np.where(np.abs(Zg) <= 10, Zg, np.nan)
+print(f"non-finite values of f: {np.count_nonzero(~np.isfinite(Zg))} (the row y = 0: "
+      f"{np.count_nonzero(np.isinf(Zg))} infinities and {np.count_nonzero(np.isnan(Zg))} NaN at x = 0)")
+print(f"finite but off the chart (|f| > 10): {np.count_nonzero(np.isfinite(Zg) & (np.abs(Zg) > 10))}")
+
+# %% [markdown]
+# The plot masks every NaN and infinity instead of crashing; its note counts both kinds
+# (the 101 from the division and the ones we hid).
+
+# %%
 gradlab.plot_surface(Xg, Yg, off_chart, view=(30, -60), title=r"$\cos x \sin y + x/y$ where $|f| \leq 10$")
 plt.show()
 
@@ -126,8 +147,10 @@ plt.show()
 # ## sin(√(x² + y²)): ripples around the origin
 #
 # This one depends only on the distance r = √(x² + y²) from the origin. At (2, 0), r = 2,
-# so f = sin 2 and, walking along x, ∂f/∂x = cos 2; walking along y crosses the ripple
-# sideways, so ∂f/∂y = 0. We work in float64 to see all the digits.
+# so f = sin 2 and, walking along x (straight away from the origin), ∂f/∂x = cos 2.
+# Walking along y from (2, 0) moves *along* the ripple: tangent to the circle r = 2, on
+# which f does not change, so to first order r stays 2 and ∂f/∂y = 0. We work in float64
+# to see all the digits.
 
 # %%
 def ripple(x, y):
@@ -172,7 +195,7 @@ else:
 
 # %%
 Xr, Yr = gradlab.grid((0, 6), (-6, 6), 30)
-Zr, _, _ = gradlab.partials(ripple, Xr, Yr)
+Zr = ripple(tf.constant(Xr), tf.constant(Yr)).numpy()  # values only: no tape needed
 fig = plt.figure(figsize=(9, 7))
 views = [("contour3d", None, "50 contour levels"), ("surface", None, "surface"),
          ("surface", (60, 90), "view_init(60, 90)"), ("surface", (90, 90), "view_init(90, 90)")]
@@ -193,7 +216,29 @@ print(gradlab.partials(ripple, 0.0, 0.0))
 # Follow the chain rule backwards. The derivative of √u is 1/(2√u), infinite at u = 0;
 # the inner derivative ∂(x² + y²)/∂x = 2x is 0 there; and inf · 0 is NaN. The NaN is
 # not a TensorFlow bug. Near the origin, sin r ≈ r, a cone, and a cone's tip has no
-# tangent plane. Exercise 3 builds a version with a finite gradient there.
+# tangent plane. (Notebook 07 shows `tf.custom_gradient`, a way to choose the gradient
+# there yourself.)
+#
+# ### The same trap, hidden by `tf.where`
+#
+# A common "fix" for a bad point is `tf.where(ok, formula, fallback)`: pick the fallback
+# wherever the formula breaks. The *values* come out right. But the tape differentiates
+# *both* branches everywhere and then multiplies the unused one by 0, and 0 · inf is still
+# NaN. Take sin(u)/u with u = x² + y², which tends to 1 at the origin:
+
+# %%
+def naive_bump(x, y):
+    u = x**2 + y**2
+    return tf.where(u > 0, tf.sin(u) / u, 1.0)
+
+
+print(gradlab.partials(naive_bump, 0.0, 0.0))
+
+# %% [markdown]
+# The value at the origin is 1, as chosen; the gradient is NaN, from the discarded branch
+# sin(0)/0. The same happens with `u ** 0.5` and `tf.math.log(u)` in the unused branch.
+# (TensorFlow 2.21's `tf.sqrt` happens to return a zero gradient when the gradient flowing
+# into it is zero, so `tf.sqrt` alone does not show the trap: do not count on it.)
 
 # %% [markdown]
 # ## Exercises
@@ -224,19 +269,17 @@ def f(x, y):
 gradlab.check("03.2", f)
 
 # %% [markdown]
-# **Exercise 3.** Write `safe_ripple(x, y)`: the same values as `ripple`, but a finite
-# gradient at the origin (choose 0 there). Hint: `tf.where(cond, a, b)` picks values, but
-# the tape differentiates *both* branches, so make sure neither takes √0.
+# **Exercise 3.** Write `safe_bump(x, y)`: the same values as `naive_bump` above
+# (sin(u)/u with u = x² + y², and 1 at the origin) but a finite gradient everywhere,
+# including the origin. Its true gradient there is (0, 0).
 
 # %% tags=["solution"]
-def safe_ripple(x, y):
+def safe_bump(x, y):
+    u = x**2 + y**2
     ### BEGIN SOLUTION
-    r2 = x**2 + y**2
-    away = r2 > 0
-    r = tf.sqrt(tf.where(away, r2, tf.ones_like(r2)))  # never √0, even in the unused branch
-    return tf.where(away, tf.sin(r), tf.zeros_like(r))
+    return tf.where(u > 0, tf.sin(u) / tf.where(u > 0, u, 1.0), 1.0)  # no branch divides by 0
     ### END SOLUTION
 
 
 # %% tags=["exercise"]
-gradlab.check("03.3", safe_ripple)
+gradlab.check("03.3", safe_bump)

@@ -35,10 +35,22 @@ def third(f, x):
     return t3.gradient(d2, x)
 
 
-def safe_ripple(x, y):
-    r2 = x**2 + y**2
-    r = tf.sqrt(tf.where(r2 > 0, r2, tf.ones_like(r2)))
-    return tf.where(r2 > 0, tf.sin(r), tf.zeros_like(r))
+def safe_bump(x, y):
+    u = x**2 + y**2
+    return tf.where(u > 0, tf.sin(u) / tf.where(u > 0, u, 1.0), 1.0)
+
+
+def naive_bump(x, y):  # right values, but the discarded branch divides by 0 at the origin
+    u = x**2 + y**2
+    return tf.where(u > 0, tf.sin(u) / u, 1.0)
+
+
+def keras_train_step(model, optimizer, x, y):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean((model(x) - y) ** 2)
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(grads, model.trainable_variables))
+    return loss
 
 
 def newton(f, x):
@@ -55,19 +67,21 @@ CASES = {
     "01.2": ((lambda x: tf.sin(x**2), lambda x: 2 * x * np.cos(x**2)),
              (lambda x: tf.sin(x**2), lambda x: np.cos(x**2)), "dh gives"),
     "01.3": (lambda x: tf.math.log(1 + tf.exp(x)), lambda x: np.log(1 + np.exp(x)), "left TensorFlow"),
+    "01.4": ((0.15625, 1.0), (1.25, 1.0), "three halvings"),
     "02.1": (80, 32, "x⁵ itself"),
     "02.2": (18.0, np.full((3, 3), 8.0), "9 ones"),
     "02.3": (third, lambda f, x: 0.0, "third_derivative(x**4 at 1.5)"),
     "03.1": ((12, 9), (9, 12), "swapped"),
     "03.2": (lambda x, y: x * y, lambda x, y: x + y, "∇f at (1, 2)"),
-    "03.3": (safe_ripple, lambda x, y: tf.sin(tf.sqrt(x**2 + y**2)), "still (nan, nan)"),
+    "03.3": (safe_bump, lambda x, y: tf.sin(x**2 + y**2) / (x**2 + y**2), "safe_bump gives nan"),
     "04.1": ((-0.643471, 1.098124), (0.643471, -1.098124), "sign is flipped"),
     "04.2": (3.894942, 3.9, "close, but off"),
     "04.3": (newton, lambda f, x: x, "newton_step from x = 1"),
     "05.1": ((0.24567758, -0.49401528), (0.25432242, -0.50598472), "uphill"),
-    "05.2": (0.1, 0.3, "diverges"),
-    "05.3": (lambda p, v, g, lr: (p + 0.9 * v - lr * g, 0.9 * v - lr * g),
+    "05.2": (lambda p, v, g, lr: (p + 0.9 * v - lr * g, 0.9 * v - lr * g),
              lambda p, v, g, lr: (p - lr * g, v), "new velocity"),
+    "05.3": (0.25, 0.3, "diverges"),
+    "05.4": (keras_train_step, lambda m, o, x, y: tf.reduce_mean((m(x) - y) ** 2), "did not change"),
     "06.1": (-0.25, 0.5, "1/y"),
     "06.2": (lambda a, b, u: (u * b, u * a), lambda a, b, u: (u * a, u * b), "mul_backward gives"),
     "06.3": ((2 * np.e, 0.5 * np.e + 1), (2 * np.e, 0.5 * np.e), "+ y term"),
@@ -79,6 +93,22 @@ CASES = {
     "08.2": ("reverse", "forward", "count passes"),
     "08.3": ((2.0, np.cos(1.0)), (2.0, np.sin(1.0)), "J·v"),
 }
+
+
+# The tempting answer each exercise is built to catch (key: (answer, feedback fragment)).
+NAIVE = {
+    "05.3": (2 / 6, "Hessian's largest eigenvalue"),
+    "01.4": ((10.0, 1.0), "the loop runs"),
+    "03.3": (naive_bump, "discards must not divide by 0"),
+}
+
+
+@pytest.mark.parametrize("key", sorted(NAIVE))
+def test_the_naive_answer_is_rejected(key):
+    answer, fragment = NAIVE[key]
+    feedback = check(key, answer)
+    assert feedback.status == "wrong", feedback
+    assert fragment in feedback.message
 
 
 def test_every_exercise_has_cases_here():

@@ -73,6 +73,22 @@ def _ex01_3(fn: object) -> Feedback:
                                   "softplus")
 
 
+def _ex01_4(answer: object) -> Feedback:
+    """d/dx of shrink (halve while x > 1, then square) at 5 and at 0.5."""
+    def shrink_slope(x: float) -> float:
+        factor = 1.0
+        while x > 1.0:
+            x, factor = x / 2, factor / 2
+        return 2 * x * factor
+
+    want = [shrink_slope(5.0), shrink_slope(0.5)]
+    return check_value(answer, want, "(derivative at 5, derivative at 0.5)", hints=[
+        ([2 * 0.625, 1.0], "at 5 the tape also recorded three halvings: the chain rule multiplies by (1/2)³"),
+        ([2 * 5.0, 1.0], "at 5 the loop runs: x is halved three times before it is squared"),
+        ([0.0, 1.0], "the comparison x > 1 has no derivative, but the divisions it lets run do"),
+    ])
+
+
 # --------------------------------------------------------------------------- 02 power rule
 
 
@@ -124,25 +140,36 @@ def _ex03_2(fn: object) -> Feedback:
     return correct("∇f = (y, x) everywhere: f = x·y (plus any constant) is the answer.")
 
 
+def _bump(x: float, y: float) -> float:
+    u = x * x + y * y
+    return math.sin(u) / u if u else 1.0
+
+
 def _ex03_3(fn: object) -> Feedback:
-    _, problem = call_attempt(fn, tf.constant(2.0), tf.constant(0.0), what="safe_f")
+    """sin(u)/u with u = x² + y², 1 at the origin, and a finite gradient there too."""
+    _, problem = call_attempt(fn, tf.constant(1.0), tf.constant(0.5), what="safe_bump")
     if problem is not None:
         return problem
     values = check_function(
-        fn, lambda x, y: math.sin(math.hypot(x, y)),
-        [(tf.constant(a), tf.constant(b)) for a, b in [(2.0, 0.0), (0.6, -0.8), (0.01, 0.0)]],
-        what="safe_f", rtol=1e-3, describe=lambda a: f"{float(a[0]):g}, {float(a[1]):g}")
+        fn, _bump,
+        [(tf.constant(a), tf.constant(b)) for a, b in [(1.0, 0.5), (0.6, -0.8), (0.0, 0.0), (0.01, 0.0)]],
+        what="safe_bump", rtol=1e-3, describe=lambda a: f"{float(a[0]):g}, {float(a[1]):g}")
     if not values:
         return values
     try:
         _, fx, fy = partials(fn, 0.0, 0.0)
-        _, gx, gy = partials(fn, 2.0, 0.0)
+        _, gx, gy = partials(fn, 1.0, 0.5)
     except (GradientError, FunctionError) as error:
-        return wrong(f"TensorFlow cannot differentiate safe_f: {error}")
+        return wrong(f"TensorFlow cannot differentiate safe_bump: {error}")
     if not np.all(np.isfinite([fx, fy])):
-        return wrong(f"the gradient at the origin is still ({float(fx)}, {float(fy)}). "
-                     "Hint: make sure no branch computes sqrt(0), even one tf.where discards")
-    return check_value([gx, gy], [math.cos(2.0), 0.0], "∇safe_f at (2, 0)")
+        return wrong(f"the values are right, but the gradient at the origin is ({float(fx)}, {float(fy)}). "
+                     "tf.where differentiates both branches: the one it discards must not divide by 0 either")
+    feedback = check_value([fx, fy], [0.0, 0.0], "∇safe_bump at the origin", atol=1e-4)
+    if not feedback:
+        return feedback
+    u = 1.25  # at (1, 0.5): d/du (sin u / u) = (u cos u − sin u) / u², times ∂u = (2x, 2y)
+    du = (u * math.cos(u) - math.sin(u)) / u**2
+    return check_value([gx, gy], [2 * 1.0 * du, 2 * 0.5 * du], "∇safe_bump at (1, 0.5)")
 
 
 # --------------------------------------------------------------------------- 04 tangent
@@ -201,7 +228,7 @@ def _ex05_1(answer: object) -> Feedback:
                        hints=[(uphill, "you stepped uphill: subtract learning_rate × gradient")])
 
 
-def _ex05_3(fn: object) -> Feedback:
+def _ex05_2(fn: object) -> Feedback:
     def keras_step(p, velocity, g, lr):  # Keras 3 SGD(momentum=0.9)
         velocity = 0.9 * np.asarray(velocity) - lr * np.asarray(g)
         return np.asarray(p) + velocity, velocity
@@ -225,22 +252,65 @@ def _ex05_3(fn: object) -> Feedback:
     return correct("momentum_step matches Keras' SGD(momentum=0.9) update.")
 
 
+def _tilted_bowl(x, y):
+    return 3 * x**2 + 2 * x * y + 3 * y**2
+
+
 def _critical_learning_rate() -> float:
-    # Largest stable step on x² + 10y² is 2 / (largest curvature 20) = 0.1.
-    return 2.0 / 20.0
+    # 2 / (largest eigenvalue of the Hessian [[6, 2], [2, 6]]) = 2 / 8.
+    return float(2.0 / np.max(np.linalg.eigvalsh(np.array([[6.0, 2.0], [2.0, 6.0]]))))
 
 
-def _ex05_2(answer: object) -> Feedback:
-    feedback = check_value(answer, _critical_learning_rate(), "the critical learning rate", atol=5e-3)
-    if feedback or feedback.status == "unfinished":
+def _ex05_3(answer: object) -> Feedback:
+    feedback = check_value(answer, _critical_learning_rate(), "the largest stable learning rate", atol=2e-3,
+                           hints=[(2 / 6, "2/6 uses the curvature along x alone; the xy term tilts the "
+                                           "steepest direction: use the Hessian's largest eigenvalue"),
+                                  (2 / 4, "that is 2 over the smallest eigenvalue: the steep direction "
+                                          "is the one that blows up first"),
+                                  (2 / 3, "the curvature of 3x² is its second derivative, 6, not 3")])
+    if feedback or feedback.status == "unfinished" or "should be a number" in feedback.message:
         return feedback
     lr = float(np.asarray(answer, dtype=float).reshape(-1)[0])
     if lr <= 0:
         return wrong("a learning rate must be positive")
-    path = descend(lambda x, y: x**2 + 10 * y**2, (1.0, 1.0), "sgd", lr, 200)
-    state = "diverges" if path.diverged or abs(path.points[-1][1]) > 1 else "still converges"
-    return wrong(f"at learning rate {lr:g}, SGD {state}. Bisect: try values between 0.01 and 1 "
-                 "and watch y (the steep direction) in the path.")
+    path = descend(_tilted_bowl, (1.0, 0.5), "sgd", lr, 200)
+    state = "diverges" if path.diverged or np.abs(path.points[-1]).max() > 1 else "still converges"
+    return wrong(f"{feedback.message} At learning rate {lr:g}, SGD {state} on this bowl.")
+
+
+def _ex05_4(fn: object) -> Feedback:
+    """train_step(model, optimizer, x, y): one MSE step on model.trainable_variables."""
+    x = tf.constant([[-1.0], [0.0], [0.5], [2.0]])
+    y = tf.constant([[-4.0], [-1.0], [0.5], [5.0]])
+
+    def fresh():
+        model = tf.keras.Sequential([tf.keras.Input(shape=(1,)), tf.keras.layers.Dense(1)])
+        model.set_weights([np.array([[0.5]], np.float32), np.array([0.2], np.float32)])
+        return model, tf.keras.optimizers.SGD(learning_rate=0.1)
+
+    model, optimizer = fresh()
+    result, problem = call_attempt(fn, model, optimizer, x, y, what="train_step")
+    if problem is not None:
+        return problem
+    reference, ref_optimizer = fresh()
+    with tf.GradientTape() as tape:
+        want_loss = tf.reduce_mean((reference(x) - y) ** 2)
+    ref_optimizer.apply_gradients(zip(tape.gradient(want_loss, reference.trainable_variables),
+                                      reference.trainable_variables))
+    got = [v.numpy().ravel() for v in model.trainable_variables]
+    want = [v.numpy().ravel() for v in reference.trainable_variables]
+    if all(np.allclose(g, [0.5] if i == 0 else [0.2]) for i, g in enumerate(got)):
+        return wrong("the model's weights did not change: pass (gradient, variable) pairs for "
+                     "model.trainable_variables to optimizer.apply_gradients")
+    feedback = check_value(np.concatenate(got), np.concatenate(want), "(kernel, bias) after one step",
+                           hints=[(np.array([0.5, 0.2]) - 2 * (np.concatenate(want) - [0.5, 0.2]),
+                                   "you stepped uphill: apply the gradient itself, the optimiser subtracts it")])
+    if not feedback:
+        return feedback
+    feedback = check_value(result, float(want_loss), "the returned loss (before the step)")
+    if not feedback:
+        return feedback
+    return correct("one step on model.trainable_variables, exactly as Keras' fit would take it.")
 
 
 # --------------------------------------------------------------------------- 06 backprop
@@ -323,6 +393,7 @@ EXERCISES: dict[str, Exercise] = {
                                               (1.5**3 - 3, "that is the function's value, not its slope")])),
         Exercise("01.2", "h(x) = sin(x²) and its derivative by the chain rule", _ex01_2),
         Exercise("01.3", "a softplus the tape can differentiate", _ex01_3),
+        Exercise("01.4", "the derivative through a while loop", _ex01_4),
         Exercise("02.1", "d/dx x⁵ at x = 2",
                  lambda a: check_value(a, 5 * 2**4, "d/dx x⁵ at 2",
                                        hints=[(2**5, "that is x⁵ itself; the power rule gives n·xⁿ⁻¹"),
@@ -332,15 +403,16 @@ EXERCISES: dict[str, Exercise] = {
         Exercise("03.1", "∇(x²·y) at (3, 2), predicted",
                  lambda a: check_value(a, [2 * 3 * 2, 3**2], "(∂f/∂x, ∂f/∂y)")),
         Exercise("03.2", "an f whose gradient is (y, x)", _ex03_2),
-        Exercise("03.3", "sin(√(x² + y²)) with a finite gradient at the origin", _ex03_3),
+        Exercise("03.3", "sin(u)/u, u = x² + y², with a finite gradient at the origin", _ex03_3),
         Exercise("04.1", "tangent line to cos(x)·sin(x)/√x at x = 1",
                  lambda a: check_value(a, list(_tangent_at_1()), "(slope, intercept)", rtol=1e-4)),
         Exercise("04.2", "where the tangent is flat near x = 4",
                  lambda a: check_value(a, _flat_point(), "x where f′(x) = 0", atol=1e-3)),
         Exercise("04.3", "one step of Newton's method", _ex04_3),
         Exercise("05.1", "the first SGD step by hand", _ex05_1),
-        Exercise("05.2", "the learning rate where SGD stops converging on x² + 10y²", _ex05_2),
-        Exercise("05.3", "one SGD-with-momentum step", _ex05_3),
+        Exercise("05.2", "one SGD-with-momentum step", _ex05_2),
+        Exercise("05.3", "the largest stable learning rate on a tilted bowl, 2/L", _ex05_3),
+        Exercise("05.4", "a training step on a Keras model's trainable_variables", _ex05_4),
         Exercise("06.1", "∂(x/y)/∂y at (1, 2)",
                  lambda a: check_value(a, -1 / 2**2, "∂(x/y)/∂y",
                                        hints=[(1 / 2, "that is ∂(x/y)/∂x = 1/y; for y use −x/y²")])),
