@@ -6,7 +6,12 @@ Every function takes ``f`` as a plain Python callable written with TensorFlow op
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import logging
+import re
+import time
+import types
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -113,6 +118,179 @@ def _to_numpy(t: object) -> np.ndarray:
     return np.asarray(t.numpy() if hasattr(t, "numpy") else t)
 
 
+# --------------------------------------------------------------------------- one dtype policy
+#
+# Students write ``c = tf.constant(3.0)`` (float32) or ``tf.Variable(2.0)`` inside f and then
+# differentiate on a NumPy grid (float64), or the reverse. TensorFlow never mixes float types,
+# so every entry point evaluates f in the input's own float type first and, if f refuses it
+# because of such a constant, once more in the other one (float64 <-> float32). Results come
+# back in the type that worked. Only when both fail is it an error, naming the mix.
+
+_DTYPE_CLASH = re.compile(
+    r"expected to be a \w+ tensor but is a \w+ tensor|does not match type|"
+    r"must have the same dtype|EagerTensor of dtype|float64.*float32|float32.*float64",
+    re.S,
+)
+
+MIXED_DTYPES = (
+    "f mixes float32 and float64 tensors, which TensorFlow refuses to combine (tf.constant(3.0) "
+    "and tf.Variable(2.0) are float32; NumPy values are float64). Give every constant the same "
+    "type, e.g. tf.constant(3.0, dtype=tf.float64), or use plain Python numbers in f."
+)
+
+
+def _dtype_clash(error: BaseException) -> bool:
+    """Did f fail only because two float types met (a float32 constant and float64 input)?"""
+    cause = error.__cause__ if isinstance(error, FunctionError) and error.__cause__ else error
+    if not isinstance(cause, (tf.errors.InvalidArgumentError, TypeError, ValueError)):
+        return False
+    return bool(_DTYPE_CLASH.search(str(cause)))
+
+
+def _other(dtype: tf.DType) -> tf.DType:
+    return tf.float32 if dtype == tf.float64 else tf.float64
+
+
+def _float_retry(compute: Callable[[tf.DType], object], dtype: tf.DType) -> object:
+    """``compute(dtype)``; if f refuses that float type, ``compute`` in the other one."""
+    try:
+        return compute(dtype)
+    except FunctionError as first:
+        if not _dtype_clash(first):
+            raise
+        try:
+            return compute(_other(dtype))
+        except FunctionError as second:
+            if _dtype_clash(second):
+                raise FunctionError(MIXED_DTYPES) from second
+            raise
+
+
+# --------------------------------------------------------------------------- left TensorFlow?
+
+
+def _changes_with(f: Function, args: list[tf.Tensor], index: int) -> bool:
+    """Does f's value move when ``args[index]`` is nudged? Evaluated without any tape.
+
+    The tape gave no gradient for that argument. If f's value nevertheless changes with it,
+    the value must have left TensorFlow on the way (np.sin, math.sin, .numpy(), float()),
+    so "no gradient" would be a silent wrong 0: the callers raise instead.
+    """
+    base = args[index]
+    x = np.asarray(base.numpy(), dtype=np.float64)
+    step = 1e-3 * np.maximum(1.0, np.abs(x))
+    try:
+        y0 = np.asarray(_to_numpy(f(*args)), dtype=np.float64)
+        for sign in (1.0, -1.0):
+            moved = list(args)
+            moved[index] = tf.constant(x + sign * step, base.dtype)
+            y1 = np.asarray(_to_numpy(f(*moved)), dtype=np.float64)
+            with np.errstate(invalid="ignore", over="ignore"):
+                diff = np.abs(y1 - y0)
+                if np.any(np.isfinite(diff) & (diff > 1e-6 * (1.0 + np.abs(y0)))):
+                    return True
+    except Exception:  # noqa: BLE001 - a probe: any failure just means "cannot tell"
+        return False
+    return False
+
+
+def _left_tensorflow(name: str) -> str:
+    return (
+        f"no gradient for {name}: f's value changes when {name} changes, but TensorFlow's tape "
+        f"saw no path from {name} to the result, so the value left TensorFlow on the way "
+        f"(np.sin({name}), math.sin({name}), {name}.numpy(), float({name})) or passed through an "
+        "operation without a gradient (tf.round, tf.floor, a cast to int). Use tf.sin, tf.exp, "
+        "... and keep every step a TensorFlow tensor."
+    )
+
+
+def _no_gradient(f: Function, args: list[tf.Tensor], index: int, result: object, name: str) -> str:
+    """The message for a None gradient: the detector decides between 'left TF' and 'unused'."""
+    if isinstance(result, (tf.Tensor, tf.Variable)) and result.dtype.is_floating:
+        if _changes_with(f, args, index):
+            return _left_tensorflow(name)
+    return _explain_none(result, args[index], name)
+
+
+# --------------------------------------------------------------------------- compiled paths
+
+
+def state_key(f: object, depth: int = 0) -> tuple:
+    """What ``f`` reads from outside itself (globals it names, closure cells, defaults), hashable.
+
+    A ``tf.function`` freezes Python numbers at trace time, so a cache of compiled functions
+    keyed on ``f`` alone keeps old values after a student re-runs ``a = 4``. Keying on this
+    too retraces exactly when such a value changed. ``tf.Variable`` s are read live by the
+    graph and count by identity; objects it cannot look inside count by identity.
+    """
+    code = getattr(f, "__code__", None)
+    if code is None or depth > 3:
+        inner = getattr(f, "func", None) or getattr(f, "python_function", None)
+        extra = _value_key(getattr(f, "args", ()), depth + 1) if hasattr(f, "func") else None
+        if inner is not None and depth <= 3:
+            return ("wrapped", id(f), state_key(inner, depth + 1), extra)
+        return ("object", id(f))
+    names: set[str] = set()
+    stack = [code]
+    while stack:
+        c = stack.pop()
+        names.update(c.co_names)
+        stack.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+    namespace = getattr(f, "__globals__", {})
+    found = tuple((n, _value_key(namespace[n], depth + 1)) for n in sorted(names) if n in namespace)
+    cells = []
+    for cell in getattr(f, "__closure__", None) or ():
+        try:
+            cells.append(_value_key(cell.cell_contents, depth + 1))
+        except ValueError:  # an empty cell (a name assigned later)
+            cells.append(None)
+    defaults = _value_key(getattr(f, "__defaults__", None) or (), depth + 1)
+    return ("function", id(f), found, tuple(cells), defaults)
+
+
+def _value_key(value: object, depth: int) -> object:
+    if value is None or isinstance(value, (bool, int, float, complex, str, bytes)):
+        return value
+    if isinstance(value, np.generic):
+        return ("np", value.dtype.str, value.item())
+    if isinstance(value, np.ndarray):
+        return ("nd", value.dtype.str, value.shape, value.tobytes()) if value.size <= 4096 else ("id", id(value))
+    if isinstance(value, tf.Variable):
+        return ("variable", id(value))
+    if isinstance(value, tf.Tensor):
+        try:
+            array = value.numpy()
+        except Exception:  # noqa: BLE001 - a symbolic tensor: identity is all there is
+            return ("id", id(value))
+        return ("tensor", array.dtype.str, array.shape, array.tobytes()) if array.size <= 4096 else ("id", id(value))
+    if isinstance(value, (list, tuple)) and len(value) <= 64 and depth <= 4:
+        return (type(value).__name__, tuple(_value_key(v, depth + 1) for v in value))
+    if isinstance(value, dict) and len(value) <= 64 and depth <= 4:
+        try:
+            return ("dict", tuple(sorted((repr(k), _value_key(v, depth + 1)) for k, v in value.items())))
+        except TypeError:
+            return ("id", id(value))
+    if isinstance(value, types.FunctionType):
+        return state_key(value, depth + 1)
+    return ("id", id(value))
+
+
+@contextlib.contextmanager
+def quiet_tracing() -> Iterator[None]:
+    """Mute TensorFlow's Python logger (its "retracing" warning) for one block.
+
+    Each explorer traces its own function once, by design; after a few explorers TensorFlow
+    warns about "retracing", which would only alarm a student reading the notebook.
+    """
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 # --------------------------------------------------------------------------- derivatives
 
 
@@ -125,7 +303,8 @@ def derivative(f: Function, x: object) -> tuple[np.ndarray, np.ndarray]:
         ``f(x)`` written with TensorFlow operations, acting elementwise.
     x : float, list, ndarray or tensor
         Points to evaluate at. Integers are promoted to floats (an integer tensor would
-        silently get no gradient).
+        silently get no gradient). f runs in x's float type, or in the other one if f holds
+        a constant of that type (``tf.constant(3.0)`` is float32, NumPy grids are float64).
 
     Returns
     -------
@@ -146,6 +325,10 @@ def derivative(f: Function, x: object) -> tuple[np.ndarray, np.ndarray]:
     (8.0, 12.0)
     """
     x_t = _as_float_tensor(x)
+    return _float_retry(lambda dtype: _derivative(f, tf.cast(x_t, dtype)), x_t.dtype)
+
+
+def _derivative(f: Function, x_t: tf.Tensor) -> tuple[np.ndarray, np.ndarray]:
     with tf.GradientTape() as tape:
         tape.watch(x_t)
         y = _call(f, x_t)
@@ -153,14 +336,18 @@ def derivative(f: Function, x: object) -> tuple[np.ndarray, np.ndarray]:
         raise GradientError(_explain_none(y, x_t))
     dy_dx = tape.gradient(y, x_t)
     if dy_dx is None:
-        raise GradientError(_explain_none(y, x_t))
-    if tuple(y.shape) != tuple(x_t.shape):
+        raise GradientError(_no_gradient(f, [x_t], 0, y, "x"))
+    _check_elementwise(y, x_t, "derivative")
+    return _to_numpy(y), _to_numpy(dy_dx)
+
+
+def _check_elementwise(y: object, x_t: tf.Tensor, who: str) -> None:
+    if tuple(getattr(y, "shape", ())) != tuple(x_t.shape):
         raise FunctionError(
-            f"f returned shape {tuple(y.shape)} for {_describe(x_t)}; derivative() needs f to act "
+            f"f returned shape {tuple(y.shape)} for {_describe(x_t)}; {who}() needs f to act "
             "elementwise (one output per input point). For a sum or other reduction, use "
             "tape.gradient directly, or gradlab.partials for two inputs."
         )
-    return _to_numpy(y), _to_numpy(dy_dx)
 
 
 def compiled_derivative(f: Function) -> Callable[[object], tuple[np.ndarray, np.ndarray]]:
@@ -169,7 +356,8 @@ def compiled_derivative(f: Function) -> Callable[[object], tuple[np.ndarray, np.
     Worth it when the same f is differentiated many times or on large arrays (a slider, a
     benchmark): graph mode fuses the operations and skips per-call Python overhead. If f
     cannot be traced (it uses NumPy, say), the call falls back to :func:`derivative`, whose
-    error says what is wrong.
+    error says what is wrong. The graph is traced again when a value f reads from outside
+    changes (``a = 4`` after ``f = lambda x: a * x``), never reused with the old one.
 
     Examples
     --------
@@ -177,26 +365,38 @@ def compiled_derivative(f: Function) -> Callable[[object], tuple[np.ndarray, np.
     >>> [float(v) for v in df(2.0)]
     [8.0, 12.0]
     """
+    traced: dict[tuple, Callable] = {}
 
-    # No AutoGraph: students' functions are straight-line tensor code, and AutoGraph warns
-    # about every lambda whose source it cannot read.
-    @tf.function(reduce_retracing=True, autograph=False)
-    def traced(x):
-        with tf.GradientTape() as tape:
-            tape.watch(x)
-            y = f(x)
-        return y, tape.gradient(y, x)
+    def trace() -> Callable:
+        # No AutoGraph: students' functions are straight-line tensor code, and AutoGraph warns
+        # about every lambda whose source it cannot read.
+        @tf.function(reduce_retracing=True, autograph=False)
+        def run(x):
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                y = f(x)
+            return y, tape.gradient(y, x)
+
+        return run
 
     def value_and_derivative(x: object) -> tuple[np.ndarray, np.ndarray]:
         x_t = _as_float_tensor(x)
-        try:
-            y, dy = traced(x_t)
-        except Exception:
-            return derivative(f, x_t)  # eager, for a precise error message
-        if tuple(y.shape) != tuple(x_t.shape):
-            return derivative(f, x_t)
-        return _to_numpy(y), _to_numpy(dy)
+        key = state_key(f)
+        if key not in traced:
+            traced.clear()  # the old graph holds old values: drop it
+            traced[key] = trace()
+        for dtype in (x_t.dtype, _other(x_t.dtype)):
+            try:
+                with quiet_tracing():
+                    y, dy = traced[key](tf.cast(x_t, dtype))
+            except Exception:  # noqa: BLE001 - the eager path below names the problem
+                continue
+            if dy is None or tuple(y.shape) != tuple(x_t.shape) or not y.dtype.is_floating:
+                break
+            return _to_numpy(y), _to_numpy(dy)
+        return derivative(f, x_t)  # eager: the same result or a precise error message
 
+    value_and_derivative.__wrapped__ = f  # type: ignore[attr-defined]
     return value_and_derivative
 
 
@@ -204,7 +404,9 @@ def partials(f: Function, x: object, y: object) -> tuple[np.ndarray, np.ndarray,
     """Value and both partial derivatives of ``f(x, y)``, elementwise, from one tape.
 
     ``x`` and ``y`` broadcast together (pass a meshgrid for a surface). A partial is zero
-    where f does not use that variable; if f uses neither, that is a GradientError.
+    where f does not use that variable; if f uses neither, that is a GradientError, and so
+    is a variable that f uses outside TensorFlow (``np.sin(x) * y``), which the tape cannot
+    see: that partial would otherwise read as a silent 0.
 
     Returns
     -------
@@ -218,9 +420,7 @@ def partials(f: Function, x: object, y: object) -> tuple[np.ndarray, np.ndarray,
     (12.0, 4.0, 12.0)
     """
     x_t, y_t = _as_float_tensor(x), _as_float_tensor(y)
-    if x_t.dtype != y_t.dtype:
-        common = tf.float64 if tf.float64 in (x_t.dtype, y_t.dtype) else tf.float32
-        x_t, y_t = tf.cast(x_t, common), tf.cast(y_t, common)
+    common = tf.float64 if tf.float64 in (x_t.dtype, y_t.dtype) else tf.float32
     try:
         shape = tf.broadcast_static_shape(x_t.shape, y_t.shape)
     except ValueError:
@@ -229,50 +429,55 @@ def partials(f: Function, x: object, y: object) -> tuple[np.ndarray, np.ndarray,
             f"{tuple(y_t.shape)}. Tip: x, y = np.meshgrid(xs, ys)"
         ) from None
     check_grid_size(int(np.prod(shape)))
-    x_t, y_t = tf.broadcast_to(x_t, shape), tf.broadcast_to(y_t, shape)
+    return _float_retry(lambda dtype: _partials(
+        f, tf.broadcast_to(tf.cast(x_t, dtype), shape), tf.broadcast_to(tf.cast(y_t, dtype), shape)
+    ), common)
+
+
+def _partials(f: Function, x_t: tf.Tensor, y_t: tf.Tensor):
+    shape = tuple(x_t.shape)
     with tf.GradientTape() as tape:
         tape.watch([x_t, y_t])
         z = _call(f, x_t, y_t)
     if not isinstance(z, (tf.Tensor, tf.Variable)) or z.dtype.is_integer:
         raise GradientError(_explain_none(z, x_t, "x and y"))
-    dz_dx, dz_dy = tape.gradient(z, [x_t, y_t])
-    if dz_dx is None and dz_dy is None:
-        raise GradientError(_explain_none(z, x_t, "x or y"))
-    if tuple(z.shape) != tuple(shape):
+    if tuple(z.shape) != shape:
         raise FunctionError(
-            f"f returned shape {tuple(z.shape)} for inputs of shape {tuple(shape)}; "
+            f"f returned shape {tuple(z.shape)} for inputs of shape {shape}; "
             "partials() needs f to act elementwise"
         )
-    zeros = np.zeros(tuple(shape), dtype=z.dtype.as_numpy_dtype)
-    return (
-        _to_numpy(z),
-        zeros if dz_dx is None else _to_numpy(dz_dx),
-        zeros if dz_dy is None else _to_numpy(dz_dy),
-    )
+    grads = tape.gradient(z, [x_t, y_t])
+    if grads[0] is None and grads[1] is None:
+        for index, name in enumerate(("x", "y")):
+            if _changes_with(f, [x_t, y_t], index):
+                raise GradientError(_left_tensorflow(name))
+        raise GradientError(_explain_none(z, x_t, "x or y"))
+    for index, name in enumerate(("x", "y")):
+        if grads[index] is None and _changes_with(f, [x_t, y_t], index):
+            raise GradientError(_left_tensorflow(name))
+    zeros = np.zeros(shape, dtype=z.dtype.as_numpy_dtype)
+    return (_to_numpy(z), *(zeros if g is None else _to_numpy(g) for g in grads))
 
 
-def _nested(f: Function, x: tf.Tensor, n: int) -> tf.Tensor:
-    """The n-th derivative as a tensor, one tape per order, each tape watching the next."""
-    if n == 0:
-        return _call(f, x)
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        lower = _nested(f, x, n - 1)
-    if not isinstance(lower, (tf.Tensor, tf.Variable)) or lower.dtype.is_integer:
-        raise GradientError(_explain_none(lower, x))
-    result = tape.gradient(lower, x)
-    if result is None:
-        if n == 1:
-            raise GradientError(_explain_none(lower, x))
-        # The (n-1)-th derivative no longer depends on x: it is constant, so this one is 0.
-        return tf.zeros_like(x)
-    return result
+#: Highest order nth_derivative accepts at all. Every order adds a tape around all the lower
+#: ones; x**3 at n = 200 takes 0.3 s, but the work per order depends on f (below).
+MAX_ORDER = 100
+
+#: Seconds nth_derivative may spend. The cost per order grows geometrically for most f:
+#: measured for exp(sin(x)) at 1.0 on one core (bench: /tmp/h12_nth.py in the H12 report),
+#: order 8 took 0.08 s, 9 0.1 s, 10 0.43 s, 11 1.5 s, 12 2.9 s (x2-3.5 per order), and
+#: the issue measured n = 14 at 29 s / 1.3 GB and n = 16 at 329 s / 6.3 GB. So before each
+#: order the next one's time is predicted from the last two, and the call stops with a
+#: ValueError when the total would pass this budget, instead of exhausting a kernel.
+ORDER_BUDGET_SECONDS = 5.0
 
 
 def nth_derivative(f: Function, x: object, n: int) -> np.ndarray:
     """The ``n``-th derivative of an elementwise ``f`` at ``x``, by nesting ``n`` tapes.
 
-    ``n = 0`` gives ``f(x)`` itself.
+    ``n = 0`` gives ``f(x)`` itself. Nested tapes grow with every order; a call that would
+    take more than ``ORDER_BUDGET_SECONDS`` stops with a ValueError naming the order it
+    reached (see the measurements beside that constant).
 
     Examples
     --------
@@ -281,13 +486,65 @@ def nth_derivative(f: Function, x: object, n: int) -> np.ndarray:
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
         raise ValueError(f"n must be a whole number 0, 1, 2, ...; got {n!r}")
+    if n > MAX_ORDER:
+        raise ValueError(
+            f"n = {n} is too high: each order nests one more tape around all the lower ones, "
+            f"and gradlab stops at n = {MAX_ORDER}. For high orders use a formula (sympy) or "
+            "a Taylor series instead."
+        )
     x_t = _as_float_tensor(x)
-    result = _nested(f, x_t, int(n))
+    result = _float_retry(lambda dtype: _nested(f, tf.cast(x_t, dtype), int(n)), x_t.dtype)
     return np.broadcast_to(_to_numpy(result), tuple(x_t.shape)).copy()
+
+
+def _nested(f: Function, x: tf.Tensor, n: int) -> tf.Tensor:
+    """The n-th derivative as a tensor: n tapes opened around f, then closed one per order.
+
+    A loop rather than recursion, so a high order cannot hit Python's recursion limit.
+    """
+    with contextlib.ExitStack() as stack:
+        tapes = [stack.enter_context(tf.GradientTape()) for _ in range(n)]
+        for tape in tapes:
+            tape.watch(x)
+        value = _call(f, x)
+        if not isinstance(value, (tf.Tensor, tf.Variable)) or value.dtype.is_integer:
+            if n == 0:
+                return value
+            raise GradientError(_explain_none(value, x))
+        if n == 0:
+            _check_elementwise(value, x, "nth_derivative")
+        started, times = time.perf_counter(), []
+        for order in range(1, n + 1):
+            if len(times) >= 2:
+                growth = max(times[-1] / max(times[-2], 1e-6), 1.5)
+                spent = time.perf_counter() - started
+                if spent + times[-1] * growth > ORDER_BUDGET_SECONDS:
+                    raise ValueError(
+                        f"the derivative of order {order} would take more than "
+                        f"{ORDER_BUDGET_SECONDS:g} s (order {order - 1} alone took "
+                        f"{times[-1]:.2f} s, and each order costs about {growth:.1f}x the one "
+                        f"before, with memory to match): ask for n <= {order - 1}, or use a "
+                        "formula (sympy) for high orders."
+                    )
+            tick = time.perf_counter()
+            lower = value
+            value = tapes[n - order].gradient(lower, x)
+            times.append(time.perf_counter() - tick)
+            if value is None:
+                if order == 1:
+                    raise GradientError(_no_gradient(f, [x], 0, lower, "x"))
+                # The lower derivative no longer depends on x: it is constant, so this one is 0.
+                value = tf.zeros_like(x)
+            if order == 1:
+                # A non-elementwise f ([x, x**2]) would silently give the sum of the derivatives.
+                _check_elementwise(lower, x, "nth_derivative")
+    return value
 
 
 def tangent_line(f: Function, x0: float) -> tuple[float, float]:
     """Slope and intercept of the tangent ``y = slope * x + intercept`` to f at ``x0``.
+
+    Raises ValueError where f or its slope is not finite at x0 (sqrt at 0, 1/x at 0).
 
     Examples
     --------
@@ -296,26 +553,33 @@ def tangent_line(f: Function, x0: float) -> tuple[float, float]:
     """
     x0 = check_scalar(x0, "x0")
     y0, slope = derivative(f, x0)
-    return float(slope), float(y0 - slope * x0)
+    y0, slope = float(y0), float(slope)
+    if not (np.isfinite(y0) and np.isfinite(slope)):
+        raise ValueError(
+            f"f has no tangent line at x0 = {x0:g}: f(x0) = {y0:g} and f'(x0) = {slope:g} "
+            "(a vertical or undefined slope, as for sqrt or 1/x at 0). Pick another x0."
+        )
+    return slope, y0 - slope * x0
 
 
 # --------------------------------------------------------------------------- numeric checks
 
 
-def _float32_only(error: Exception) -> bool:
-    """Did f fail only because it mixes float32 constants with float64 input?"""
-    cause = error.__cause__ if isinstance(error, FunctionError) else error
-    return isinstance(cause, (tf.errors.InvalidArgumentError, TypeError))
-
-
 def _precise(compute: Callable[[tf.DType], object]) -> object:
     """``compute(tf.float64)``, or ``compute(tf.float32)`` if f only runs in float32."""
-    try:
-        return compute(tf.float64)
-    except (FunctionError, tf.errors.InvalidArgumentError, TypeError) as error:
-        if not _float32_only(error):
-            raise
-        return compute(tf.float32)
+    return _float_retry(compute, tf.float64)
+
+
+def _check_step(h: object) -> float:
+    """h as a positive float that still moves x (the message says what a good h is)."""
+    if isinstance(h, (bool, np.bool_)):
+        raise ValueError(f"h must be a small positive number such as 1e-4; got {h!r} (a bool)")
+    if isinstance(h, (str, bytes)):
+        raise ValueError(f"h must be a number, not the string {h!r}: write h=1e-4 without quotes")
+    h = check_scalar(h, "h")  # accepts numbers, 0-d arrays and tensors
+    if h <= 0:
+        raise ValueError(f"h must be a small positive number such as 1e-4; got {h!r}")
+    return h
 
 
 def finite_difference(f: Function, x: object, h: float | None = None) -> np.ndarray:
@@ -323,6 +587,7 @@ def finite_difference(f: Function, x: object, h: float | None = None) -> np.ndar
 
     The default step balances truncation error (~h²) against rounding error (~eps/h):
     h = eps^(1/3) · max(1, |x|), about 6e-6 in float64 (5e-3 if f only runs in float32).
+    A step so small that ``x + h`` rounds back to ``x`` is a ValueError, not a NaN.
 
     Examples
     --------
@@ -330,16 +595,23 @@ def finite_difference(f: Function, x: object, h: float | None = None) -> np.ndar
     12.0
     """
     x64 = np.asarray(_as_float_tensor(x).numpy(), dtype=np.float64)
-    if h is not None and not (np.isscalar(h) and np.isfinite(h) and h > 0):
-        raise ValueError(f"h must be a small positive number such as 1e-4; got {h!r}")
+    if h is not None:
+        h = _check_step(h)
 
     def central(dtype: tf.DType) -> np.ndarray:
         eps = np.finfo(dtype.as_numpy_dtype).eps
         step = h if h is not None else np.cbrt(eps) * np.maximum(1.0, np.abs(x64))
         # Divide by the step actually taken once x ± h is rounded to dtype, not the nominal 2h.
         hi, lo = (tf.constant(x64 + step, dtype), tf.constant(x64 - step, dtype))
+        taken = hi.numpy().astype(np.float64) - lo.numpy().astype(np.float64)
+        if np.any(taken == 0):
+            raise ValueError(
+                f"h = {h:g} is too small: x + h rounds back to x in {dtype.name} (it keeps about "
+                f"{int(-np.log10(eps))} digits), so the difference would be 0/0. Use h around "
+                f"{np.cbrt(eps):.0e} times |x|."
+            )
         f_hi, f_lo = (_to_numpy(_call(f, t)).astype(np.float64) for t in (hi, lo))
-        return (f_hi - f_lo) / (hi.numpy().astype(np.float64) - lo.numpy().astype(np.float64))
+        return (f_hi - f_lo) / taken
 
     return _precise(central)
 
@@ -369,6 +641,8 @@ class GradientCheck:
 
     def __str__(self) -> str:
         verdict = "agree" if self.ok else "DISAGREE"
+        if len(self.nonfinite_x) == self.points:
+            verdict = "cannot be compared (no point where both are finite)"
         text = (
             f"tape and finite differences {verdict} at {self.points} point(s): "
             f"max abs error {self.max_abs_error:.1e}, max rel error {self.max_rel_error:.1e} "
@@ -395,15 +669,22 @@ def check_gradient(
     >>> bool(check_gradient(lambda x: tf.sin(x) * x, [0.5, 1.0, 2.0]))
     True
     """
-    x64 = np.atleast_1d(np.asarray(_as_float_tensor(x).numpy(), dtype=np.float64))
+    x64 = np.asarray(_as_float_tensor(x).numpy(), dtype=np.float64).reshape(-1)
+    if x64.size == 0:
+        raise ValueError("x is empty: give at least one point to check the gradient at")
+    for name, tol in (("rtol", rtol), ("atol", atol)):
+        if check_scalar(tol, name) < 0:
+            raise ValueError(f"{name} must be zero or positive; got {tol!r}")
     _, tape_grad = _precise(lambda dtype: derivative(f, tf.constant(x64, dtype)))
     numeric = finite_difference(f, x64, h)
     tape_grad = np.asarray(tape_grad, np.float64)
     finite = np.isfinite(tape_grad) & np.isfinite(numeric)
-    abs_err = np.where(finite, np.abs(tape_grad - numeric), 0.0)
-    rel_err = abs_err / np.maximum(np.abs(numeric), 1e-12)
+    with np.errstate(invalid="ignore"):
+        abs_err = np.where(finite, np.abs(tape_grad - numeric), 0.0)
+    rel_err = abs_err / np.maximum(np.abs(np.where(finite, numeric, 1.0)), 1e-12)
     worst = int(np.argmax(abs_err)) if abs_err.size else 0
-    ok = bool(np.all(abs_err <= atol + rtol * np.abs(numeric)))
+    # Non-finite points are reported apart and do not enter the verdict either way.
+    ok = bool(np.any(finite)) and bool(np.all(abs_err <= atol + rtol * np.abs(np.where(finite, numeric, 0.0))))
     return GradientCheck(
         ok=ok,
         max_abs_error=float(abs_err.max(initial=0.0)),

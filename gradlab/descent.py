@@ -16,6 +16,7 @@ import numpy as np
 
 from gradlab._tf import tf
 from gradlab._validate import check_count, check_scalar
+from gradlab.calculus import partials, quiet_tracing, state_key
 
 __all__ = ["METHODS", "Trajectory", "descend"]
 
@@ -74,18 +75,20 @@ def _update(method: str, p, g, m, v, lr, t):
     return p - alpha * m / (tf.sqrt(v) + 1e-7), m, v
 
 
-@functools.lru_cache(maxsize=64)
-def _compiled(f: Callable, method: str):
+# Keyed on f's state as well as f (calculus.state_key): a tf.function freezes the Python
+# numbers f reads when it is traced, so `a = 4` after a first descent must trace anew.
+@functools.lru_cache(maxsize=16)
+def _compiled_for(f: Callable, state: tuple, method: str, dtype: tf.DType):
     spec = [
-        tf.TensorSpec([2], tf.float32),
-        tf.TensorSpec([], tf.float32),
+        tf.TensorSpec([2], dtype),
+        tf.TensorSpec([], dtype),
         tf.TensorSpec([], tf.int32),
     ]
 
     @tf.function(input_signature=spec)
     def run(start, lr, steps):
-        points = tf.TensorArray(tf.float32, size=steps + 1)
-        losses = tf.TensorArray(tf.float32, size=steps + 1)
+        points = tf.TensorArray(dtype, size=steps + 1)
+        losses = tf.TensorArray(dtype, size=steps + 1)
         p, m, v = start, tf.zeros_like(start), tf.zeros_like(start)
         for t in tf.range(steps + 1):
             with tf.GradientTape() as tape:
@@ -134,21 +137,28 @@ def descend(
     if not hasattr(start, "__len__") or len(start) != 2:
         raise ValueError(f"start must be a point (x, y); got {start!r}")
     x0, y0 = (check_scalar(v, "start") for v in start)
-    logger, level = tf.get_logger(), tf.get_logger().level
-    # Each new (f, method) pair is traced once by design: TensorFlow's retracing warning
-    # would only alarm a student, so it is muted for this call alone.
-    logger.setLevel("ERROR")
+    # One eager step first: every mistake in f (NumPy inside, a float32/float64 mix, no
+    # gradient, a non-scalar result) gets calculus' one-paragraph message here, never
+    # TensorFlow's multi-line graph trace. It also settles the float type f runs in.
+    z, _, _ = partials(f, np.float32(x0), np.float32(y0))
+    if np.ndim(z) != 0:
+        raise ValueError(f"f(x, y) must return one number for scalar x and y; got shape {np.shape(z)}")
+    dtype = tf.as_dtype(z.dtype)
+    state = state_key(f)
     try:
-        points, losses = _compiled(f, method)(
-            tf.constant([x0, y0], tf.float32), tf.constant(lr, tf.float32), tf.constant(steps)
-        )
+        # Each new (f, method) is traced once by design: TensorFlow's retracing warning
+        # would only alarm a student, so it is muted.
+        with quiet_tracing():
+            points, losses = _compiled_for(f, state, method, dtype)(
+                tf.constant([x0, y0], dtype), tf.constant(lr, dtype), tf.constant(steps)
+            )
     except Exception as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
         raise ValueError(
-            f"could not run f(x, y) inside the descent loop: {type(error).__name__}: {error}. "
-            "f must take two scalar tensors and return a scalar tensor, using TensorFlow ops."
-        ) from error
-    finally:
-        logger.setLevel(level)
+            f"could not run f(x, y) inside the descent loop ({type(error).__name__}: {first}). "
+            "f must take two scalar tensors and return a scalar tensor, using TensorFlow ops "
+            "only (tf.sin, not np.sin or math.sin)."
+        ) from None
     points, losses = points.numpy().astype(float), losses.numpy().astype(float)
     good = np.isfinite(points).all(axis=1) & np.isfinite(losses)
     good &= np.abs(points).max(axis=1) < BLOW_UP

@@ -44,7 +44,7 @@ def test_float64_input_keeps_float64():
     [
         (lambda x: np.sin(x), "left TensorFlow"),
         (lambda x: tf.constant(3.0), "does not depend on x"),
-        (lambda x: tf.constant(np.sin(x.numpy())), "does not depend on x"),
+        (lambda x: tf.constant(np.sin(x.numpy())), "left TensorFlow"),
         (lambda x: tf.cast(x, tf.int32) * 2, "integer values"),
         (lambda x: tf.round(x), "no gradient (tf.round"),
     ],
