@@ -70,5 +70,21 @@ def test_bad_arguments(kwargs, fragment):
 
 
 def test_a_function_that_fails_inside_the_loop_gets_a_clear_error():
-    with pytest.raises(ValueError, match="f must take two scalar tensors"):
+    with pytest.raises(ValueError, match="left TensorFlow") as info:
         descend(lambda x, y: np.sin(x.numpy()), (0.0, 0.0), "sgd", 0.1, 2)
+    assert "in user code" not in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_changed_global_changes_the_path():
+    a = 1.0
+    f = lambda x, y: a * x**2 + y**2  # noqa: E731
+    first = descend(f, (1.0, 1.0), "sgd", 0.1, 3).points[-1]
+    a = 4.0  # noqa: F841 - read by f
+    second = descend(f, (1.0, 1.0), "sgd", 0.1, 3).points[-1]
+    assert first[0] == pytest.approx(0.8**3) and second[0] == pytest.approx(0.2**3, abs=1e-6)
+
+
+def test_float64_constants_run_in_float64():
+    c = tf.constant(2.0, tf.float64)
+    path = descend(lambda x, y: c * x**2 + y**2, (1.0, 1.0), "sgd", 0.1, 2)
+    assert path.points[-1][0] == pytest.approx(0.6**2)
