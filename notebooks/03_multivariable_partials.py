@@ -21,14 +21,24 @@
 # **gradient** ∇f, the arrow pointing uphill. One tape gives both.
 
 # %%
-# Set-up: installs gradlab on Colab (which already has TensorFlow); does nothing elsewhere.
-import os
+# Set-up. On Colab: installs gradlab (Colab already has TensorFlow). Everywhere: loads
+# TensorFlow once, keeping its C++ start-up log out of this notebook.
+import importlib.util
 import subprocess
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's start-up log stays out of outputs
-if "google.colab" in sys.modules:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "gradlab @ git+https://github.com/gradlab-edu/gradlab"], check=True)
+GRADLAB = "gradlab @ git+https://github.com/gradlab-edu/gradlab"
+pip_said = ""
+if "google.colab" in sys.modules and importlib.util.find_spec("gradlab") is None:
+    pip = subprocess.run([sys.executable, "-m", "pip", "install", "-q", GRADLAB], capture_output=True, text=True)
+    pip_said = f" (pip: {pip.stderr.strip().splitlines()[-1]})" if pip.returncode and pip.stderr.strip() else ""
+    importlib.invalidate_caches()
+try:
+    import gradlab
+except ImportError:
+    print(f'gradlab is not installed{pip_said}. Install it: pip install "{GRADLAB}", then run this cell again.')
+else:
+    gradlab.import_tensorflow()
 
 # %%
 import math
