@@ -50,7 +50,7 @@ def check_grid_size(points: int, what: str = "grid") -> None:
 
 def check_scalar(value: object, name: str) -> float:
     """Return ``value`` (a number, 0-d array or tensor) as a finite float."""
-    if isinstance(value, (bool, str, bytes)) or value is None:
+    if isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
         raise ValueError(f"{name} must be a single number; got {value!r}")
     try:
         array = np.asarray(value.numpy() if hasattr(value, "numpy") else value, dtype=float)
@@ -62,3 +62,35 @@ def check_scalar(value: object, name: str) -> float:
     if not math.isfinite(result):
         raise ValueError(f"{name} must be finite; got {result}")
     return result
+
+
+def check_point(value: object, name: str = "point") -> tuple[float, float]:
+    """Return ``(x, y)`` as two finite floats, or raise ``ValueError`` saying what is wrong."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) != 2:  # type: ignore[arg-type]
+        raise ValueError(f"{name} must be a point (x, y) of two numbers, e.g. (0.5, -0.5); got {value!r}")
+    x, y = value  # type: ignore[misc]
+    return check_scalar(x, f"{name}'s x"), check_scalar(y, f"{name}'s y")
+
+
+def check_int_range(value: object, name: str) -> tuple[int, int]:
+    """Return ``(low, high)`` as two whole numbers with low < high."""
+    low, high = check_range(value, name)
+    if low != int(low) or high != int(high):
+        raise ValueError(f"{name} must be two whole numbers (low, high), e.g. (-3, 6); got {value!r}")
+    return int(low), int(high)
+
+
+def check_function(f: object, name: str = "f", example: str = "lambda x: x ** 2") -> None:
+    """Refuse anything that cannot be called, before any figure is built."""
+    if not callable(f):
+        raise ValueError(f"{name} must be a function such as `{example}`; got {f!r}")
+
+
+def check_in_slider(value: float, low: float, high: float, name: str, where: str) -> float:
+    """A start value must lie on its slider: say so instead of letting the slider clamp it."""
+    if not low <= value <= high:
+        raise ValueError(
+            f"{name} = {value:g} is outside the slider's range [{low:g}, {high:g}] ({where}): "
+            f"choose {name} inside it, or widen the range"
+        )
+    return value

@@ -11,7 +11,10 @@ Measured (bench/widgets.py): ~8 ms per move for a 1-D explorer, ~6× faster than
 from __future__ import annotations
 
 import base64
+import os
 import struct
+import sys
+import weakref
 import zlib
 from collections.abc import Callable, Iterable, Mapping
 
@@ -22,8 +25,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from gradlab import style
+from gradlab._validate import check_in_slider
 
-__all__ = ["BlitFigure", "Explorer", "encode_png", "new_figure"]
+__all__ = ["BlitFigure", "Explorer", "encode_png", "new_figure", "slider"]
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
@@ -112,14 +116,20 @@ class Explorer:
         self.figure = blit.fig
         self.controls = dict(controls)
         self.readout = widgets.HTML()
-        self.image = widgets.Image(format="png")
+        # The frame's own pixel size: a box that stretches it blurs every line and label
+        # (max-width still lets it shrink on a narrow screen, keeping its proportions).
+        width, height = (int(round(v)) for v in self.figure.bbox.size)
+        self.image = widgets.Image(format="png", layout=widgets.Layout(
+            width=f"{width}px", max_width="100%", height="auto", object_fit="contain"))
         self.title = title
         self.message = ""
+        self.closed = False
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         rows = [widgets.HBox(list(self.controls.values())[i : i + 3])
                 for i in range(0, len(self.controls), 3)]
         self.widget = widgets.VBox([*rows, self.readout, self.image])
+        _replace_in_cell(self)
 
     # Subclasses fill these two in.
     def update_artists(self) -> str:
@@ -136,13 +146,41 @@ class Explorer:
 
     def refresh(self) -> None:
         """Recompute and redraw for the current control values."""
+        if self.closed:
+            return
         try:
             text = self.update_artists()
         except (ValueError, ArithmeticError) as error:
             # Points where f is undefined, or an exploding path: say so and keep the last picture.
-            text = f"<b style='color:#b00'>{error}</b>"
+            text = f"<b style='color:#b00'>{_escape(one_line(error))}</b>"
+        except Exception as error:  # noqa: BLE001 - a slider callback must never print a traceback
+            text = (f"<b style='color:#b00'>{type(error).__name__}: {_escape(one_line(error))}"
+                    "</b> (f failed at this point)")
         self.readout.value = text
         self.image.value = self.blit.png()
+
+    def close(self) -> None:
+        """Release this explorer: its widgets, its figure and the function it holds.
+
+        Re-running a notebook cell calls this for the explorers the cell built last time, so
+        they do not pile up in the kernel (each holds a figure, frames and traced graphs).
+        """
+        if self.closed:
+            return
+        self.closed = True
+        for control in self.controls.values():
+            control.unobserve(self._on_change, names="value")
+        for box in self.widget.children:
+            if isinstance(box, widgets.Box):
+                box.close()
+        for w in (*self.controls.values(), self.readout, self.image, self.widget):
+            w.close()
+        self.figure.clear()
+        self.blit.moving = []
+        self.blit._background = None
+        for name in ("f", "value_and_slope"):
+            if name in self.__dict__:
+                self.__dict__[name] = None
 
     def _on_change(self, _change: Mapping) -> None:
         self.refresh()
@@ -159,13 +197,32 @@ class Explorer:
         }
 
 
+def aligned_step(value: float, low: float, high: float, steps: int) -> float:
+    """A step near ``(high - low) / steps`` that puts ``value`` exactly on the slider's grid.
+
+    A browser slider snaps to ``low + k * step``; with a plain ``(high - low) / 500`` a start
+    of x0 = 4.1 on (0.05, 2π) would show and report 4.102.
+    """
+    nominal = (high - low) / steps
+    offset = value - low
+    if offset <= 0:
+        return nominal
+    return offset / max(1, round(offset / nominal))
+
+
 def slider(
-    description: str, value: float, low: float, high: float, step: float,
-    readout_format: str = ".2f", continuous: bool = True,
+    description: str, value: float, low: float, high: float, step: float | None = None,
+    readout_format: str = ".2f", continuous: bool = True, name: str = "value",
 ) -> widgets.FloatSlider:
-    """A float slider clipped to its range; dragging updates live unless told otherwise."""
+    """A float slider whose grid holds ``value``; a value outside [low, high] is a ValueError.
+
+    ``step`` defaults to about 1/400 of the range, adjusted by :func:`aligned_step`.
+    """
+    check_in_slider(value, low, high, name, "the plotted range")
+    step = aligned_step(value, low, high, 400) if step is None else aligned_step(
+        value, low, high, max(1, round((high - low) / step)))
     return widgets.FloatSlider(
-        value=min(max(value, low), high), min=low, max=high, step=step,
+        value=value, min=low, max=high, step=step,
         description=description, continuous_update=continuous, readout_format=readout_format,
         style={"description_width": "initial"},
     )
@@ -174,6 +231,78 @@ def slider(
 def guarded(compute: Callable[[], object], what: str) -> object:
     """Run ``compute``; turn NaN/inf results into a ValueError that the readout shows."""
     result = compute()
-    if not np.all(np.isfinite(np.asarray(result, dtype=float))):
-        raise ValueError(f"{what} is undefined here (not a finite number): move the slider")
+    values = np.asarray(result, dtype=float)
+    if np.any(np.isnan(values)):
+        raise ValueError(f"{what} is undefined here (not a number): move the slider")
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"{what} is undefined here (infinite): move the slider")
     return result
+
+
+def one_line(error: BaseException) -> str:
+    """The first line of an error message (TensorFlow's add pages of graph context)."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def finite_range(values: np.ndarray, what: str) -> tuple[float, float]:
+    """Min and max of the finite values, or a ValueError when there are none."""
+    array = np.asarray(values, dtype=float)
+    finite = array[np.isfinite(array)]
+    if finite.size == 0:
+        raise ValueError(
+            f"f is not finite anywhere on {what} (every value is NaN or infinite, as for sqrt "
+            "or log of negative numbers): choose a range where f is defined"
+        )
+    return float(finite.min()), float(finite.max())
+
+
+# --------------------------------------------------------------------------- one per cell
+
+#: Explorers built by each notebook cell at its latest run: cell -> (run number, explorers).
+_BY_CELL: dict[object, tuple[object, list[weakref.ref]]] = {}
+
+
+def _cell_key() -> tuple[object, object] | None:
+    """(the running cell, this run), or None outside IPython.
+
+    The cell is JupyterLab/Notebook 7's ``cellId`` when the front end sends one; otherwise
+    the file name IPython compiled the cell under (ipykernel derives it from the cell's
+    text, so re-running the same cell gives the same name).
+    """
+    shell = sys.modules.get("IPython") and sys.modules["IPython"].get_ipython()
+    if shell is None:
+        return None
+    run = getattr(shell, "execution_count", None)
+    header = getattr(shell, "parent_header", None) or {}
+    cell = (header.get("metadata") or {}).get("cellId")
+    if cell is None:
+        here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        frame = sys._getframe(1)
+        while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(here):
+            frame = frame.f_back
+        if frame is None:
+            return None
+        cell = frame.f_code.co_filename
+    return cell, run
+
+
+def _replace_in_cell(explorer: Explorer) -> None:
+    """Close what this cell built on its previous run; remember this explorer for the next."""
+    key = _cell_key()
+    if key is None:
+        return
+    cell, run = key
+    previous_run, built = _BY_CELL.get(cell, (None, []))
+    if previous_run != run:
+        for ref in built:
+            old = ref()
+            if old is not None and old is not explorer:
+                old.close()
+        built = []
+    built.append(weakref.ref(explorer))
+    _BY_CELL[cell] = (run, built)

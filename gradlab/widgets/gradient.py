@@ -9,18 +9,24 @@ from matplotlib.patches import FancyArrowPatch
 from mpl_toolkits.mplot3d.art3d import Poly3DCollection
 
 from gradlab import style
+from gradlab._validate import check_function, check_in_slider, check_point, check_range
 from gradlab.calculus import partials
 from gradlab.plots import grid, mask_nonfinite
-from gradlab.widgets.base import BlitFigure, Explorer, guarded, new_figure, slider
+from gradlab.widgets.base import BlitFigure, Explorer, finite_range, guarded, new_figure, slider
 
 
 class GradientExplorer(Explorer):
     """See :func:`gradient_explorer`."""
 
     def __init__(self, f, x_range, y_range, point, n):
+        check_function(f, example="lambda x, y: x ** 2 + y ** 2")
         self.f = f
         X, Y = grid(x_range, y_range, n)
+        x0, y0 = check_point(point, "point")
+        check_in_slider(x0, X.min(), X.max(), "point's x", "x_range")
+        check_in_slider(y0, Y.min(), Y.max(), "point's y", "y_range")
         Z, Zx, Zy = partials(f, X, Y)  # one tape over the whole grid, once
+        z_low, z_high = finite_range(Z, f"the square x_range × y_range")
         Zm, _ = mask_nonfinite(Z)
         self.x_range, self.y_range = (X.min(), X.max()), (Y.min(), Y.max())
         fig = new_figure(style.FIGSIZE_WIDE)
@@ -35,9 +41,10 @@ class GradientExplorer(Explorer):
         solid.set_xlabel("$x$")
         solid.set_ylabel("$y$")
         solid.set_title("surface and tangent plane")
-        solid.set_zlim(float(Zm.min()), float(Zm.max()))
+        solid.set_zlim(z_low, z_high + (1.0 if z_high == z_low else 0.0))
         # Arrow length: the steepest gradient on the grid draws a quarter of the narrower side.
-        norms = np.hypot(*(mask_nonfinite(g)[0] for g in (Zx, Zy)))
+        with np.errstate(invalid="ignore", over="ignore"):
+            norms = np.hypot(*(np.where(np.isfinite(g), g, 0.0) for g in (Zx, Zy)))
         side = min(np.ptp(X), np.ptp(Y))
         self.arrow_scale = 0.25 * side / (float(norms.max()) or 1.0)
         self.plane_half = 0.15 * side
@@ -48,10 +55,9 @@ class GradientExplorer(Explorer):
         self.plane = Poly3DCollection([np.zeros((4, 3))], color=style.TANGENT, alpha=0.5)
         solid.add_collection3d(self.plane)
         (self.point3d,) = solid.plot([], [], [], "o", color=style.POINT)
-        x0, y0 = point
         controls = {
-            "x0": slider("$x_0$", x0, *self.x_range, np.ptp(X) / 200, ".3f"),
-            "y0": slider("$y_0$", y0, *self.y_range, np.ptp(Y) / 200, ".3f"),
+            "x0": slider("$x_0$", x0, *self.x_range, np.ptp(X) / 200, ".3f", name="x0"),
+            "y0": slider("$y_0$", y0, *self.y_range, np.ptp(Y) / 200, ".3f", name="y0"),
         }
         moving = [self.arrow, self.point, self.plane, self.point3d]
         super().__init__(BlitFigure(fig, moving), controls)
@@ -103,5 +109,6 @@ def gradient_explorer(
     (1.0, 0.0)
     """
     if point is None:
-        point = (sum(x_range) / 2, sum(y_range) / 2)
+        (x_low, x_high), (y_low, y_high) = check_range(x_range, "x_range"), check_range(y_range, "y_range")
+        point = ((x_low + x_high) / 2, (y_low + y_high) / 2)
     return GradientExplorer(f, x_range, y_range, point, n)

@@ -6,7 +6,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from gradlab import style
-from gradlab._validate import check_range
+from gradlab._validate import check_in_slider, check_int_range, check_range, check_scalar
 from gradlab.calculus import derivative
 from gradlab.plots import mask_nonfinite
 from gradlab.widgets.base import BlitFigure, Explorer, guarded, new_figure, slider
@@ -20,6 +20,11 @@ class PowerRuleExplorer(Explorer):
 
     def __init__(self, n, x, n_range, x_range):
         low, high = self.x_range = check_range(x_range)
+        n_low, n_high = check_int_range(n_range, "n_range")
+        if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
+            raise ValueError(f"n must be a whole number such as 3; got {n!r}")
+        check_in_slider(n, n_low, n_high, "n", "n_range")
+        x = check_scalar(x, "x")
         self.xs = np.linspace(low, high, 401)
         fig = new_figure()
         ax = self.axes = fig.add_subplot()
@@ -30,8 +35,8 @@ class PowerRuleExplorer(Explorer):
         (self.tangent,) = ax.plot([], [], color=style.TANGENT, lw=style.LINEWIDTH)
         (self.point,) = ax.plot([], [], "o", color=style.POINT)
         controls = {
-            "n": widgets.IntSlider(value=n, min=n_range[0], max=n_range[1], description="$n$"),
-            "x": slider("$x$", x, low, high, (high - low) / 400, ".3f"),
+            "n": widgets.IntSlider(value=int(n), min=n_low, max=n_high, description="$n$"),
+            "x": slider("$x$", x, low, high, (high - low) / 400, ".3f", name="x"),
         }
         super().__init__(BlitFigure(fig, [self.tangent, self.point]), controls)
         self.n_drawn = None
@@ -58,9 +63,15 @@ class PowerRuleExplorer(Explorer):
             self._draw_curve(n)
         self.tangent.set_data([], [])
         self.point.set_data([], [])
-        y, slope = guarded(lambda: derivative(lambda t: t**n, x), f"x^{n} at x = {x:.3f}")
+        # float64: xⁿ passes float32's 3.4e38 long before it is "undefined" (10⁴⁰ is a number).
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            y, slope = derivative(lambda t: t**n, np.float64(x))
+        if x != 0 and not np.all(np.isfinite([y, slope])) and not np.any(np.isnan([y, slope])):
+            raise ValueError(f"x^{n} at x = {x:.3f} is too large to represent (above 1.8e308, "
+                             "a floating-point overflow, not an undefined value): move a slider")
+        y, slope = guarded(lambda: (y, slope), f"x^{n} at x = {x:.3f}")
         self.tape_slope = float(slope)
-        self.rule_slope = n * x ** (n - 1) if n != 0 else 0.0
+        self.rule_slope = float(n * np.float64(x) ** (n - 1)) if n != 0 else 0.0
         low, high = self.x_range
         self.tangent.set_data([low, high], [float(y) + self.tape_slope * (v - x) for v in (low, high)])
         self.point.set_data([x], [float(y)])
@@ -85,4 +96,4 @@ def power_rule_explorer(
     >>> round(explorer.tape_slope, 4), round(explorer.rule_slope, 4)
     (12.0, 12.0)
     """
-    return PowerRuleExplorer(int(n), float(x), n_range, x_range)
+    return PowerRuleExplorer(n, x, n_range, x_range)
