@@ -33,6 +33,9 @@ _EXPORTS = {
     "widgets": [
         "descent_explorer", "gradient_explorer", "power_rule_explorer", "tangent_explorer",
     ],
+    "widgets.browser": [
+        "browser_gradient_explorer", "browser_power_rule_explorer", "browser_tangent_explorer",
+    ],
     "exercises": ["Feedback", "check", "exercise", "grade"],
     "dual": ["Dual"],
     "_tf": ["import_tensorflow"],

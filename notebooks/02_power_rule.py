@@ -184,7 +184,7 @@ for n in range(5):
 # the readout puts it next to n·xⁿ⁻¹. Try a negative n at x = 0, where xⁿ is undefined.
 
 # %%
-gradlab.power_rule_explorer(n=3, x=2.0)
+gradlab.browser_power_rule_explorer(n=3, x=2.0)
 
 # %% [markdown]
 # ## Exercises
@@ -193,7 +193,7 @@ gradlab.power_rule_explorer(n=3, x=2.0)
 # **Exercise 1.** Predict, with the power rule, the derivative of x⁵ at x = 2. Write the
 # number (not code) in `answer`.
 
-# %% tags=["solution"]
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_02_1", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
 answer = 5 * 2**4
 ### END SOLUTION
@@ -201,11 +201,15 @@ answer = 5 * 2**4
 # %% tags=["exercise"]
 gradlab.check("02.1", answer)
 
+# %% nbgrader={"grade": true, "grade_id": "test_02_1", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+gradlab.grade("02.1", answer)
+
 # %% [markdown]
 # **Exercise 2.** Redo the first tape with `x = tf.ones((3, 3))`: y = sum of x, z = y².
 # Compute dz/dx (one number per element) with a tape and store it in `dz_dx`.
 
-# %% tags=["solution"]
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_02_2", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
 x = tf.ones((3, 3))
 with tf.GradientTape() as tape:
@@ -217,11 +221,16 @@ dz_dx = tape.gradient(z, x)
 # %% tags=["exercise"]
 gradlab.check("02.2", dz_dx)
 
+# %% nbgrader={"grade": true, "grade_id": "test_02_2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+gradlab.grade("02.2", dz_dx)
+
+
 # %% [markdown]
 # **Exercise 3.** Write `third_derivative(f, x)`, returning f‴(x) for a tensor `x`, with
 # three nested tapes (no gradlab inside!). The check tries it on x⁴, sin and x³.
 
-# %% tags=["solution"]
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_02_3", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def third_derivative(f, x):
     ### BEGIN SOLUTION
     with tf.GradientTape() as t3:
@@ -239,3 +248,7 @@ def third_derivative(f, x):
 
 # %% tags=["exercise"]
 gradlab.check("02.3", third_derivative)
+
+# %% nbgrader={"grade": true, "grade_id": "test_02_3", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+gradlab.grade("02.3", third_derivative)

@@ -111,7 +111,7 @@ plt.show()
 # with the same two slopes as f at the point.
 
 # %%
-gradlab.gradient_explorer(lambda x, y: (tf.sin(4 * x) - tf.cos(5 * y)) / 5, point=(0.25, -0.5))
+gradlab.browser_gradient_explorer(lambda x, y: (tf.sin(4 * x) - tf.cos(5 * y)) / 5, point=(0.25, -0.5))
 
 # %% [markdown]
 # ## A function with a gap: f(x, y) = cos x · sin y + x / y
@@ -257,7 +257,7 @@ print(gradlab.partials(naive_bump, 0.0, 0.0))
 # **Exercise 1.** Predict ∂f/∂x and ∂f/∂y of f(x, y) = x²·y at (3, 2) without a tape,
 # and write them as a pair `(df_dx, df_dy)`.
 
-# %% tags=["solution"]
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_03_1", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
 answer = (2 * 3 * 2, 3**2)
 ### END SOLUTION
@@ -265,10 +265,15 @@ answer = (2 * 3 * 2, 3**2)
 # %% tags=["exercise"]
 gradlab.check("03.1", answer)
 
+# %% nbgrader={"grade": true, "grade_id": "test_03_1", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+gradlab.grade("03.1", answer)
+
+
 # %% [markdown]
 # **Exercise 2.** Write a function `f(x, y)` whose gradient is (y, x) at every point.
 
-# %% tags=["solution"]
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_03_2", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def f(x, y):
     ### BEGIN SOLUTION
     return x * y
@@ -278,12 +283,17 @@ def f(x, y):
 # %% tags=["exercise"]
 gradlab.check("03.2", f)
 
+# %% nbgrader={"grade": true, "grade_id": "test_03_2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+gradlab.grade("03.2", f)
+
+
 # %% [markdown]
 # **Exercise 3.** Write `safe_bump(x, y)`: the same values as `naive_bump` above
 # (sin(u)/u with u = x² + y², and 1 at the origin) but a finite gradient everywhere,
 # including the origin. Its true gradient there is (0, 0).
 
-# %% tags=["solution"]
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_03_3", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def safe_bump(x, y):
     u = x**2 + y**2
     ### BEGIN SOLUTION
@@ -293,3 +303,7 @@ def safe_bump(x, y):
 
 # %% tags=["exercise"]
 gradlab.check("03.3", safe_bump)
+
+# %% nbgrader={"grade": true, "grade_id": "test_03_3", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+gradlab.grade("03.3", safe_bump)

@@ -115,7 +115,7 @@ plt.show()
 # orange dot. Where the tangent is flat, the orange curve crosses zero.
 
 # %%
-gradlab.tangent_explorer(f, x_range=(0.05, 2 * np.pi), x0=x0)
+gradlab.browser_tangent_explorer(f, x_range=(0.05, 2 * np.pi), x0=x0)
 
 # %% [markdown]
 # `gradlab.tangent_line` does the same computation as the cell with the tape above:
@@ -188,7 +188,7 @@ print("backward:", sorted(t for n, t in ops.types.items() if n in ops.backward))
 # **Exercise 1.** Compute the tangent line to f at x₀ = 1 and store it as the pair
 # `(slope, intercept)`.
 
-# %% tags=["solution"]
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_04_1", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
 x = tf.constant(1.0)
 with tf.GradientTape() as tape:
@@ -201,11 +201,15 @@ answer = (float(s), float(y - s * x))
 # %% tags=["exercise"]
 gradlab.check("04.1", answer)
 
+# %% nbgrader={"grade": true, "grade_id": "test_04_1", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+gradlab.grade("04.1", answer)
+
 # %% [markdown]
 # **Exercise 2.** Near x = 4 the curve has a crest, where the tangent is flat. Find that x
 # to three decimals (the slider gets you close; bisection on f′ with a tape gets you there).
 
-# %% tags=["solution"]
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_04_2", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
 lo, hi = 3.5, 4.5  # f' > 0 at 3.5 and < 0 at 4.5
 for _ in range(40):
@@ -218,12 +222,17 @@ answer = (lo + hi) / 2
 # %% tags=["exercise"]
 gradlab.check("04.2", answer)
 
+# %% nbgrader={"grade": true, "grade_id": "test_04_2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+gradlab.grade("04.2", answer)
+
+
 # %% [markdown]
 # **Exercise 3.** Newton's method finds a zero of a function by sliding down its tangent:
 # from x, the tangent crosses zero at x − f(x)/f′(x). Write `newton_step(g, x)` that
 # returns that number (a float) for any TensorFlow function g, using a tape.
 
-# %% tags=["solution"]
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_04_3", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def newton_step(g, x):
     ### BEGIN SOLUTION
     x = tf.constant(x, tf.float32)
@@ -236,3 +245,7 @@ def newton_step(g, x):
 
 # %% tags=["exercise"]
 gradlab.check("04.3", newton_step)
+
+# %% nbgrader={"grade": true, "grade_id": "test_04_3", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+gradlab.grade("04.3", newton_step)

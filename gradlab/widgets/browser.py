@@ -1,0 +1,411 @@
+"""The tangent, power-rule and gradient explorers in their browser form (see :mod:`gradlab.widgets.client`).
+
+Each function computes every slider position in one tape call, draws the static figure
+once and returns a :class:`~gradlab.widgets.client.ClientExplorer`: displaying it needs no
+kernel after that. ``explorer.kernel()`` gives the ipywidgets form of the same explorer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from mpl_toolkits.mplot3d import proj3d
+
+from gradlab import style
+from gradlab._validate import check_count, check_range
+from gradlab.calculus import derivative, partials
+from gradlab.plots import grid, mask_nonfinite
+from gradlab.widgets.base import new_figure
+from gradlab.widgets.client import (
+    Array, ClientExplorer, Slider, axes_clip, axes_map, build, color, default_png, pixels,
+)
+
+__all__ = ["browser_gradient_explorer", "browser_power_rule_explorer", "browser_tangent_explorer"]
+
+def _freeze(fig) -> None:
+    """Solve the constrained layout once, then keep it: pixel positions must not move afterwards."""
+    fig.canvas.draw()
+    fig.set_layout_engine("none")
+
+
+def _arrow_marker(uid_hint: str, fill: str) -> str:
+    return (f"<marker id='{uid_hint}' viewBox='0 0 10 10' refX='9' refY='5' markerWidth='5' "
+            f"markerHeight='5' orient='auto-start-reverse'><path d='M0,0 L10,5 L0,10 z' fill='{fill}'/></marker>")
+
+
+# --------------------------------------------------------------------------- tangent
+
+
+def browser_tangent_explorer(
+    f: Callable, x_range: tuple[float, float] = (-5.0, 5.0), x0: float | None = None,
+    n: int = 400, steps: int = 400,
+) -> ClientExplorer:
+    """Explore the tangent line of ``f`` in the browser: a slider for ``x0``, no kernel per move.
+
+    Parameters
+    ----------
+    f : callable
+        Elementwise function written with TensorFlow operations.
+    x_range : (float, float)
+        Plotted interval, which is also the slider's range.
+    x0 : float, optional
+        Starting point (default: the middle of ``x_range``); the slider starts at the
+        nearest of its ``steps + 1`` positions.
+    n : int
+        Points on the plotted curves.
+    steps : int
+        Slider resolution: ``x0`` takes ``steps + 1`` evenly spaced values.
+
+    Examples
+    --------
+    >>> explorer = browser_tangent_explorer(lambda x: x ** 2, (-3, 3), x0=1.0, steps=60)
+    >>> float(explorer.array("slope")[40])  # f'(x) = 2x at x = -3 + 40 * 0.1 = 1.0
+    2.0
+    """
+    low, high = check_range(x_range)
+    n, steps = check_count(n), check_count(steps, "steps", 1)
+    xs = np.linspace(low, high, n)
+    positions = np.linspace(low, high, steps + 1)
+    start = _snap(positions, (low + high) / 2 if x0 is None else float(x0))
+    # One tape over the plotted curve and every slider position together.
+    ys_all, dys_all = derivative(f, np.concatenate([xs, positions]))
+    ys, dys, y0s, slopes = ys_all[:n], dys_all[:n], ys_all[n:], dys_all[n:]
+
+    fig = new_figure()
+    ax = fig.add_subplot()
+    curve, _ = mask_nonfinite(ys)
+    slope_curve, _ = mask_nonfinite(dys)
+    ax.plot(xs, curve, color=style.FUNCTION, lw=style.LINEWIDTH, ls=style.FUNCTION_LS, label="$f(x)$")
+    ax.plot(xs, slope_curve, color=style.DERIVATIVE, lw=style.LINEWIDTH, ls=style.DERIVATIVE_LS,
+            label="$f'(x)$")
+    ax.plot([], [], color=style.TANGENT, lw=style.LINEWIDTH, ls=style.TANGENT_LS, label="tangent")
+    ax.axhline(0, color="0.85", lw=0.8, zorder=0)
+    both = np.ma.concatenate([curve.compressed(), slope_curve.compressed()])
+    span = float(both.max() - both.min()) or 1.0
+    ax.set_ylim(float(both.min()) - 0.1 * span, float(both.max()) + 0.1 * span)
+    ax.set_xlim(low, high)
+    ax.set_xlabel("$x$")
+    ax.legend(loc="upper left", fontsize=8)
+    _freeze(fig)
+    height = fig.canvas.get_width_height()[1]
+
+    with np.errstate(invalid="ignore", over="ignore"):
+        left = y0s + slopes * (low - positions)
+        right = y0s + slopes * (high - positions)
+    _, left_px = pixels(ax, low, left, height)
+    _, right_px = pixels(ax, high, right, height)
+    x_px, y0_px = pixels(ax, positions, y0s, height)
+    _, slope_px = pixels(ax, positions, slopes, height)
+    (low_px, _), (high_px, _) = (pixels(ax, v, 0.0, height) for v in (low, high))
+    arrays = {
+        "x0": Array((0,), positions), "y": Array((0,), y0s), "slope": Array((0,), slopes),
+        "left": Array((0,), left_px, "px"), "right": Array((0,), right_px, "px"),
+        "px": Array((0,), x_px, "px"), "py": Array((0,), y0_px, "px"), "sy": Array((0,), slope_px, "px"),
+    }
+    pal = {"tangent": color(style.TANGENT), "point": color(style.POINT), "slope": color(style.DERIVATIVE)}
+    elements = [
+        ("line", "tangent", {"x1": round(float(low_px), 1), "x2": round(float(high_px), 1),
+                             "stroke": pal["tangent"], "stroke-width": style.LINEWIDTH * 1.4,
+                             "stroke-dasharray": style.TANGENT_DASH, "clip": "ax"},
+         {"y1": "left", "y2": "right"}),
+        ("circle", "point", {"r": 5, "fill": pal["point"], "clip": "ax"}, {"cx": "px", "cy": "py"}),
+        ("circle", "slope-point", {"r": 4.5, "fill": pal["slope"], "stroke": "black", "clip": "ax"},
+         {"cx": "px", "cy": "sy"}),
+    ]
+    sliders = [Slider("x0", "x<sub>0</sub>", positions, start, "x₀ = {x0:3}")]
+    alt = (f"Plot of f(x) (solid line) and its derivative f′(x) (dashed) for x from {low:g} to {high:g}, "
+           "with the tangent line (dash-dot) touching f at the point x₀ chosen by the slider; "
+           "a second dot marks f′(x₀), the tangent's slope.")
+    explorer = build(
+        fig, "tangent", alt, sliders, arrays, elements,
+        readout=("x<sub>0</sub> = {x0:3} &nbsp; f(x<sub>0</sub>) = {y:6} &nbsp; "
+                 "f′(x<sub>0</sub>) = <span class='slope-value'>{slope:6}</span> &nbsp; "
+                 "tangent: y = {slope:4}·(x − {x0:3}) + {y:4}"),
+        undefined="<b style='color:#b00'>f or f′ is undefined at x<sub>0</sub> = {x0:3} "
+                  "(not a finite number): move the slider</b>",
+        clips={"ax": axes_clip(ax, height)}, maps={"ax": axes_map(ax, height)},
+        kernel=lambda: _kernel("tangent_explorer", f, (low, high), float(positions[start]), n),
+    )
+    k = start
+
+    def draw():
+        if np.isfinite(y0s[k]) and np.isfinite(slopes[k]):
+            ax.plot([low, high], [left[k], right[k]], color=style.TANGENT, lw=style.LINEWIDTH,
+                    ls=style.TANGENT_LS)
+            ax.plot([positions[k]], [y0s[k]], "o", color=style.POINT, ms=7)
+            ax.plot([positions[k]], [slopes[k]], "o", color=style.DERIVATIVE, mec="black", ms=6)
+            ax.set_ylim(float(both.min()) - 0.1 * span, float(both.max()) + 0.1 * span)
+
+    explorer.png = default_png(fig, draw)
+    explorer.text = (f"browser_tangent_explorer: x0 = {positions[k]:.3f}, f(x0) = {y0s[k]:.6f}, "
+                     f"f'(x0) = {slopes[k]:.6f}")
+    return explorer
+
+
+def _snap(positions: np.ndarray, value: float) -> int:
+    """Index of the slider position nearest ``value``, moved onto ``value`` exactly (in range)."""
+    k = int(np.argmin(np.abs(positions - value)))
+    positions[k] = min(max(value, positions[0]), positions[-1])
+    return k
+
+
+def _kernel(name: str, *args, **kwargs):
+    import gradlab.widgets as kernel_widgets
+
+    return getattr(kernel_widgets, name)(*args, **kwargs)
+
+
+# --------------------------------------------------------------------------- power rule
+
+#: Curves of negative powers shoot up near 0; the plot shows heights within ±Y_CLIP.
+Y_CLIP = 20.0
+
+
+def browser_power_rule_explorer(
+    n: int = 3, x: float = 2.0, n_range: tuple[int, int] = (-3, 6),
+    x_range: tuple[float, float] = (-3.0, 3.0), steps: int = 200,
+) -> ClientExplorer:
+    """Compare TensorFlow's derivative of xⁿ with n·xⁿ⁻¹ in the browser: sliders for n and x.
+
+    Every (n, x) pair is computed by one tape call over an (n, x) grid.
+
+    Examples
+    --------
+    >>> explorer = browser_power_rule_explorer(n=3, x=2.0, steps=60)
+    >>> tape, rule = explorer.array("tape"), explorer.array("rule")
+    >>> float(abs(tape - rule).max()) < 1e-3
+    True
+    """
+    n_lo, n_hi = int(n_range[0]), int(n_range[1])
+    if n_lo > n_hi or not n_lo <= int(n) <= n_hi:
+        raise ValueError(f"n_range must be (low, high) with low <= n <= high; got {n_range} and n = {n}")
+    low, high = check_range(x_range)
+    steps = check_count(steps, "steps", 1)
+    powers = np.arange(n_lo, n_hi + 1)
+    positions = np.linspace(low, high, steps + 1)
+    start_x = _snap(positions, float(x))
+    start_n = int(n) - n_lo
+    exponent = powers[:, None].astype(float)
+    # One tape over every (n, x) slider pair: x ** n with n a broadcast constant.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ys, tape = derivative(lambda t: t ** exponent, np.broadcast_to(positions, (len(powers), len(positions))))
+        rule = np.where(exponent == 0, 0.0, exponent * positions ** (exponent - 1))
+    curve_x = np.linspace(low, high, 161)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        curves = curve_x[None, :] ** exponent
+
+    fig = new_figure()
+    ax = fig.add_subplot()
+    ax.axhline(0, color="0.85", lw=0.8, zorder=0)
+    ax.set_xlim(low, high)
+    ax.set_ylim(-1.1 * Y_CLIP, 1.1 * Y_CLIP)
+    ax.set_xlabel("$x$")
+    ax.set_ylabel("$y$")
+    ax.plot([], [], color=style.FUNCTION, lw=style.LINEWIDTH, ls=style.FUNCTION_LS, label="$x^n$")
+    ax.plot([], [], color=style.TANGENT, lw=style.LINEWIDTH, ls=style.TANGENT_LS, label="tangent")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title(" ")  # room for the formula, drawn as SVG text
+    _freeze(fig)
+    width, height = fig.canvas.get_width_height()
+
+    def polyline(row: np.ndarray) -> str:
+        # Break the line where the curve leaves the plot (a pole at 0 for negative n).
+        px, py = pixels(ax, curve_x, np.where(np.abs(row) <= Y_CLIP * 1.1, row, np.nan), height)
+        parts, current = [], []
+        for a, b, ok in zip(px, py, np.isfinite(py), strict=True):
+            if ok:
+                current.append(f"{a:.1f},{b:.1f}")
+            elif current:
+                parts.append(current)
+                current = []
+        if current:
+            parts.append(current)
+        return " ".join("M" + " L".join(p) for p in parts if len(p) > 1) or "M0,0"
+
+    with np.errstate(invalid="ignore", over="ignore"):
+        left = ys + tape * (low - positions)
+        right = ys + tape * (high - positions)
+    _, left_px = pixels(ax, low, left, height)
+    _, right_px = pixels(ax, high, right, height)
+    x_px, y_px = pixels(ax, positions[None, :], np.where(np.abs(ys) <= Y_CLIP * 1.1, ys, np.nan), height)
+    (low_px, _), (high_px, _) = (pixels(ax, v, 0.0, height) for v in (low, high))
+    title_y = axes_clip(ax, height)[1] - 8
+    arrays = {
+        "n": Array((0,), powers), "nm1": Array((0,), powers - 1), "x": Array((1,), positions),
+        "y": Array((0, 1), ys), "tape": Array((0, 1), tape), "rule": Array((0, 1), rule),
+        "curve": Array((0,), np.array([polyline(r) for r in curves], dtype=object), "str"),
+        "left": Array((0, 1), left_px, "px"), "right": Array((0, 1), right_px, "px"),
+        "px": Array((1,), x_px[0], "px"), "py": Array((0, 1), y_px, "px"),
+    }
+    elements = [
+        ("path", "curve", {"fill": "none", "stroke": color(style.FUNCTION), "stroke-width": style.LINEWIDTH * 1.4,
+                           "clip": "ax"}, {"d": "curve"}),
+        ("line", "tangent", {"x1": round(float(low_px), 1), "x2": round(float(high_px), 1),
+                             "stroke": color(style.TANGENT), "stroke-width": style.LINEWIDTH * 1.4,
+                             "stroke-dasharray": style.TANGENT_DASH, "clip": "ax"},
+         {"y1": "left", "y2": "right"}),
+        ("circle", "point", {"r": 5, "fill": color(style.POINT), "clip": "ax"}, {"cx": "px", "cy": "py"}),
+    ]
+    sliders = [Slider("n", "n", powers, start_n, "n = {n}"),
+               Slider("x", "x", positions, start_x, "x = {x:3}")]
+    alt = (f"Plot of y = xⁿ for x from {low:g} to {high:g} (solid line; heights clipped to ±{Y_CLIP:g}) "
+           "with its tangent line (dash-dot) at the point x chosen by the slider; a second slider chooses n.")
+    explorer = build(
+        fig, "power", alt, sliders, arrays, elements,
+        readout=("n = {n}, x = {x:3}: &nbsp; tape: d/dx x<sup>{n}</sup> = <span class='tape'>{tape:6}</span>"
+                 " &nbsp; power rule: {n}·x<sup>{nm1}</sup> = <span class='rule'>{rule:6}</span>"),
+        undefined="<b style='color:#b00'>x<sup>{n}</sup> or its derivative is undefined at x = {x:3} "
+                  "(not a finite number): move the slider</b>",
+        clips={"ax": axes_clip(ax, height)}, maps={"ax": axes_map(ax, height)},
+        kernel=lambda: _kernel("power_rule_explorer", int(n), float(x), (n_lo, n_hi), (low, high)),
+        extra=(f"<text class='title' x='{width / 2:.0f}' y='{title_y:.0f}' text-anchor='middle' "
+               "font-size='15' fill='black'>d/dx x<tspan class='sup-n' baseline-shift='super' font-size='10'>"
+               f"{int(n)}</tspan> = <tspan class='n2'>{int(n)}</tspan>·x<tspan class='sup-nm1' "
+               f"baseline-shift='super' font-size='10'>{int(n) - 1}</tspan></text>"),
+        texts=[(".sup-n", "{n}"), (".n2", "{n}"), (".sup-nm1", "{nm1}")],
+    )
+    i, k = start_n, start_x
+
+    def draw():
+        ax.plot(curve_x, np.where(np.abs(curves[i]) <= Y_CLIP * 1.1, curves[i], np.nan),
+                color=style.FUNCTION, lw=style.LINEWIDTH)
+        if np.isfinite(ys[i, k]) and np.isfinite(tape[i, k]):
+            ax.plot([low, high], [left[i, k], right[i, k]], color=style.TANGENT, lw=style.LINEWIDTH,
+                    ls=style.TANGENT_LS)
+            ax.plot([positions[k]], [ys[i, k]], "o", color=style.POINT)
+        ax.set_ylim(-1.1 * Y_CLIP, 1.1 * Y_CLIP)
+        ax.set_title(rf"$\frac{{d}}{{dx}} x^{{{int(n)}}} = {int(n)}\,x^{{{int(n) - 1}}}$")
+
+    explorer.png = default_png(fig, draw)
+    explorer.text = (f"browser_power_rule_explorer: n = {int(n)}, x = {positions[k]:.3f}, tape derivative = "
+                     f"{tape[i, k]:.6f}, n*x**(n-1) = {rule[i, k]:.6f}")
+    return explorer
+
+
+# --------------------------------------------------------------------------- gradient
+
+
+def browser_gradient_explorer(
+    f: Callable, x_range: tuple[float, float] = (-1.0, 1.0), y_range: tuple[float, float] = (-1.0, 1.0),
+    point: tuple[float, float] | None = None, n: int = 60, steps: int = 30,
+) -> ClientExplorer:
+    """Explore the gradient of ``f(x, y)`` in the browser: sliders for ``x0`` and ``y0``.
+
+    Left: contours with the gradient arrow at the point (the steepest gradient among the
+    slider positions draws a quarter of the narrower side). Right: the surface with the
+    tangent plane, its corners projected to the screen by the 3-D axes. All
+    ``(steps + 1)²`` points come from one tape call.
+
+    Examples
+    --------
+    >>> explorer = browser_gradient_explorer(lambda x, y: x ** 2 + y ** 2, point=(0.5, 0.0), steps=20)
+    >>> float(explorer.array("zx")[15, 10]), float(explorer.array("zy")[15, 10])
+    (1.0, 0.0)
+    """
+    x_lo, x_hi = check_range(x_range)
+    y_lo, y_hi = check_range(y_range, "y_range")
+    steps = check_count(steps, "steps", 1)
+    if point is None:
+        point = ((x_lo + x_hi) / 2, (y_lo + y_hi) / 2)
+    gx, gy = np.linspace(x_lo, x_hi, steps + 1), np.linspace(y_lo, y_hi, steps + 1)
+    i0, j0 = _snap(gx, float(point[0])), _snap(gy, float(point[1]))
+    SX, SY = np.meshgrid(gx, gy, indexing="ij")  # [i, j]: slider x index i, slider y index j
+    z, zx, zy = partials(f, SX, SY)  # one tape over every slider position
+    X, Y = grid((x_lo, x_hi), (y_lo, y_hi), n)
+    Z, _, _ = partials(f, X, Y)
+    Zm, _ = mask_nonfinite(Z)
+
+    fig = new_figure(style.FIGSIZE_WIDE)
+    flat = fig.add_subplot(1, 2, 1)
+    contours = flat.contour(X, Y, Zm, 12, cmap=style.CMAP_CONTOUR)
+    flat.clabel(contours, fontsize=7, fmt="%.2f")
+    flat.set(xlabel="$x$", ylabel="$y$", title=r"contours and $\nabla f$", xlim=(x_lo, x_hi), ylim=(y_lo, y_hi))
+    solid = fig.add_subplot(1, 2, 2, projection="3d")
+    solid.plot_surface(X, Y, Zm, cmap=style.CMAP_SURFACE, alpha=0.6, edgecolor="none")
+    solid.set(xlabel="$x$", ylabel="$y$", title="surface and tangent plane")
+    solid.set_zlim(float(Zm.min()), float(Zm.max()))
+    _freeze(fig)
+    width, height = fig.canvas.get_width_height()
+
+    norms = np.hypot(zx, zy)
+    side = min(x_hi - x_lo, y_hi - y_lo)
+    finite = norms[np.isfinite(norms)]
+    scale = 0.25 * side / (float(finite.max()) if finite.size and finite.max() > 0 else 1.0)
+    px, py = pixels(flat, SX, SY, height)
+    tip_x, tip_y = pixels(flat, SX + scale * zx, SY + scale * zy, height)
+    ok = np.isfinite(z) & np.isfinite(zx) & np.isfinite(zy)
+    tip_x, tip_y = np.where(ok, tip_x, np.nan), np.where(ok, tip_y, np.nan)
+    # Tangent plane: four corners around each point, projected by the 3-D axes' own matrix.
+    h = 0.15 * side
+    corners = np.array([(-h, -h), (h, -h), (h, h), (-h, h)])
+    cx = SX[..., None] + corners[:, 0]
+    cy = SY[..., None] + corners[:, 1]
+    cz = z[..., None] + zx[..., None] * corners[:, 0] + zy[..., None] * corners[:, 1]
+    M = solid.get_proj()
+
+    def screen(xs, ys, zs):
+        u, v, _ = proj3d.proj_transform(np.ravel(xs), np.ravel(ys), np.ravel(zs), M)
+        sx, sy = pixels(solid, u, v, height)
+        return sx.reshape(np.shape(xs)), sy.reshape(np.shape(xs))
+
+    qx, qy = screen(cx, cy, cz)
+    polygons = np.empty(z.shape, dtype=object)
+    for index in np.ndindex(z.shape):
+        polygons[index] = (" ".join(f"{a:.0f},{b:.0f}" for a, b in zip(qx[index], qy[index], strict=True))
+                           if ok[index] else None)
+    p3x, p3y = screen(SX, SY, np.where(ok, z, np.nan))
+    arrays = {
+        "x0": Array((0,), gx), "y0": Array((1,), gy),
+        "z": Array((0, 1), z), "zx": Array((0, 1), zx), "zy": Array((0, 1), zy), "norm": Array((0, 1), norms),
+        "px": Array((0,), px[:, 0], "px"), "py": Array((1,), py[0, :], "px"),
+        "tx": Array((0, 1), tip_x, "px"), "ty": Array((0, 1), tip_y, "px"),
+        "plane": Array((0, 1), polygons, "str"),
+        "p3x": Array((0, 1), p3x, "px"), "p3y": Array((0, 1), p3y, "px"),
+    }
+    red = color(style.TANGENT)
+    elements = [
+        ("polygon", "plane", {"fill": red, "fill-opacity": 0.5, "stroke": red, "clip": "solid"}, {"points": "plane"}),
+        ("circle", "point3d", {"r": 4, "fill": color(style.POINT), "clip": "solid"}, {"cx": "p3x", "cy": "p3y"}),
+        ("line", "arrow", {"stroke": red, "stroke-width": 2.5, "marker-end": "url(#ARROW)", "clip": "flat"},
+         {"x1": "px", "y1": "py", "x2": "tx", "y2": "ty"}),
+        ("circle", "point", {"r": 5, "fill": color(style.POINT), "clip": "flat"}, {"cx": "px", "cy": "py"}),
+    ]
+    sliders = [Slider("x0", "x<sub>0</sub>", gx, i0, "x₀ = {x0:3}"),
+               Slider("y0", "y<sub>0</sub>", gy, j0, "y₀ = {y0:3}")]
+    alt = (f"Left: contour lines of f(x, y) for x from {x_lo:g} to {x_hi:g} and y from {y_lo:g} to {y_hi:g}, "
+           "with an arrow showing the gradient at the point (x₀, y₀) chosen by the sliders. Right: the "
+           "surface z = f(x, y) with the tangent plane at that point.")
+    explorer = build(
+        fig, "gradient", alt, sliders, arrays, elements,
+        readout=("(x<sub>0</sub>, y<sub>0</sub>) = ({x0:3}, {y0:3}) &nbsp; f = {z:6} &nbsp; "
+                 "∂f/∂x = <span class='dfdx'>{zx:6}</span> &nbsp; ∂f/∂y = <span class='dfdy'>{zy:6}</span>"
+                 " &nbsp; |∇f| = {norm:6}"),
+        undefined="<b style='color:#b00'>f or its gradient is undefined at ({x0:3}, {y0:3}) "
+                  "(not a finite number): move the sliders</b>",
+        clips={"flat": axes_clip(flat, height), "solid": axes_clip(solid, height)},
+        maps={"flat": axes_map(flat, height)},
+        kernel=lambda: _kernel("gradient_explorer", f, (x_lo, x_hi), (y_lo, y_hi),
+                               (float(gx[i0]), float(gy[j0])), n),
+        defs=_arrow_marker("ARROW", red),
+    )
+    # Marker ids must be unique on a page that shows several explorers.
+    uid = explorer.html.split("id='", 1)[1].split("'", 1)[0]
+    explorer.html = explorer.html.replace("ARROW", f"{uid}-arrow")
+
+    def draw():
+        if ok[i0, j0]:
+            from matplotlib.patches import FancyArrowPatch
+            from mpl_toolkits.mplot3d.art3d import Poly3DCollection
+
+            flat.add_patch(FancyArrowPatch((gx[i0], gy[j0]), (gx[i0] + scale * zx[i0, j0], gy[j0] + scale * zy[i0, j0]),
+                                           arrowstyle="-|>", mutation_scale=18, color=style.TANGENT, lw=2))
+            flat.plot([gx[i0]], [gy[j0]], "o", color=style.POINT)
+            verts = np.column_stack([cx[i0, j0], cy[i0, j0], cz[i0, j0]])
+            solid.add_collection3d(Poly3DCollection([verts], color=style.TANGENT, alpha=0.5))
+            solid.plot([gx[i0]], [gy[j0]], [z[i0, j0]], "o", color=style.POINT)
+
+    explorer.png = default_png(fig, draw)
+    explorer.text = (f"browser_gradient_explorer: (x0, y0) = ({gx[i0]:.3f}, {gy[j0]:.3f}), f = {z[i0, j0]:.6f}, "
+                     f"df/dx = {zx[i0, j0]:.6f}, df/dy = {zy[i0, j0]:.6f}")
+    return explorer

@@ -1,0 +1,326 @@
+"""Explorers that run in the browser: every slider position precomputed, drawn with SVG.
+
+The kernel-backed explorers (:mod:`gradlab.widgets.tangent` and friends) send a PNG per
+slider move through the kernel: ~30 ms in JupyterLab, and nothing at all where no kernel
+runs (the static site, nbconvert HTML, a notebook opened before its kernel). Here the
+moving artists are computed for every slider position at once (one tape over all of
+them), the static figure is sent once as a PNG, and a few lines of JavaScript move SVG
+elements and rewrite the readout on each ``input`` event, with no kernel round trip.
+
+Where scripts do not run (GitHub, an untrusted notebook) the SVG still shows the default
+state over the picture, and the ``image/png`` beside the HTML is the whole default figure.
+``explorer.kernel()`` builds the kernel-backed explorer with the same arguments.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html as html_lib
+import io
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
+
+from gradlab import style
+
+__all__ = ["ClientExplorer", "Slider", "Array", "build", "pixels", "compact"]
+
+#: Pixel coordinates further than this outside the figure are clipped (a steep tangent's ends).
+PIXEL_LIMIT = 5000.0
+
+_SCRIPT = """
+(function () {
+  var me = document.currentScript, root = me ? me.parentNode : document.getElementById("%(id)s");
+  if (!root || root.getAttribute("data-live")) return;
+  root.setAttribute("data-live", "1");
+  var spec = %(spec)s, A = spec.arrays, sizes = spec.sliders.map(function (s) { return s.n; });
+  var inputs = spec.sliders.map(function (s) { return root.querySelector("input[name='" + s.name + "']"); });
+  var els = spec.els.map(function (e) { return root.querySelector(e.sel); });
+  var readout = root.querySelector("output"), shown = spec.sliders.map(function (s) {
+    return root.querySelector(".value-" + s.name); });
+  function at(name, idx) {
+    var a = A[name], k = 0;
+    for (var i = 0; i < a.dims.length; i++) k = k * sizes[a.dims[i]] + idx[a.dims[i]];
+    return a.v[k];
+  }
+  function fill(text, idx, bad) {
+    return text.replace(/\\{(\\w+)(?::(\\d+))?\\}/g, function (_, name, digits) {
+      var v = at(name, idx);
+      if (v === null) { bad.push(name); return "?"; }
+      return digits === undefined ? v : v.toFixed(+digits);
+    });
+  }
+  function show() {
+    var idx = inputs.map(function (el) { return +el.value; }), bad = [];
+    for (var i = 0; i < els.length; i++) {
+      var attrs = spec.els[i].attrs, hide = false;
+      for (var a in attrs) {
+        var v = at(attrs[a], idx);
+        if (v === null) hide = true; else els[i].setAttribute(a, v);
+      }
+      els[i].setAttribute("visibility", hide ? "hidden" : "visible");
+    }
+    spec.texts.forEach(function (t) { root.querySelector(t.sel).textContent = fill(t.text, idx, []); });
+    var text = fill(spec.readout, idx, bad);
+    readout.innerHTML = bad.length ? fill(spec.undefined, idx, []) : text;
+    for (var j = 0; j < inputs.length; j++) {
+      var label = fill(spec.sliders[j].text, idx, []);
+      inputs[j].setAttribute("aria-valuetext", label);
+      if (shown[j]) shown[j].textContent = label;
+    }
+  }
+  inputs.forEach(function (el) { el.addEventListener("input", show); });
+})();
+"""
+
+
+@dataclass
+class Slider:
+    """One range input over the indices ``0 .. n - 1`` of ``values``.
+
+    ``text`` is the value as announced and shown beside the slider, e.g. ``"x₀ = {x0:3}"``
+    (placeholders name arrays: ``{name:digits}``).
+    """
+
+    name: str
+    label: str
+    values: np.ndarray
+    start: int
+    text: str
+
+
+@dataclass
+class Array:
+    """Numbers (or SVG attribute strings) for every combination of the sliders in ``dims``."""
+
+    dims: tuple[int, ...]
+    values: np.ndarray
+    kind: str = "data"  # "data": 7 significant digits; "px": pixels, 1 decimal; "str": as is
+
+    def json_values(self) -> list:
+        flat = np.asarray(self.values, dtype=object if self.kind == "str" else float).ravel()
+        if self.kind == "str":
+            return [None if v is None else str(v) for v in flat]
+        if self.kind == "px":
+            return [round(float(v), 1) if np.isfinite(v) else None for v in flat]
+        return [compact(v) for v in flat]
+
+
+def compact(value: float) -> float | None:
+    """``value`` to 7 significant digits (float32's precision) for JSON; ``None`` if not finite."""
+    value = float(value)
+    return float(f"{value:.7g}") if np.isfinite(value) else None
+
+
+def pixels(ax: Axes, x: object, y: object, height: float) -> tuple[np.ndarray, np.ndarray]:
+    """SVG pixel coordinates (y down) of data points ``(x, y)`` on ``ax``; non-finite stays NaN."""
+    x, y = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    px = ax.transData.transform(np.column_stack([x.ravel(), y.ravel()]))
+    px = np.clip(px, -PIXEL_LIMIT, PIXEL_LIMIT)
+    return px[:, 0].reshape(x.shape), (height - px[:, 1]).reshape(x.shape)
+
+
+def axes_map(ax: Axes, height: float) -> str:
+    """``"a,b,c,d"`` with pixel x = a + b·x and pixel y = c + d·y on ``ax`` (linear axes)."""
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    px, py = pixels(ax, [x0, x1], [y0, y1], height)
+    b, d = (px[1] - px[0]) / (x1 - x0), (py[1] - py[0]) / (y1 - y0)
+    return ",".join(f"{v:.6g}" for v in (px[0] - b * x0, b, py[0] - d * y0, d))
+
+
+def axes_clip(ax: Axes, height: float) -> tuple[float, float, float, float]:
+    """The axes' box in SVG pixels: (x, y, width, height)."""
+    (x0, y0), (x1, y1) = ax.get_window_extent().get_points()
+    return round(x0, 1), round(height - y1, 1), round(x1 - x0, 1), round(y1 - y0, 1)
+
+
+def color(name: str) -> str:
+    """A matplotlib colour as ``#rrggbb``: SVG does not know "C1"."""
+    return to_hex(name)
+
+
+def _png(fig: Figure) -> bytes:
+    """The figure as a 256-colour PNG: a third of the full-colour file, no visible change on plots."""
+    from PIL import Image
+
+    fig.canvas.draw()
+    rgb = Image.fromarray(np.asarray(fig.canvas.buffer_rgba())[..., :3])
+    buffer = io.BytesIO()
+    rgb.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
+        buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+_FIELD = re.compile(r"\{(\w+)(?::(\d+))?\}")
+
+
+def _value_at(array: Array, sizes: Sequence[int], idx: Sequence[int]) -> object:
+    k = 0
+    for d in array.dims:
+        k = k * sizes[d] + idx[d]
+    return array.json_values()[k] if array.kind == "str" else np.asarray(array.values).ravel()[k]
+
+
+def _fill(text: str, arrays: Mapping[str, Array], sizes, idx, bad: list) -> str:
+    def one(match):
+        value = _value_at(arrays[match.group(1)], sizes, idx)
+        if value is None or (not isinstance(value, str) and not np.isfinite(value)):
+            bad.append(match.group(1))
+            return "?"
+        digits = match.group(2)
+        return str(value) if digits is None else f"{float(value):.{digits}f}"
+
+    return _FIELD.sub(one, text)
+
+
+@dataclass
+class ClientExplorer:
+    """A precomputed explorer: HTML for browsers, a PNG of the default state for everyone else.
+
+    Attributes
+    ----------
+    html : str
+        Self-contained HTML (picture, SVG overlay, labelled sliders, readout, script).
+    png : bytes
+        The whole figure at the default slider positions.
+    alt : str
+        What the figure shows, for screen readers and as the PNG's alt text.
+    spec : dict
+        The payload the script reads: slider sizes, arrays by name, element bindings.
+    kernel : callable
+        Builds the kernel-backed (ipywidgets) explorer with the same arguments.
+    """
+
+    html: str
+    png: bytes
+    alt: str
+    text: str
+    spec: dict
+    kernel: Callable[[], object] = field(repr=False)
+
+    def array(self, name: str) -> np.ndarray:
+        """The payload's array ``name`` shaped by its sliders (``None`` → NaN), as the browser sees it."""
+        entry = self.spec["arrays"][name]
+        shape = [self.spec["sliders"][d]["n"] for d in entry["dims"]]
+        values = entry["v"]
+        if values and isinstance(values[0], str):
+            return np.array(values, dtype=object).reshape(shape)
+        return np.array([np.nan if v is None else v for v in values], dtype=float).reshape(shape)
+
+    @property
+    def payload_bytes(self) -> int:
+        """Size of the HTML sent to the browser (picture, payload and script included)."""
+        return len(self.html.encode("utf-8"))
+
+    def _repr_mimebundle_(self, **_kwargs):
+        data = {"text/plain": self.text, "text/html": self.html,
+                "image/png": base64.b64encode(self.png).decode("ascii")}
+        return data, {"image/png": {"alt": self.alt}}
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def save(self, path: str) -> None:
+        """Write a standalone HTML page with the explorer (it works from a file, no server)."""
+        with open(path, "w", encoding="utf-8") as file:
+            file.write(f"<!doctype html><html lang='en'><meta charset='utf-8'><title>{html_lib.escape(self.alt)}"
+                       f"</title><body><main>{self.html}</main></body></html>")
+
+
+def build(
+    fig: Figure, name: str, alt: str, sliders: Sequence[Slider], arrays: Mapping[str, Array],
+    elements: Sequence[tuple[str, str, Mapping[str, object], Mapping[str, str]]],
+    readout: str, undefined: str, clips: Mapping[str, tuple[float, float, float, float]],
+    maps: Mapping[str, str], kernel: Callable[[], object], defs: str = "", extra: str = "",
+    texts: Sequence[tuple[str, str]] = (),
+) -> ClientExplorer:
+    """Assemble a :class:`ClientExplorer` from a drawn figure and its precomputed arrays.
+
+    ``elements`` are ``(tag, css class, static attributes, {attribute: array name})``; a
+    static attribute ``clip`` names an entry of ``clips`` (the axes box it is clipped to).
+    ``extra`` is more SVG (drawn last); ``texts`` are ``(css selector, template)`` pairs whose
+    elements' text the script rewrites.
+    The figure must hold only its static parts; the default state is drawn from the arrays.
+    """
+    fig.canvas.draw()
+    width, height = (int(round(v)) for v in fig.canvas.get_width_height())
+    background = _png(fig)
+    sizes = [len(s.values) for s in sliders]
+    idx = [s.start for s in sliders]
+    uid = f"gradlab-{name}-" + hashlib.sha1(background + json.dumps(
+        {k: a.json_values() for k, a in arrays.items()}).encode()).hexdigest()[:12]
+    spec = {
+        "sliders": [{"name": s.name, "n": len(s.values), "text": s.text} for s in sliders],
+        "arrays": {k: {"dims": list(a.dims), "v": a.json_values()} for k, a in arrays.items()},
+        "els": [{"sel": f".{cls}", "attrs": dict(bound)} for _, cls, _, bound in elements],
+        "readout": readout, "undefined": undefined,
+        "texts": [{"sel": sel, "text": text} for sel, text in texts],
+    }
+    shapes = []
+    for tag, cls, static, bound in elements:
+        attrs = dict(static)
+        clip = attrs.pop("clip", None)
+        if clip:
+            attrs["clip-path"] = f"url(#{uid}-clip-{clip})"
+        hidden = False
+        for attr, array in bound.items():
+            value = _value_at(arrays[array], sizes, idx)
+            if value is None or (not isinstance(value, str) and not np.isfinite(value)):
+                hidden = True
+            else:
+                attrs[attr] = value if isinstance(value, str) else round(float(value), 1)
+        attrs["visibility"] = "hidden" if hidden else "visible"
+        text = "".join(f" {k}='{html_lib.escape(str(v), quote=True)}'" for k, v in attrs.items())
+        shapes.append(f"<{tag} class='{cls}'{text}/>")
+    clip_defs = "".join(
+        f"<clipPath id='{uid}-clip-{key}'><rect x='{x}' y='{y}' width='{w}' height='{h}'/></clipPath>"
+        for key, (x, y, w, h) in clips.items())
+    map_attrs = "".join(f" data-map-{key}='{value}'" for key, value in maps.items())
+    bad: list = []
+    default_readout = _fill(readout, arrays, sizes, idx, bad)
+    if bad:
+        default_readout = _fill(undefined, arrays, sizes, idx, [])
+    image = base64.b64encode(background).decode("ascii")
+    controls = []
+    for i, s in enumerate(sliders):
+        label = _fill(s.text, arrays, sizes, idx, [])
+        controls.append(
+            f"<div style='margin:4px 0'><label for='{uid}-{s.name}'>{s.label}</label> "
+            f"<input type='range' id='{uid}-{s.name}' name='{s.name}' min='0' max='{sizes[i] - 1}' "
+            f"step='1' value='{s.start}' aria-valuetext='{html_lib.escape(label, quote=True)}' "
+            f"style='width:min(60%,360px);vertical-align:middle'> "
+            f"<span class='value-{s.name}' aria-hidden='true'>{label}</span></div>")
+    # The PNG of the default state (moving artists included) for alt-less front ends is the
+    # image/png beside this HTML; the picture inside is the background only.
+    body = (
+        f"<div id='{uid}' class='gradlab-explorer' style='font-family:sans-serif;font-size:13px;"
+        f"max-width:{width}px'>"
+        f"<svg width='{width}' height='{height}' viewBox='0 0 {width} {height}' role='img' "
+        f"aria-labelledby='{uid}-alt' style='max-width:100%;height:auto'{map_attrs}>"
+        f"<title id='{uid}-alt'>{html_lib.escape(alt)}</title>"
+        f"<defs>{clip_defs}{defs}</defs>"
+        f"<image width='{width}' height='{height}' href='data:image/png;base64,{image}'/>"
+        f"{''.join(shapes)}{extra}</svg>{''.join(controls)}"
+        f"<output for='{' '.join(f'{uid}-{s.name}' for s in sliders)}' aria-live='polite' "
+        f"style='display:block;margin:4px 0'>{default_readout}</output>"
+        f"<script>{_SCRIPT % {'id': uid, 'spec': json.dumps(spec, separators=(',', ':'))}}</script></div>"
+    )
+    return ClientExplorer(body, b"", alt, "", spec, kernel)
+
+
+def default_png(fig: Figure, draw: Callable[[], None]) -> bytes:
+    """The figure with its moving artists drawn at the default state (``draw`` adds them)."""
+    draw()
+    return _png(fig)
+
+
+def palette() -> dict[str, str]:
+    """The explorer colours as ``#rrggbb``."""
+    return {k: color(getattr(style, k)) for k in ("FUNCTION", "DERIVATIVE", "TANGENT", "POINT")}

@@ -1,0 +1,130 @@
+"""Browser explorers: the payload's numbers are the tape's, the drawn SVG matches them, sizes fit."""
+
+import base64
+import re
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import gradlab
+from gradlab.widgets.client import ClientExplorer
+
+
+def tangent_f(x):
+    return tf.cos(x) * tf.sin(x) / tf.sqrt(x)
+
+
+def saddle(x, y):
+    return (tf.sin(4 * x) - tf.cos(5 * y)) / 5
+
+
+@pytest.fixture(scope="module")
+def tangent():
+    return gradlab.browser_tangent_explorer(tangent_f, (0.05, 2 * np.pi), x0=4.1)
+
+
+@pytest.fixture(scope="module")
+def gradient():
+    return gradlab.browser_gradient_explorer(saddle, point=(0.25, -0.5))
+
+
+@pytest.fixture(scope="module")
+def power():
+    return gradlab.browser_power_rule_explorer(n=3, x=2.0)
+
+
+def inverse_map(explorer: ClientExplorer, key: str):
+    a, b, c, d = map(float, re.search(rf"data-map-{key}='([^']+)'", explorer.html).group(1).split(","))
+    return lambda px, py: ((px - a) / b, (py - c) / d)
+
+
+def test_tangent_payload_is_the_tapes_derivative_at_sampled_slider_positions(tangent):
+    xs, ys, slopes = tangent.array("x0"), tangent.array("y"), tangent.array("slope")
+    assert len(xs) == 401 and xs[0] == pytest.approx(0.05) and xs[-1] == pytest.approx(2 * np.pi)
+    for k in (0, 57, 200, 333, 400):
+        y, dy = gradlab.derivative(tangent_f, float(xs[k]))
+        assert ys[k] == pytest.approx(float(y), rel=1e-5, abs=1e-6)
+        assert slopes[k] == pytest.approx(float(dy), rel=1e-5, abs=1e-6)
+
+
+def test_tangent_starts_exactly_at_x0_and_draws_that_slope(tangent):
+    start = int(re.search(r"name='x0' min='0' max='400' step='1' value='(\d+)'", tangent.html).group(1))
+    assert tangent.array("x0")[start] == pytest.approx(4.1)
+    _, expected = gradlab.derivative(tangent_f, 4.1)
+    assert tangent.array("slope")[start] == pytest.approx(float(expected), abs=1e-6)
+    shown = f"{tangent.array('slope')[start]:.6f}"
+    assert f"f'(x0) = {shown}" in repr(tangent)
+    # The default state's SVG line, mapped back to data coordinates, has the tape's slope.
+    line = re.search(r"<line class='tangent'[^>]*>", tangent.html).group(0)
+    x1, y1, x2, y2 = (float(re.search(rf" {k}='([-0-9.]+)'", line).group(1)) for k in ("x1", "y1", "x2", "y2"))
+    to_data = inverse_map(tangent, "ax")
+    (u1, v1), (u2, v2) = to_data(x1, y1), to_data(x2, y2)
+    assert (v2 - v1) / (u2 - u1) == pytest.approx(float(expected), rel=2e-3)
+    assert shown in tangent.html.split("<output", 1)[1]
+
+
+def test_gradient_payload_is_the_tapes_partials(gradient):
+    xs, ys = gradient.array("x0"), gradient.array("y0")
+    z, zx, zy = gradient.array("z"), gradient.array("zx"), gradient.array("zy")
+    assert z.shape == (31, 31)
+    for i, j in ((0, 0), (7, 22), (15, 7), (30, 30)):
+        expected = gradlab.partials(saddle, float(xs[i]), float(ys[j]))
+        assert [z[i, j], zx[i, j], zy[i, j]] == pytest.approx([float(e) for e in expected], rel=1e-5, abs=1e-6)
+    # The arrow, mapped from pixels back to data, points along the gradient from (x0, y0).
+    to_data = inverse_map(gradient, "flat")
+    i, j = 7, 22
+    start = to_data(gradient.array("px")[i], gradient.array("py")[j])
+    tip = to_data(gradient.array("tx")[i, j], gradient.array("ty")[i, j])
+    assert start == pytest.approx((xs[i], ys[j]), abs=0.01)
+    angle = np.arctan2(tip[1] - start[1], tip[0] - start[0])
+    assert angle == pytest.approx(np.arctan2(zy[i, j], zx[i, j]), abs=0.02)
+    assert all(len(p.split()) == 4 for p in gradient.array("plane").ravel())
+
+
+def test_power_rule_payload_matches_tape_and_rule(power):
+    ns, xs = power.array("n"), power.array("x")
+    tape, rule = power.array("tape"), power.array("rule")
+    assert list(ns) == list(range(-3, 7))
+    for i, k in ((0, 10), (4, 200), (6, 133), (9, 0)):
+        n, x = int(ns[i]), float(xs[k])
+        _, expected = gradlab.derivative(lambda t, n=n: t ** n, x)
+        assert tape[i, k] == pytest.approx(float(expected), rel=1e-5, abs=1e-6)
+        assert rule[i, k] == pytest.approx(n * x ** (n - 1) if n else 0.0, rel=1e-5, abs=1e-6)
+    # x = 0 with a negative power: undefined, stored as null (NaN here), not a number
+    zero = int(np.argmin(np.abs(xs)))
+    assert xs[zero] == 0.0 and not np.isfinite(tape[0, zero])
+
+
+def test_bundle_has_html_a_default_png_with_alt_text_and_no_widget_view(tangent):
+    data, metadata = tangent._repr_mimebundle_()
+    assert set(data) == {"text/plain", "text/html", "image/png"}
+    assert base64.b64decode(data["image/png"]).startswith(b"\x89PNG")
+    assert "tangent line" in metadata["image/png"]["alt"]
+    html = data["text/html"]
+    # accessible names: the SVG is an image titled by the alt text; each slider has a label
+    assert re.search(r"<svg[^>]+role='img'[^>]+aria-labelledby='([^']+)'", html)
+    for name in re.findall(r"<input type='range' id='([^']+)'", html):
+        assert f"<label for='{name}'>" in html
+    assert "aria-live='polite'" in html
+
+
+@pytest.mark.parametrize("name, budget", [("tangent", 100_000), ("power", 200_000), ("gradient", 400_000)])
+def test_payloads_fit_their_budgets(request, name, budget):
+    explorer = request.getfixturevalue(name)
+    print(f"{name}: {explorer.payload_bytes / 1000:.1f} kB HTML, {len(explorer.png) / 1000:.1f} kB PNG")
+    assert explorer.payload_bytes + len(explorer.png) * 4 / 3 < budget
+
+
+def test_kernel_fallback_builds_the_ipywidgets_explorer_with_the_same_arguments(tangent):
+    kernel = tangent.kernel()
+    assert kernel.controls["x0"].value == pytest.approx(4.1)
+    _, expected = gradlab.derivative(tangent_f, 4.1)
+    assert kernel.slope == pytest.approx(float(expected), abs=1e-6)
+
+
+def test_bad_arguments_say_what_to_fix():
+    with pytest.raises(ValueError, match="n_range"):
+        gradlab.browser_power_rule_explorer(n=9, n_range=(-3, 6))
+    with pytest.raises(ValueError, match="x_range"):
+        gradlab.browser_tangent_explorer(tangent_f, (2.0, 1.0))
