@@ -195,15 +195,16 @@ ax.legend()
 plt.show()
 
 # %% [markdown]
-# Read the numbers before the picture: here plain SGD wins. It reaches the minimum's
-# neighbourhood without a single uphill step, while the "better" optimisers do worse:
+# Read the numbers before the picture: on this landscape plain SGD is the steadiest. It
+# never takes an uphill step and settles at −0.4. The others do not beat it here:
 #
-# - **momentum** arrives fast, but its velocity carries it past the bottom; it swings back
-#   and forth (the uphill steps) before settling.
-# - **RMSprop** divides by the recent gradient size, so its steps stay about 0.05 long
-#   even when the gradient is tiny: near the bottom it keeps jumping around the minimum
-#   instead of settling, which is why its final f is not −0.4.
-# - **Adam** has both traits: a fast start, then overshoot and a slow settle.
+# - **momentum** overshoots: its velocity carries it past the bottom, it swings back and
+#   forth (the uphill steps) and gets below −0.39 later than SGD.
+# - **RMSprop** is the fastest to get close (step 6), because dividing by the gradient's
+#   size makes its early steps about 0.05 long however gentle the slope. The same rule keeps
+#   its steps long when the gradient is tiny, so near the bottom it keeps jumping around
+#   the minimum instead of settling: its final f is not −0.4.
+# - **Adam** has both traits: scaled steps and momentum, so overshoot and a slow settle.
 #
 # Nothing is wrong with them: this landscape is a smooth two-variable bowl and 0.05 happens
 # to be a good SGD step for it. Momentum and adaptive steps pay off where SGD struggles:
@@ -248,7 +249,7 @@ for _ in range(200):
     grads = tape.gradient(loss, model.trainable_variables)
     optimizer.apply_gradients(zip(grads, model.trainable_variables))
 kernel, bias = (v.numpy().item() for v in model.trainable_variables)
-print(f"after 200 steps: y ≈ {kernel:.3f} x + {bias:.3f}, loss {float(loss):.4f}")
+print(f"after 200 steps: y ≈ {kernel:.3f} x {bias:+.3f}, loss {float(loss):.4f}")
 
 # %% [markdown]
 # Close to 3 and −1; the rest is the noise we added. `model.fit` runs this same loop for
@@ -271,7 +272,7 @@ gradlab.descent_explorer(f, start=start, learning_rate=0.01, steps=120)
 # **Exercise 1.** Without an optimiser: compute the first SGD step from (0.25, −0.5) with
 # learning rate 0.01, using a tape for the gradient. Store the new point as `(x, y)`.
 
-# %% tags=["solution"]
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_05_1", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
 p = tf.constant([0.25, -0.5])
 with tf.GradientTape() as tape:
@@ -283,12 +284,17 @@ answer = p - 0.01 * tape.gradient(loss, p)
 # %% tags=["exercise"]
 gradlab.check("05.1", answer)
 
+# %% nbgrader={"grade": true, "grade_id": "test_05_1", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+gradlab.grade("05.1", answer)
+
+
 # %% [markdown]
 # **Exercise 2.** Write one step of SGD with momentum 0.9 the way Keras does it:
 # velocity ← 0.9·velocity − lr·gradient, then point ← point + velocity. Return
 # `(new_point, new_velocity)` (NumPy arrays are fine).
 
-# %% tags=["solution"]
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_05_2", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def momentum_step(point, velocity, gradient, lr):
     ### BEGIN SOLUTION
     velocity = 0.9 * velocity - lr * gradient
@@ -299,6 +305,10 @@ def momentum_step(point, velocity, gradient, lr):
 # %% tags=["exercise"]
 gradlab.check("05.2", momentum_step)
 
+# %% nbgrader={"grade": true, "grade_id": "test_05_2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+gradlab.grade("05.2", momentum_step)
+
 # %% [markdown]
 # **Exercise 3.** In "How big a step?" SGD was stable for steps below 2/L, where L is the
 # steepest curvature. For the tilted bowl q(x, y) = 3x² + 2xy + 3y² the steepest
@@ -306,7 +316,7 @@ gradlab.check("05.2", momentum_step)
 # matrix of second derivatives). Find the largest stable learning rate, 2/L. Compute the
 # Hessian with nested tapes or by hand, then `np.linalg.eigvalsh`.
 
-# %% tags=["solution"]
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_05_3", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
 p = tf.constant([0.3, -0.2])  # any point: q is quadratic, its Hessian is the same everywhere
 with tf.GradientTape() as outer:
@@ -322,13 +332,18 @@ answer = 2 / np.max(np.linalg.eigvalsh(hessian.numpy()))
 # %% tags=["exercise"]
 gradlab.check("05.3", answer)
 
+# %% nbgrader={"grade": true, "grade_id": "test_05_3", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+gradlab.grade("05.3", answer)
+
+
 # %% [markdown]
 # **Exercise 4.** Write `train_step(model, optimizer, x, y)` for a Keras model: compute the
 # mean squared error of `model(x)` against `y` on a tape, apply its gradient with respect
 # to the model's trainable variables, and return the loss (the one before the step). The
 # check builds a fresh model and compares its weights after your step with its own.
 
-# %% tags=["solution"]
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_05_4", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def train_step(model, optimizer, x, y):
     ### BEGIN SOLUTION
     with tf.GradientTape() as tape:
@@ -341,3 +356,7 @@ def train_step(model, optimizer, x, y):
 
 # %% tags=["exercise"]
 gradlab.check("05.4", train_step)
+
+# %% nbgrader={"grade": true, "grade_id": "test_05_4", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+gradlab.grade("05.4", train_step)

@@ -43,6 +43,8 @@ else:
     gradlab.import_tensorflow()
 
 # %%
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import sympy as sp
@@ -51,7 +53,7 @@ import tensorflow as tf
 import gradlab
 
 # %% [markdown]
-# ## Four ways to get `None`
+# ## Five ways to get `None`
 #
 # ### 1. A constant nobody watched
 
@@ -77,8 +79,10 @@ with tf.GradientTape() as tape:
 print(tape.gradient(y, x))
 
 # %% [markdown]
-# The fix is `tf.constant(3.0)`. Watch out for `tf.linspace(-5, 5, 100)`, which is
-# float64, and `tf.range(5)`, which is int32.
+# The fix is `tf.constant(3.0)`. Watch out for `tf.range(5)`, which is int32. (A related
+# trap that is *not* a `None`: `tf.linspace(-5, 5, 100)` is float64. float64 gets gradients
+# like float32, but TensorFlow never mixes the two: `x64 * tf.Variable(1.0)` raises
+# `InvalidArgumentError`. Keep one float type, or `tf.cast` on purpose.)
 #
 # ### 3. Leaving TensorFlow through NumPy
 
@@ -106,6 +110,26 @@ print(tape.gradient(y, x))
 # Rounding is flat almost everywhere, with jumps in between; TensorFlow registers no
 # gradient for it at all (nor for `tf.floor`, `tf.argmax` or casts to integers).
 #
+# ### 5. A variable replaced by a tensor: `x = x - ...`
+#
+# The most common one in students' training loops. `x - 0.1 * grad` is a new *tensor*, and
+# `x = ...` rebinds the name to it. The variable is gone; the next tape does not watch a
+# plain tensor, so the second gradient is `None`:
+
+# %%
+x = tf.Variable(3.0)
+for step in range(2):
+    with tf.GradientTape() as tape:
+        loss = (x - 1.0) ** 2
+    grad = tape.gradient(loss, x)
+    print(f"step {step}: x is {type(x).__name__}, gradient {grad}")
+    if grad is not None:
+        x = x - 0.1 * grad  # the bug: x is now an EagerTensor, not a Variable
+
+# %% [markdown]
+# The fix is to update the variable in place, `x.assign_sub(0.1 * grad)`, or to let an
+# optimiser do it (`apply_gradients`, notebook 05). Both keep the same `tf.Variable`.
+#
 # ### gradlab names the cause
 #
 # `gradlab.derivative` raises a `GradientError` that says which of these it probably is:
@@ -116,7 +140,7 @@ for broken in [lambda t: tf.constant(np.sin(t.numpy())), lambda t: tf.cast(t, tf
     try:
         gradlab.derivative(broken, 2.0)
     except gradlab.GradientError as error:
-        print("GradientError:", str(error)[:110], "...")
+        print("GradientError:", textwrap.fill(str(error), 88, subsequent_indent="    "))
 
 # %% [markdown]
 # ## Controlling the tape
@@ -153,6 +177,24 @@ print("dz/dx =", tape.gradient(z, x).numpy(), " (= 30 · 2x; recording it would 
 # %% [markdown]
 # `tf.stop_gradient(t)` does the same for a single tensor, inside recorded code.
 #
+# ### Zeros instead of `None` for unused variables
+#
+# A variable the loss does not depend on gets `None`, which breaks code that adds or
+# averages gradients. `unconnected_gradients=tf.UnconnectedGradients.ZERO` returns a zero
+# tensor of the variable's shape instead:
+
+# %%
+used, unused = tf.Variable(2.0), tf.Variable([1.0, 1.0])
+with tf.GradientTape(persistent=True) as tape:
+    loss = used**2
+print("default:", tape.gradient(loss, [used, unused]))
+print("ZERO   :", tape.gradient(loss, [used, unused], unconnected_gradients=tf.UnconnectedGradients.ZERO))
+del tape
+
+# %% [markdown]
+# Use it when "no path" really means "no effect" (a frozen branch, an unused head). Keep
+# the default while debugging: a `None` is a useful alarm that a path is cut by accident.
+#
 # ### Non-scalar targets are summed
 #
 # `tape.gradient(y, x)` for a vector y gives the gradient of **sum(y)**. For one row per
@@ -187,6 +229,48 @@ print("gradient:", grad.numpy())
 print("hessian:\n", outer.jacobian(grad, x).numpy())
 
 # %% [markdown]
+# ## Choosing a gradient yourself: `tf.custom_gradient`
+#
+# Notebook 03 ended with a NaN: the length r = √(x² + y²) has no gradient at the origin,
+# and the chain rule computes inf · 0. `tf.norm` does the same:
+
+# %%
+origin = tf.Variable([0.0, 0.0])
+with tf.GradientTape() as tape:
+    r = tf.norm(origin)
+print("tf.norm at the origin:", tape.gradient(r, origin).numpy())
+
+# %% [markdown]
+# The cone's tip has no slope, but an optimiser needs *some* finite number; 0 is the usual
+# choice (a subgradient). `@tf.custom_gradient` lets a function return its value *and* its
+# own backward rule: a function `grad(upstream)` that maps the incoming gradient to the
+# gradient with respect to each input. The tape then uses that rule instead of
+# differentiating the operations inside.
+
+# %%
+@tf.custom_gradient
+def safe_norm(v):
+    r = tf.norm(v)
+
+    def grad(upstream):  # d r / d v = v / r, chosen as 0 at r = 0
+        return upstream * tf.where(r > 0, v / tf.where(r > 0, r, 1.0), tf.zeros_like(v))
+
+    return r, grad
+
+
+for point in ([0.0, 0.0], [3.0, 4.0]):
+    v = tf.Variable(point)
+    with tf.GradientTape() as tape:
+        r = safe_norm(v)
+    print(f"safe_norm at {point}: value {float(r)}, gradient {tape.gradient(r, v).numpy()}")
+
+# %% [markdown]
+# Away from the origin it agrees with the true gradient, v/r = (0.6, 0.8) at (3, 4). The
+# same tool can make a backward pass cheaper or more stable (the log-sum-exp trick); the
+# price is that you are now responsible for the rule being right, so test it against
+# finite differences (`gradlab.check_gradient`).
+
+# %% [markdown]
 # ## Three ways to a derivative
 #
 # Take f(x) = exp(sin x) · x² at x = 1, and compare:
@@ -211,9 +295,11 @@ def f(x):
 _, tape_value = gradlab.derivative(f, tf.constant(1.0, tf.float64))
 print(f"tape (float64)     : {float(tape_value):.16f}")
 print(f"error              : {abs(float(tape_value) - float(exact)):.1e}")
+print(f"float64 spacing    : {np.spacing(float(exact)):.1e}  (the gap between neighbouring float64 numbers here)")
 
 # %% [markdown]
-# The tape agrees with the exact value to about 1e-16, as close as float64 gets. Finite
+# The tape's error is one step between neighbouring float64 numbers near 5.89 (the two
+# printed numbers match): the last digit, after rounding at every operation. Finite
 # differences depend on h: too large and the curve's bend (truncation error, ~h²) spoils
 # them, too small and cancellation in f(x + h) − f(x − h) (rounding error, ~ε/h) does.
 
@@ -221,12 +307,14 @@ print(f"error              : {abs(float(tape_value) - float(exact)):.1e}")
 hs = np.logspace(-13, -1, 49)
 fd_errors = [abs(float(gradlab.finite_difference(f, 1.0, h)) - float(exact)) for h in hs]
 best = int(np.argmin(fd_errors))
+tape_error = abs(float(tape_value) - float(exact))
 print(f"best h ≈ {hs[best]:.0e}, where finite differences are off by ≈ {fd_errors[best]:.0e}")
+print(f"that is about {fd_errors[best] / tape_error:.0e} times the tape's error of {tape_error:.1e}")
 
 # %%
 fig, ax = plt.subplots(figsize=(6.4, 4))
 ax.loglog(hs, fd_errors, "o-", ms=3, label="finite differences")
-ax.axhline(max(abs(float(tape_value) - float(exact)), 1e-17), color="r", ls="--",
+ax.axhline(max(tape_error, 1e-17), color="r", ls="--",
            label="tape (autodiff)")
 ax.loglog(hs, 0.5 * hs**2, ":", color="0.5", label=r"$\sim h^2$ (truncation)")
 ax.loglog(hs, 1e-16 / hs, "-.", color="0.5", label=r"$\sim \varepsilon / h$ (rounding)")
@@ -235,8 +323,8 @@ ax.legend()
 plt.show()
 
 # %% [markdown]
-# The V shape is the classic trade-off. Its best point is still millions of times worse
-# than the tape, which has no h to choose. Finite differences remain the best *check*: a
+# The V shape is the classic trade-off. Even its best point is about 2 × 10⁴ times worse
+# than the tape (the ratio printed above), and the tape has no h to choose. Finite differences remain the best *check*: a
 # bug in a gradient shows up as a disagreement far bigger than 1e-6.
 
 # %% [markdown]
@@ -254,7 +342,7 @@ candidates = {
     "d": lambda x: 3.0 * tf.ones_like(x),
 }
 
-# %% tags=["solution"]
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_07_1", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
 answer = set()
 for letter, fn in candidates.items():
@@ -269,28 +357,95 @@ for letter, fn in candidates.items():
 # %% tags=["exercise"]
 gradlab.check("07.1", answer)
 
-# %% [markdown]
-# **Exercise 2.** Compute the Jacobian of (x², x·y) at (x, y) = (1, 2) with a tape, as a
-# 2 × 2 array.
+# %% nbgrader={"grade": true, "grade_id": "test_07_1", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+gradlab.grade("07.1", answer)
 
-# %% tags=["solution"]
+# %% [markdown]
+# **Exercise 2.** `a` is used by the loss below and `b` is not. Get both gradients as
+# tensors, with a zero (not `None`) for `b`, and store them as `answer = [da, db]`.
+
+# %% tags=["exercise"]
+a, b = tf.Variable(2.0), tf.Variable(-1.0)
+
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_07_2", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-v = tf.constant([1.0, 2.0])
 with tf.GradientTape() as tape:
-    tape.watch(v)
-    out = tf.stack([v[0] ** 2, v[0] * v[1]])
-answer = tape.jacobian(out, v)
+    loss = a**3 + 1.0
+answer = tape.gradient(loss, [a, b], unconnected_gradients=tf.UnconnectedGradients.ZERO)
 ### END SOLUTION
 
 # %% tags=["exercise"]
 gradlab.check("07.2", answer)
 
-# %% [markdown]
-# **Exercise 3.** In float32 the best step is much larger than in float64. Find a step `h`
-# for which the central difference of sin in **float32** is about as accurate as it can
-# be (measure it the way the plot above does, with `np.float32` values).
+# %% nbgrader={"grade": true, "grade_id": "test_07_2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+gradlab.grade("07.2", answer)
 
-# %% tags=["solution"]
+
+# %% [markdown]
+# **Exercise 3.** `minimise_broken` should walk x towards 1 by gradient descent on
+# (x − 1)², but it crashes on its second step. Write `minimise(steps, lr)` that does what it
+# meant to do, starting from x = 3, and returns the final x.
+
+# %% tags=["exercise"]
+def minimise_broken(steps, lr):
+    x = tf.Variable(3.0)
+    for _ in range(steps):
+        with tf.GradientTape() as tape:
+            loss = (x - 1.0) ** 2
+        grad = tape.gradient(loss, x)
+        x = x - lr * grad
+    return x
+
+
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_07_3", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def minimise(steps, lr):
+    ### BEGIN SOLUTION
+    x = tf.Variable(3.0)
+    for _ in range(steps):
+        with tf.GradientTape() as tape:
+            loss = (x - 1.0) ** 2
+        x.assign_sub(lr * tape.gradient(loss, x))  # update in place: x stays a Variable
+    return x
+    ### END SOLUTION
+
+
+# %% tags=["exercise"]
+gradlab.check("07.3", minimise)
+
+# %% nbgrader={"grade": true, "grade_id": "test_07_3", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+gradlab.grade("07.3", minimise)
+
+# %% [markdown]
+# **Exercise 4.** For the function F(v) = (v₀·v₁·v₂, v₀ + v₁², sin v₂) from R³ to R³,
+# compute the 3 × 3 Jacobian at v = (1, 2, 3) with a tape. Predict one row by hand first.
+
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_07_4", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+v = tf.constant([1.0, 2.0, 3.0])
+with tf.GradientTape() as tape:
+    tape.watch(v)
+    out = tf.stack([v[0] * v[1] * v[2], v[0] + v[1] ** 2, tf.sin(v[2])])
+answer = tape.jacobian(out, v)
+### END SOLUTION
+
+# %% tags=["exercise"]
+gradlab.check("07.4", answer)
+
+# %% nbgrader={"grade": true, "grade_id": "test_07_4", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+gradlab.grade("07.4", answer)
+
+# %% [markdown]
+# **Exercise 5.** In float32 the best finite-difference step is much larger than in
+# float64. The check measures a step `h` like this: at the 21 points
+# `x = np.linspace(0.5, 2.5, 21, dtype=np.float32)`, compute the central difference
+# (sin(x + h) − sin(x − h)) / 2h **in float32**, and take the median of its absolute error
+# against cos x. Find an `h` whose median error is within 3 times the best one you can get.
+
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_07_5", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
 x32 = np.linspace(0.5, 2.5, 21, dtype=np.float32)
 candidates_h = np.logspace(-6, -1, 51)
@@ -300,4 +455,38 @@ answer = float(candidates_h[int(np.argmin(errors))])
 ### END SOLUTION
 
 # %% tags=["exercise"]
-gradlab.check("07.3", answer)
+gradlab.check("07.5", answer)
+
+# %% nbgrader={"grade": true, "grade_id": "test_07_5", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+gradlab.grade("07.5", answer)
+
+
+# %% [markdown]
+# **Exercise 6.** log(1 + eˣ) overflows for large x: `tf.exp(100.0)` is inf in float32,
+# and the tape's gradient of the naive formula at x = 100 is NaN. Write `softplus(x)` with
+# `@tf.custom_gradient`: its value must be finite for large x (use
+# `tf.math.softplus`, or max(x, 0) + log(1 + e^(−|x|))), and its backward rule must return
+# upstream × the logistic function 1 / (1 + e⁻ˣ), written so that it stays finite too.
+
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_07_6", "locked": false, "schema_version": 3, "solution": true, "task": false}
+@tf.custom_gradient
+def softplus(x):
+    ### BEGIN SOLUTION
+    value = tf.math.softplus(x)
+    ### END SOLUTION
+
+    def grad(upstream):
+        ### BEGIN SOLUTION
+        return upstream * tf.math.sigmoid(x)  # 1 / (1 + e^(−x)), finite for every x
+        ### END SOLUTION
+
+    return value, grad
+
+
+# %% tags=["exercise"]
+gradlab.check("07.6", softplus)
+
+# %% nbgrader={"grade": true, "grade_id": "test_07_6", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+gradlab.grade("07.6", softplus)

@@ -50,17 +50,74 @@ import sympy as sp
 import tensorflow as tf
 
 import gradlab
-from gradlab import dual
-from gradlab.dual import Dual
 
 # %% [markdown]
 # ## Dual numbers
 #
 # A dual number a + b·ε has a value a and a derivative b, with the rule ε² = 0. Then
 # (a + bε)(c + dε) = ac + (ad + bc)ε: multiplying the values multiplies, and the ε part is
-# exactly the product rule. Every operation can carry its derivative this way.
-# `gradlab.dual.Dual` implements +, −, ×, ÷, powers, sin, cos, exp, log and sqrt, each
-# in a couple of lines.
+# exactly the product rule. Every operation can carry its derivative this way, each in a
+# line or two. Here is the whole of forward-mode differentiation for +, −, ×, ÷, constant
+# powers, sin, cos and sqrt:
+
+# %%
+class Dual:
+    """A value and its derivative with respect to one chosen input."""
+
+    def __init__(self, value, derivative=0.0):
+        self.value, self.derivative = float(value), float(derivative)
+
+    def __repr__(self):
+        return f"Dual(value={self.value:.6g}, derivative={self.derivative:.6g})"
+
+
+def lift(a):
+    """A plain number is a constant: derivative 0."""
+    return a if isinstance(a, Dual) else Dual(a, 0.0)
+
+
+def add(a, b):
+    a, b = lift(a), lift(b)
+    return Dual(a.value + b.value, a.derivative + b.derivative)
+
+
+def mul(a, b):  # the product rule
+    a, b = lift(a), lift(b)
+    return Dual(a.value * b.value, a.derivative * b.value + a.value * b.derivative)
+
+
+def div(a, b):  # the quotient rule
+    a, b = lift(a), lift(b)
+    return Dual(a.value / b.value, (a.derivative * b.value - a.value * b.derivative) / b.value**2)
+
+
+def power(a, n):  # the power rule, for a constant exponent n
+    return Dual(a.value**n, n * a.value ** (n - 1) * a.derivative)
+
+
+Dual.__add__ = Dual.__radd__ = add
+Dual.__sub__ = lambda a, b: add(a, mul(b, -1.0))
+Dual.__rsub__ = lambda a, b: add(b, mul(a, -1.0))
+Dual.__mul__ = Dual.__rmul__ = mul
+Dual.__truediv__ = div
+Dual.__rtruediv__ = lambda a, b: div(b, a)
+Dual.__pow__ = power
+
+
+def sin(a):  # each function: its value, and its derivative times the inner one (chain rule)
+    return Dual(np.sin(a.value), np.cos(a.value) * a.derivative)
+
+
+def cos(a):
+    return Dual(np.cos(a.value), -np.sin(a.value) * a.derivative)
+
+
+def sqrt(a):
+    return Dual(np.sqrt(a.value), a.derivative / (2 * np.sqrt(a.value)))
+
+# %% [markdown]
+# That is all: about forty lines. (`gradlab.dual.Dual` is the same idea with input checks,
+# exp and log.) Seed x with derivative 1, meaning "differentiate with respect to x":
 
 # %%
 x = Dual(2.0, 1.0)  # value 2, and dx/dx = 1: "differentiate with respect to x"
@@ -74,7 +131,7 @@ print(y)
 # get ∂f/∂x, then seed y for ∂f/∂y.
 
 # %%
-def f(x, y, sin=dual.sin, cos=dual.cos):
+def f(x, y, sin=sin, cos=cos):
     return cos(x) * sin(y) + x / y
 
 
@@ -91,7 +148,7 @@ print(f"tape        : df/dx = {float(tape_dx):.12f}, df/dy = {float(tape_dy):.12
 
 # %%
 t = Dual(4.1, 1.0)
-g = dual.cos(t) * dual.sin(t) / dual.sqrt(t)
+g = cos(t) * sin(t) / sqrt(t)
 print(f"f(4.1) = {g.value:.12f}, f'(4.1) = {g.derivative:.12f}")
 
 # %% [markdown]
@@ -101,26 +158,30 @@ print(f"f(4.1) = {g.value:.12f}, f'(4.1) = {g.derivative:.12f}")
 # %% [markdown]
 # ## TensorFlow's forward mode: `ForwardAccumulator`
 #
-# For a function of many inputs, one forward pass pushes one *direction* v through: it
-# computes the Jacobian-vector product J·v (a JVP). The tape goes the other way: one
-# backward pass pulls one output weighting u back, giving the vector-Jacobian product
-# uᵀ·J (a VJP).
+# For a function of many inputs, one forward pass pushes one input *direction* u through:
+# it computes the Jacobian-vector product J·u (a JVP). The tape goes the other way: one
+# backward pass pulls one output weighting w back, giving the vector-Jacobian product
+# wᵀ·J (a VJP). Below, `p` is the point and `u`, `w` are directions.
+#
+# For h(p) = (p₀·p₁, sin p₂ + 3p₀, p₁²) the Jacobian at p = (1, 2, 3) is
+# [[2, 1, 0], [3, 0, cos 3], [0, 4, 0]]: its column 0 is (2, 3, 0), its row 0 is (2, 1, 0).
 
 # %%
-def h(v):
-    return tf.stack([v[0] * v[1], tf.sin(v[2]) + v[0], v[1] ** 2])
+def h(p):
+    return tf.stack([p[0] * p[1], tf.sin(p[2]) + 3 * p[0], p[1] ** 2])
 
 
-v = tf.constant([1.0, 2.0, 3.0], tf.float64)
-direction = tf.constant([1.0, 0.0, 0.0], tf.float64)
-with tf.autodiff.ForwardAccumulator(primals=v, tangents=direction) as acc:
-    out = h(v)
-print("JVP  J·e₀  =", acc.jvp(out).numpy())  # column 0 of the Jacobian
+p = tf.constant([1.0, 2.0, 3.0], tf.float64)
+u = tf.constant([1.0, 0.0, 0.0], tf.float64)  # input direction e₀
+with tf.autodiff.ForwardAccumulator(primals=p, tangents=u) as acc:
+    out = h(p)
+print("JVP  J·e₀  =", acc.jvp(out).numpy())  # column 0 of the Jacobian: how every output moves with p₀
 
+w = tf.constant([1.0, 0.0, 0.0], tf.float64)  # output weighting e₀
 with tf.GradientTape() as tape:
-    tape.watch(v)
-    out = h(v)
-print("VJP  e₀ᵀ·J =", tape.gradient(out, v, output_gradients=tf.constant([1.0, 0.0, 0.0], tf.float64)).numpy())
+    tape.watch(p)
+    out = h(p)
+print("VJP  e₀ᵀ·J =", tape.gradient(out, p, output_gradients=w).numpy())  # row 0: how output 0 moves with each input
 
 # %% [markdown]
 # ### The whole Jacobian, both ways
@@ -130,17 +191,17 @@ print("VJP  e₀ᵀ·J =", tape.gradient(out, v, output_gradients=tf.constant([1
 # %%
 columns = []
 for e in tf.eye(3, dtype=tf.float64):
-    with tf.autodiff.ForwardAccumulator(v, e) as acc:
-        out = h(v)
+    with tf.autodiff.ForwardAccumulator(p, e) as acc:
+        out = h(p)
     columns.append(acc.jvp(out))
 J_forward = tf.stack(columns, axis=1)
 
 with tf.GradientTape() as tape:
-    tape.watch(v)
-    out = h(v)
-J_reverse = tape.jacobian(out, v)
+    tape.watch(p)
+    out = h(p)
+J_reverse = tape.jacobian(out, p)
 print(J_forward.numpy())
-print("same as tape.jacobian:", np.allclose(J_forward, J_reverse, atol=1e-12))
+print(f"largest difference from tape.jacobian: {np.max(np.abs(J_forward - J_reverse)):.1e}")
 
 # %% [markdown]
 # ## When each mode wins
@@ -150,9 +211,15 @@ print("same as tape.jacobian:", np.allclose(J_forward, J_reverse, atol=1e-12))
 # - f: Rⁿ → R (a loss of n weights): reverse mode needs **1** pass, forward mode **n**.
 # - g: R → Rⁿ (a curve in n dimensions): forward mode needs **1**, reverse mode **n**.
 #
-# Let us measure it. Each pass is compiled with `tf.function`, so we time the
-# differentiation and not Python's overhead. The full derivative costs n passes in the
-# losing mode.
+# Let us count passes on a clock. Each pass below is one call of a function compiled with
+# `tf.function`. A word of honesty first: at these sizes the arithmetic takes microseconds,
+# while *calling* a compiled function costs a fixed amount (roughly 0.1 to 1 ms, depending
+# on the machine). So the plot mostly measures the number of calls. That is the point
+# being made: the losing mode needs n calls where the winning one needs one. (TensorFlow
+# can batch the n passes into one vectorised call, as `tape.jacobian` does; that shrinks
+# the constant, not the n-fold work.)
+#
+# The two functions: a loss of n weights, and a curve with n coordinates.
 
 # %%
 def loss(w):  # Rⁿ → R
@@ -162,7 +229,10 @@ def loss(w):  # Rⁿ → R
 def curve(t, ks):  # R → Rⁿ: one sine per frequency in ks = (1, 2, ..., n)
     return tf.sin(t * ks)
 
+# %% [markdown]
+# The loss's full gradient in reverse mode: one backward pass.
 
+# %%
 @tf.function(reduce_retracing=True)
 def loss_vjp(w):
     with tf.GradientTape() as tape:
@@ -170,21 +240,32 @@ def loss_vjp(w):
         y = loss(w)
     return tape.gradient(y, w)
 
+# %% [markdown]
+# In forward mode, one pass per input direction e gives one partial derivative ∂loss/∂wᵢ;
+# the full gradient needs n of them.
 
+# %%
 @tf.function(reduce_retracing=True)
 def loss_jvp(w, e):
     with tf.autodiff.ForwardAccumulator(w, e) as acc:
         y = loss(w)
     return acc.jvp(y)
 
+# %% [markdown]
+# The curve's derivative (all n coordinates) in forward mode: one pass, seeded with dt = 1.
 
+# %%
 @tf.function(reduce_retracing=True)
 def curve_jvp(t, ks):
     with tf.autodiff.ForwardAccumulator(t, tf.ones_like(t)) as acc:
         y = curve(t, ks)
     return acc.jvp(y)
 
+# %% [markdown]
+# In reverse mode, one backward pass per output weighting u gives one coordinate's
+# derivative; all of them need n passes.
 
+# %%
 @tf.function(reduce_retracing=True)
 def curve_vjp(t, u, ks):
     with tf.GradientTape() as tape:
@@ -192,7 +273,7 @@ def curve_vjp(t, u, ks):
         y = curve(t, ks)
     return tape.gradient(y, t, output_gradients=u)
 
-
+# %%
 def best(fn, repeat=2):
     """Fastest of a few runs: the least disturbed by whatever else the machine is doing."""
     return min(timeit.repeat(fn, number=1, repeat=repeat))
@@ -210,9 +291,7 @@ for n in sizes:
     times["g: forward"].append(best(lambda: curve_jvp(t0, ks)))
     times["g: reverse"].append(best(lambda: [curve_vjp(t0, u, ks) for u in basis]))
 
-# %%
-# NBVAL_IGNORE_OUTPUT
-# Timings vary from machine to machine and run to run; the plot below is in the saved output.
+# %% tags=["nbval-ignore-output"]
 fig, ax = plt.subplots(figsize=(6.4, 4))
 for (name, ts), style in zip(times.items(), ["o-", "s--", "o-", "s--"]):
     ax.loglog(sizes, ts, style, label=name)
@@ -221,16 +300,19 @@ ax.legend()
 plt.show()
 for name, ts in times.items():
     print(f"{name:<11}", "  ".join(f"{t * 1e3:8.2f} ms" for t in ts))
+print(f"time per call at n = {sizes[-1]}, losing modes: "
+      f"{times['f: forward'][-1] / sizes[-1] * 1e3:.2f} ms and {times['g: reverse'][-1] / sizes[-1] * 1e3:.2f} ms")
 
 # %% [markdown]
-# The crossover is at n of about 1 to 4: with only a few inputs both modes cost a pass
-# or two, and past that the winning mode's single pass beats n passes by a factor that
-# grows like n. The conclusion at the largest size does not depend on the machine:
+# (Your timings will differ: they depend on the machine and on what else it is doing.)
+# The losing mode's line rises with slope 1 on the log-log plot: n calls, each costing
+# about the same. The winning mode's single call stays nearly flat. Which mode wins at the
+# largest size does not depend on the machine:
 
 # %%
-for shape, winner, loser in [("f: Rⁿ → R", "f: reverse", "f: forward"), ("g: R → Rⁿ", "g: forward", "g: reverse")]:
-    faster = times[winner][-1] < times[loser][-1]
-    print(f"{shape}, n = {sizes[-1]}: {winner.split(': ')[1]} mode is faster: {faster}")
+for shape, (a, b) in [("f: Rⁿ → R", ("f: reverse", "f: forward")), ("g: R → Rⁿ", ("g: forward", "g: reverse"))]:
+    winner = a if times[a][-1] < times[b][-1] else b
+    print(f"{shape}, n = {sizes[-1]}: the faster mode is {winner.split(': ')[1]}")
 
 # %% [markdown]
 # ### What one gradient costs
@@ -241,18 +323,29 @@ for shape, winner, loser in [("f: Rⁿ → R", "f: reverse", "f: forward"), ("g:
 
 # %%
 value_only = tf.function(loss, reduce_retracing=True)
+sizes_cost = [10, 1_000, 100_000, 1_000_000]
 ratios = []
-for n in [10, 1_000, 100_000, 1_000_000]:
+for n in sizes_cost:
     w = tf.random.stateless_normal([n], seed=[3, 4])
     value_only(w), loss_vjp(w)  # trace once before timing
     ratios.append(best(lambda: loss_vjp(w), 7) / best(lambda: value_only(w), 7))
 
-# %%
-# NBVAL_IGNORE_OUTPUT
-print("gradient / function time:", "  ".join(f"{r:.1f}×" for r in ratios))
+# %% tags=["nbval-ignore-output"]
+print("gradient / function time:", "  ".join(f"n = {n:,}: {r:.1f}×" for n, r in zip(sizes_cost, ratios)))
+
+# %% [markdown]
+# How to read these ratios. For small n both calls cost mostly the fixed price of a call,
+# so the ratio is close to 1, and a value *below* 1 (say 0.8×) is noise between two
+# nearly equal times, not a gradient cheaper than the function. Only at large n, where
+# the arithmetic dominates, does the ratio measure the gradient's real cost: the forward
+# pass (sin and a product per weight) plus a backward pass of a few more operations per
+# weight, a small constant, independent of n.
 
 # %%
-print("the gradient of a million-input function costs less than 10 evaluations of it:", ratios[-1] < 10)
+if ratios[-1] < 10:
+    print(f"n = {sizes_cost[-1]:,}: one full gradient costs less than 10 evaluations of the function")
+else:
+    print(f"n = {sizes_cost[-1]:,}: one full gradient cost {ratios[-1]:.0f} evaluations on this machine")
 
 # %% [markdown]
 # ## Second order: Hessian-vector products
@@ -262,8 +355,8 @@ print("the gradient of a million-input function costs less than 10 evaluations o
 # `ForwardAccumulator`.
 
 # %%
-def k(v):
-    return v[0] ** 2 * v[1] + tf.sin(v[0]) * v[1] ** 3
+def k(p):
+    return p[0] ** 2 * p[1] + tf.sin(p[0]) * p[1] ** 3
 
 
 point = tf.constant([1.0, 2.0], tf.float64)
@@ -298,7 +391,7 @@ print("sympy                   :", np.round(hvp_exact, 10))
 # with value tanh(a) and the right derivative (d/da tanh a = 1 − tanh² a, times the
 # incoming derivative).
 
-# %% tags=["solution"]
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_08_1", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def dual_tanh(d):
     ### BEGIN SOLUTION
     value = np.tanh(d.value)
@@ -309,29 +402,48 @@ def dual_tanh(d):
 # %% tags=["exercise"]
 gradlab.check("08.1", dual_tanh)
 
-# %% [markdown]
-# **Exercise 2.** A neural network's loss has 1000 weights and one output. Which mode
-# gives its full gradient more cheaply: `"forward"` or `"reverse"`?
+# %% nbgrader={"grade": true, "grade_id": "test_08_1", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+gradlab.grade("08.1", dual_tanh)
 
-# %% tags=["solution"]
+# %% [markdown]
+# **Exercise 2.** Count passes. For each function, how many passes does the *cheaper*
+# mode need to produce the full Jacobian? Answer with three whole numbers, in order.
+#
+# 1. a network's loss, R¹⁰⁰⁰ → R;
+# 2. a robot arm's hand position over time, R → R³;
+# 3. an image filter, R⁵⁰ → R²⁰⁰.
+
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_08_2", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-answer = "reverse"
+answer = (1, 1, 50)  # reverse: one per output; forward: one per input; min(inputs, outputs)
 ### END SOLUTION
 
 # %% tags=["exercise"]
 gradlab.check("08.2", answer)
 
-# %% [markdown]
-# **Exercise 3.** With `tf.autodiff.ForwardAccumulator`, compute the Jacobian-vector
-# product of q(x) = (x₀·x₁, sin x₀) at x = (1, 2) in the direction v = (1, 0).
+# %% nbgrader={"grade": true, "grade_id": "test_08_2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+gradlab.grade("08.2", answer)
 
-# %% tags=["solution"]
+# %% [markdown]
+# **Exercise 3.** The directional derivative of the loss above, at w = (0.1, 0.2, ..., 1.0)
+# in the direction u = (1, −1, 1, −1, ...), is one JVP: compute it with
+# `tf.autodiff.ForwardAccumulator`, without forming the gradient. (Then convince yourself
+# that it equals the gradient's dot product with u.)
+
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_08_3", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-xq = tf.constant([1.0, 2.0])
-with tf.autodiff.ForwardAccumulator(xq, tf.constant([1.0, 0.0])) as acc:
-    q = tf.stack([xq[0] * xq[1], tf.sin(xq[0])])
-answer = acc.jvp(q)
+w = tf.linspace(0.1, 1.0, 10)
+u = tf.constant([1.0, -1.0] * 5)
+with tf.autodiff.ForwardAccumulator(w, u) as acc:
+    y = loss(w)
+answer = acc.jvp(y)
 ### END SOLUTION
 
 # %% tags=["exercise"]
 gradlab.check("08.3", answer)
+
+# %% nbgrader={"grade": true, "grade_id": "test_08_3", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+gradlab.grade("08.3", answer)

@@ -53,6 +53,34 @@ def keras_train_step(model, optimizer, x, y):
     return loss
 
 
+def minimise(steps, lr):
+    x = tf.Variable(3.0)
+    for _ in range(steps):
+        with tf.GradientTape() as tape:
+            loss = (x - 1.0) ** 2
+        x.assign_sub(lr * tape.gradient(loss, x))
+    return x
+
+
+def minimise_broken(steps, lr):  # x = x - ...: a Tensor from then on, its gradient None
+    x = tf.Variable(3.0)
+    for _ in range(steps):
+        with tf.GradientTape() as tape:
+            loss = (x - 1.0) ** 2
+        x = x - lr * tape.gradient(loss, x)
+    return x
+
+
+@tf.custom_gradient
+def custom_softplus(x):
+    return tf.math.softplus(x), lambda upstream: upstream * tf.math.sigmoid(x)
+
+
+@tf.custom_gradient
+def uncoupled_softplus(x):  # forgets to multiply by the upstream gradient
+    return tf.math.softplus(x), lambda upstream: tf.math.sigmoid(x)
+
+
 def newton(f, x):
     x = tf.constant(x, tf.float32)
     with tf.GradientTape() as tape:
@@ -86,17 +114,23 @@ CASES = {
     "06.2": (lambda a, b, u: (u * b, u * a), lambda a, b, u: (u * a, u * b), "mul_backward gives"),
     "06.3": ((2 * np.e, 0.5 * np.e + 1), (2 * np.e, 0.5 * np.e), "+ y term"),
     "07.1": ({"b", "c", "d"}, {"a"}, "Hint"),
-    "07.2": ([[2, 0], [2, 1]], [[2, 2], [0, 1]], "transposed"),
-    "07.3": (5e-3, 1e-6, "too small"),
+    "07.2": ([tf.constant(12.0), tf.constant(0.0)], [tf.constant(12.0), None], "still None"),
+    "07.3": (minimise, lambda steps, lr: 1 + 2 * (1 - lr) ** steps, "minimise(5, 0.1)"),
+    "07.4": ([[6, 3, 2], [1, 4, 0], [0, 0, np.cos(3.0)]], [[6, 1, 0], [3, 4, 0], [2, 0, np.cos(3.0)]],
+             "transposed"),
+    "07.5": (5e-3, 1e-6, "too small"),
+    "07.6": (custom_softplus, uncoupled_softplus, "ignores `upstream`"),
     "08.1": (lambda d: Dual(float(np.tanh(d.value)), float((1 - np.tanh(d.value) ** 2) * d.derivative)),
              lambda d: Dual(float(np.tanh(d.value)), d.derivative), "dual_tanh"),
-    "08.2": ("reverse", "forward", "count passes"),
-    "08.3": ((2.0, np.cos(1.0)), (2.0, np.sin(1.0)), "J·v"),
+    "08.2": ((1, 1, 50), (1, 1, 200), "one pass per input"),
+    "08.3": (-0.6468091, 2.0, "directional derivative"),
 }
 
 
 # The tempting answer each exercise is built to catch (key: (answer, feedback fragment)).
 NAIVE = {
+    "07.3": (minimise_broken, "assign_sub"),
+    "07.6": (lambda x: tf.math.log(1 + tf.exp(x)), "x = 100"),
     "05.3": (2 / 6, "Hessian's largest eigenvalue"),
     "01.4": ((10.0, 1.0), "the loop runs"),
     "03.3": (naive_bump, "discards must not divide by 0"),
@@ -158,8 +192,8 @@ def test_python_float_where_a_tensor_is_expected():
 def test_non_numeric_answers_and_unknown_keys():
     assert "should be a number" in check("02.1", "eighty").message
     assert "NaN or infinity" in check("02.1", float("inf")).message
-    with pytest.raises(KeyError, match="no exercise '99.9'"):
-        check("99.9", 1)
+    unknown = check("99.9", 1)  # a check never raises, not even on a typo in the key
+    assert unknown.status == "wrong" and "no exercise '99.9'" in unknown.message
 
 
 def test_feedback_renders_as_html_and_text():

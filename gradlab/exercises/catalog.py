@@ -338,7 +338,47 @@ def _fd_error_float32(h: float) -> float:
     return float(np.median(np.abs(estimate.astype(float) - np.cos(x32.astype(float)))))
 
 
-def _ex07_3(answer: object) -> Feedback:
+def _ex07_2(answer: object) -> Feedback:
+    """[da, db] for loss = a³ + 1 at a = 2, with a zero (not None) for the unused b."""
+    if answer is Ellipsis or answer is None:
+        return unfinished()
+    try:
+        parts = list(answer)  # type: ignore[call-overload]
+    except TypeError:
+        return wrong("answer should be the list [da, db] that tape.gradient returns for [a, b]")
+    if len(parts) != 2:
+        return wrong(f"answer should hold two gradients, [da, db]; it holds {len(parts)}")
+    if parts[1] is None:
+        return wrong("db is still None: ask tape.gradient for zeros with "
+                     "unconnected_gradients=tf.UnconnectedGradients.ZERO")
+    if parts[0] is None:
+        return wrong("da is None: compute the loss inside the tape's with-block")
+    return check_value(parts, [3 * 2.0**2, 0.0], "[da, db]")
+
+
+def _ex07_3(fn: object) -> Feedback:
+    """minimise(steps, lr): gradient descent on (x − 1)² from x = 3, x kept a Variable."""
+    for steps, lr in [(5, 0.1), (3, 0.25), (1, 0.5)]:
+        result, problem = call_attempt(fn, steps, lr, what="minimise")
+        if problem is not None:
+            if "NoneType" in problem.message:
+                return wrong(f"{problem.message}. The gradient became None after the first step: "
+                             "is x still a tf.Variable on the second pass? Update it with assign_sub")
+            return problem
+        want = 1.0 + 2.0 * (1.0 - 2.0 * lr) ** steps  # each step multiplies x − 1 by 1 − 2·lr
+        feedback = check_value(result, want, f"minimise({steps}, {lr})")
+        if not feedback:
+            return feedback
+    return correct("the variable is updated in place, so every step's tape watches it.")
+
+
+def _jacobian_reference() -> list[list[float]]:
+    """By hand: F(v) = (v₀v₁v₂, v₀ + v₁², sin v₂) at (1, 2, 3)."""
+    v0, v1, v2 = 1.0, 2.0, 3.0
+    return [[v1 * v2, v0 * v2, v0 * v1], [1.0, 2 * v1, 0.0], [0.0, 0.0, math.cos(v2)]]
+
+
+def _ex07_5(answer: object) -> Feedback:
     feedback = check_value(answer, 0.0, "h", atol=1.0)  # validates the form; the test is below
     if feedback.status == "unfinished" or "should be a number" in feedback.message:
         return feedback
@@ -357,6 +397,33 @@ def _ex07_3(answer: object) -> Feedback:
                  f"h is {side}.")
 
 
+def _ex07_6(fn: object) -> Feedback:
+    """softplus with tf.custom_gradient: finite value and gradient even at x = 100."""
+    result, problem = call_attempt(fn, tf.constant(1.0), what="softplus")
+    if problem is not None:
+        return problem
+    points = [-3.0, 0.0, 2.0, 100.0]
+    values = check_function(fn, lambda x: max(x, 0.0) + math.log1p(math.exp(-abs(x))),
+                            [(tf.constant(p),) for p in points], what="softplus",
+                            describe=lambda a: f"x = {float(a[0]):g}")
+    if not values:
+        return values
+    x = tf.constant(points)
+    try:
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = 3.0 * fn(x)  # an upstream gradient of 3: the rule must multiply by it
+        grad = tape.gradient(y, x)
+    except Exception as error:  # noqa: BLE001 - report any failure of the student's rule
+        return wrong(f"the backward rule failed: {type(error).__name__}: {error}")
+    if grad is None:
+        return wrong("the tape found no gradient: return (value, grad) from the decorated function")
+    want = [3.0 / (1.0 + math.exp(-p)) for p in points]
+    return check_value(grad, want, "the gradient of 3·softplus(x) at x = −3, 0, 2, 100", hints=[
+        ([w / 3 for w in want], "your rule ignores `upstream`: multiply by it (chain rule)"),
+    ])
+
+
 # --------------------------------------------------------------------------- 08 forward mode
 
 
@@ -367,8 +434,10 @@ def _ex08_1(fn: object) -> Feedback:
         result, problem = call_attempt(fn, Dual(x, 1.0), what="dual_tanh")
         if problem is not None:
             return problem
-        if not isinstance(result, Dual):
-            return wrong(f"dual_tanh should return a Dual; got {type(result).__name__}")
+        # The notebook builds its own Dual class: any object with .value and .derivative will do.
+        if not (hasattr(result, "value") and hasattr(result, "derivative")):
+            return wrong(f"dual_tanh should return a Dual (with .value and .derivative); "
+                         f"got {type(result).__name__}")
         y, slope = derivative(tf.tanh, tf.constant(x, tf.float64))
         feedback = check_value([result.value, result.derivative], [y, slope],
                                f"dual_tanh(Dual({x:g}, 1)) as (value, derivative)")
@@ -377,11 +446,20 @@ def _ex08_1(fn: object) -> Feedback:
     return correct("tanh carries its derivative 1 − tanh² forward, like the tape's.")
 
 
-def _jvp_reference() -> list[float]:
-    x = tf.constant([1.0, 2.0], tf.float64)
-    with tf.autodiff.ForwardAccumulator(x, tf.constant([1.0, 0.0], tf.float64)) as acc:
-        y = tf.stack([x[0] * x[1], tf.sin(x[0])])
-    return acc.jvp(y).numpy().tolist()
+def _jvp_reference() -> float:
+    """d/dt loss(w + t·u) at t = 0, for loss(w) = Σ sin(wᵢ)·wᵢ, w = 0.1..1.0, u = (1, −1, ...)."""
+    w = np.linspace(0.1, 1.0, 10)
+    u = np.array([1.0, -1.0] * 5)
+    return float(np.sum((np.sin(w) + w * np.cos(w)) * u))
+
+
+def _ex08_2(answer: object) -> Feedback:
+    return check_value(answer, [1, 1, 50], "the passes for (R¹⁰⁰⁰ → R, R → R³, R⁵⁰ → R²⁰⁰)", hints=[
+        ([1000, 1, 50], "R¹⁰⁰⁰ → R has one output: one reverse pass gives its whole gradient"),
+        ([1, 3, 50], "R → R³ has one input: one forward pass gives all three derivatives"),
+        ([1, 1, 200], "R⁵⁰ → R²⁰⁰: forward mode needs one pass per input, 50, fewer than 200 outputs"),
+        ([1000, 3, 200], "each of those is the larger side; the cheaper mode uses the smaller one"),
+    ])
 
 
 EXERCISES: dict[str, Exercise] = {
@@ -429,19 +507,21 @@ EXERCISES: dict[str, Exercise] = {
                                         "rule gives sign(x).",
                                         "a gradient is None when no differentiable path of float "
                                         "operations leads from x to the result")),
-        Exercise("07.2", "the Jacobian of (x², x·y) at (1, 2)",
-                 lambda a: check_value(a, [[2 * 1, 0], [2, 1]], "the Jacobian",
-                                       hints=[([[2, 2], [0, 1]],
-                                               "transposed: row i holds the derivatives of output i")])),
-        Exercise("07.3", "a good finite-difference step in float32", _ex07_3),
+        Exercise("07.2", "zeros, not None, for a variable the loss does not use", _ex07_2),
+        Exercise("07.3", "a descent loop that keeps its tf.Variable", _ex07_3),
+        Exercise("07.4", "the Jacobian of F: R³ → R³ at (1, 2, 3)",
+                 lambda a: check_value(a, _jacobian_reference(), "the Jacobian", hints=[
+                     (np.array(_jacobian_reference()).T.tolist(),
+                      "transposed: row i holds the derivatives of output i")])),
+        Exercise("07.5", "a good finite-difference step in float32", _ex07_5),
+        Exercise("07.6", "softplus with its own gradient (tf.custom_gradient)", _ex07_6),
         Exercise("08.1", "tanh for dual numbers", _ex08_1),
-        Exercise("08.2", "which mode is cheaper for f: R¹⁰⁰⁰ → R",
-                 lambda a: check_choice(a, "reverse", ["forward", "reverse"],
-                                        "one output and many inputs: one reverse pass gives all 1000 "
-                                        "partials, forward mode would need 1000 passes.",
-                                        "count passes: forward mode gives one input direction per "
-                                        "pass, reverse mode one output per pass")),
-        Exercise("08.3", "a Jacobian-vector product",
-                 lambda a: check_value(a, _jvp_reference(), "J·v")),
+        Exercise("08.2", "how many passes the cheaper mode needs", _ex08_2),
+        Exercise("08.3", "a directional derivative as one JVP",
+                 lambda a: check_value(a, _jvp_reference(), "the directional derivative J·u", hints=[
+                     (float(np.sum(np.sin(np.linspace(0.1, 1.0, 10)) + np.linspace(0.1, 1.0, 10)
+                                   * np.cos(np.linspace(0.1, 1.0, 10)))),
+                      "that is the sum of all partials, the direction (1, 1, ...): use u = (1, −1, 1, ...)"),
+                 ])),
     ]
 }
