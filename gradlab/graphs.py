@@ -16,6 +16,15 @@ PLUMBING = ("NoOp", "Identity", "Const", "Shape", "Reshape", "BroadcastGradientA
             "OnesLike", "Fill", "Sum")
 
 
+#: The backward pass's starting value, ȳ = ∂y/∂y = 1: a constant (or OnesLike) the tape
+#: creates; in a traced graph it is named "ones". Shown, so the backward pass starts somewhere.
+SEED_TYPES = ("Const", "OnesLike", "Fill")
+
+
+def _is_seed(op) -> bool:
+    return op.type in SEED_TYPES and op.name.rsplit("/", 1)[-1].startswith("ones")
+
+
 @dataclass(frozen=True)
 class OpGraph:
     """Operations (by name), the edges between them, their op types, and which are backward."""
@@ -24,6 +33,15 @@ class OpGraph:
     edges: list[tuple[str, str]]
     types: dict[str, str]
     backward: frozenset[str]
+    seeds: frozenset[str] = frozenset()
+
+    def label(self, name: str) -> str:
+        """What a box shows: the op type, with inputs named and the seed spelled out."""
+        if name in self.seeds:
+            return "seed ȳ = 1"
+        if self.types[name] == "Placeholder":
+            return f"{name} (input)"
+        return self.types[name]
 
     def count(self, op_type: str, backward: bool) -> int:
         """How many operations of ``op_type`` sit in the backward (or forward) pass."""
@@ -34,27 +52,29 @@ def op_graph(graph, hide: tuple[str, ...] = PLUMBING) -> OpGraph:
     """The operations of ``graph`` (a ``tf.Graph``), with hidden plumbing bridged over.
 
     If a → Identity → b, the edge a → b is kept. An operation belongs to the backward pass
-    if the tape created it (its name says "gradients") or it consumes one that did.
+    if the tape created it (its name says "gradients") or it consumes one that did. The
+    backward pass's seed ȳ = 1 is kept even though it is a constant, and counts as backward.
     """
     ops = {op.name: op for op in graph.get_operations()}
+    seeds = {name for name, op in ops.items() if _is_seed(op)}
     inputs = {name: [t.op.name for t in op.inputs] for name, op in ops.items()}
 
     def visible_sources(name: str, seen: frozenset = frozenset()) -> list[str]:
         if name in seen:
             return []
-        if ops[name].type not in hide:
+        if ops[name].type not in hide or name in seeds:
             return [name]
         return [s for parent in inputs[name] for s in visible_sources(parent, seen | {name})]
 
-    backward = {name for name in ops if "gradient" in name.lower()}
+    backward = {name for name in ops if "gradient" in name.lower()} | seeds
     for name in ops:  # operations come in creation order, so one sweep propagates
         if any(parent in backward for parent in inputs[name]):
             backward.add(name)
-    nodes = [name for name, op in ops.items() if op.type not in hide]
+    nodes = [name for name, op in ops.items() if op.type not in hide or name in seeds]
     edges = sorted({(src, name) for name in nodes for parent in inputs[name]
                     for src in visible_sources(parent)})
     types = {name: ops[name].type for name in nodes}
-    return OpGraph(nodes, edges, types, frozenset(n for n in nodes if n in backward))
+    return OpGraph(nodes, edges, types, frozenset(n for n in nodes if n in backward), frozenset(seeds))
 
 
 def plot_op_graph(graph, ax: Axes | None = None, hide: tuple[str, ...] = PLUMBING) -> tuple[Figure, Axes]:
@@ -85,7 +105,7 @@ def plot_op_graph(graph, ax: Axes | None = None, hide: tuple[str, ...] = PLUMBIN
                     arrowprops={"arrowstyle": "->", "color": "0.5", "shrinkA": 18, "shrinkB": 18})
     for n, (x, y) in where.items():
         is_grad = n in g.backward
-        ax.text(x, y, types[n], ha="center", va="center", fontsize=8,
+        ax.text(x, y, g.label(n), ha="center", va="center", fontsize=8,
                 bbox={"boxstyle": "round", "fc": "#fde2e2" if is_grad else "#e3eefc", "ec": "0.4"})
     ax.legend(handles=[Patch(fc="#e3eefc", ec="0.4", label="forward pass"),
                        Patch(fc="#fde2e2", ec="0.4", label="gradient (backward pass)")],

@@ -118,7 +118,9 @@ plt.show()
 gradlab.browser_tangent_explorer(f, x_range=(0.05, 2 * np.pi), x0=x0)
 
 # %% [markdown]
-# `gradlab.tangent_line` does the same computation as the cell with the tape above:
+# The tangent line y = f′(x₀)·(x − x₀) + f(x₀) can also be written y = slope·x + intercept,
+# with slope = f′(x₀) and intercept = f(x₀) − f′(x₀)·x₀ (its height at x = 0).
+# `gradlab.tangent_line` returns that pair, from the same tape computation as above:
 
 # %%
 print("slope, intercept = ({:.6f}, {:.6f})".format(*gradlab.tangent_line(f, x0)))
@@ -145,9 +147,18 @@ print(f"traced graph: f = {y_graph.numpy():.8f}, f' = {slope_graph.numpy():.8f}"
 # %% [markdown]
 # ### For TensorBoard
 #
-# `tf.summary.trace_on` records the graph the next call builds; `trace_export` writes it
-# for TensorBoard (run `tensorboard --logdir notebooks/logs` in a terminal, or
-# `%load_ext tensorboard` then `%tensorboard --logdir logs` in Colab). The `logs/` folder
+# TensorBoard reads *event files*. Three calls produce one with our graph:
+#
+# - `tf.summary.create_file_writer(folder)` opens an event file in that folder;
+# - `tf.summary.trace_on(graph=True)` starts recording every graph traced from now on.
+#   `value_and_slope` was already traced above, and a traced function is not traced
+#   again, so we wrap the same Python function in a *new* `tf.function`, whose first call
+#   traces;
+# - `tf.summary.trace_export(name, step)` writes what was recorded through the writer
+#   and stops recording.
+#
+# Then run `tensorboard --logdir notebooks/logs` in a terminal (or `%load_ext tensorboard`
+# and `%tensorboard --logdir logs` in Colab) and open its Graphs tab. The `logs/` folder
 # is ignored by git.
 
 # %%
@@ -165,10 +176,18 @@ print("event files written:", len(list(log_dir.glob("events.out.tfevents.*"))))
 # %% [markdown]
 # ### …and drawn right here
 #
-# Without TensorBoard, we can list the graph's operations ourselves. Blue boxes compute
-# f, pink ones its derivative. Read the pink ones right to left and you will find the
-# chain rule: `SqrtGrad` for the √x, `Cos` and `Sin` swapped for the derivative of
-# `Sin` and `Cos`, and `AddN` adding up the product rule's terms.
+# Without TensorBoard, we can list the graph's operations ourselves. A `tf.function` can
+# hold several graphs, one per kind of input (shape and dtype). `get_concrete_function`
+# with a `tf.TensorSpec([], tf.float32)` ("a float32 scalar") picks that one, tracing it
+# if needed, and its `.graph` is a `tf.Graph` whose operations we can walk.
+#
+# Arrows go from an operation to the ones that use its result, so the drawing reads left
+# to right in the order things are computed. Blue boxes compute f from the input x. The
+# pink ones are the backward pass, which TensorFlow also runs forwards, as ordinary
+# operations: it starts from the seed ȳ = ∂y/∂y = 1 and meets the forward operations in
+# *reverse* order: first the division's rule (`RealDiv`, `Neg`: the quotient rule), then
+# `SqrtGrad` for the √x, the product rule's `Mul`s, and `Cos` and `Sin` swapped with a
+# `Neg` (the derivatives of `Sin` and `Cos`); `AddN` adds up the paths that reach x.
 
 # %%
 graph = value_and_slope.get_concrete_function(tf.TensorSpec([], tf.float32)).graph

@@ -87,3 +87,7 @@ def test_op_graph_separates_forward_and_backward():
     fig, ax = gradlab.plot_op_graph(graph)
     boxed_labels = [t for t in ax.texts if t.get_bbox_patch() is not None]
     assert len(boxed_labels) == len(ops.nodes)
+    labels = {t.get_text() for t in boxed_labels}
+    assert "x (input)" in labels  # inputs are named, not shown as bare "Placeholder"
+    assert "seed ȳ = 1" in labels  # the backward pass visibly starts from ∂y/∂y = 1
+    assert ops.seeds and ops.seeds <= ops.backward
