@@ -9,7 +9,7 @@ notebook, without editing the package.
 
 from __future__ import annotations
 
-from gradlab.exercises.checks import Feedback
+from gradlab.exercises.checks import Feedback, run_check, wrong
 from gradlab.exercises.custom import exercise, teacher_exercise, teacher_keys
 
 __all__ = ["Feedback", "check", "exercise", "exercise_keys", "grade"]
@@ -27,15 +27,15 @@ def check(key: str, answer: object) -> Feedback:
     """
     mine = teacher_exercise(key)
     if mine is not None:
-        return mine.check(answer)
+        return run_check(mine.check, answer)  # never raises, never hangs (see run_check)
     from gradlab.exercises.catalog import EXERCISES  # TensorFlow loads only when checking
 
     exercise = EXERCISES.get(str(key))
     if exercise is None:
         known = ", ".join(sorted(EXERCISES) + teacher_keys())
-        raise KeyError(f"no exercise {key!r}; the exercises are {known} (define your own with "
-                       "gradlab.exercise(key, reference, ...) in a cell above)")
-    return exercise.check(answer)
+        return wrong(f"no exercise {key!r}; the exercises are {known} (define your own with "
+                     "gradlab.exercise(key, reference, ...) in a cell above)")
+    return run_check(exercise.check, answer)
 
 
 def grade(key: str, answer: object) -> None:
@@ -52,6 +52,7 @@ def grade(key: str, answer: object) -> None:
     ...
     AssertionError: exercise 02.1: ❌ Not yet: ...
     """
+    __tracebackhide__ = True  # IPython (and so nbgrader's feedback) shows the hint, not this frame
     feedback = check(key, answer)
     if not feedback.solved:
         raise AssertionError(f"exercise {key}: {feedback!r}")

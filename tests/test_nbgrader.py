@@ -1,0 +1,206 @@
+"""The notebooks are nbgrader assignments: metadata in sync, and a real release/autograde round trip.
+
+The round trip runs the real nbgrader (dev extra) on a throw-away course: the teacher's
+notebooks submitted as they are score full marks; the released copies, untouched, score
+zero; a partly solved copy scores exactly the exercises it solved; the feedback shows the
+check's own hint. It executes the notebooks (about two minutes on two cores): every
+notebook once for the full-marks submission, two notebooks for the other two.
+"""
+
+from __future__ import annotations
+
+import ast
+import html
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TWINS = sorted((ROOT / "notebooks").glob("[0-9]*.py"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+
+spec = importlib.util.spec_from_file_location("nbgrader_cells", ROOT / "tools" / "nbgrader_cells.py")
+cells_tool = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(cells_tool)
+
+SYNC = "python tools/nbgrader_cells.py notebooks/*.py"
+
+
+def grader(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+# --------------------------------------------------------------------------- metadata in sync
+
+
+@pytest.mark.parametrize("twin", TWINS, ids=lambda p: p.stem)
+def test_twin_and_notebook_are_in_sync_with_their_nbgrader_cells(twin):
+    assert cells_tool.synced_twin(twin) == twin.read_text(encoding="utf-8"), f"out of date: run {SYNC}"
+    ipynb = twin.with_suffix(".ipynb")
+    saved = nbformat.read(ipynb, 4)
+    assert nbformat.writes(cells_tool.synced_ipynb(ipynb)) == nbformat.writes(saved), f"run {SYNC}"
+    for nb in (jupytext.read(twin), saved):
+        checks = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and cells_tool.check_call(c.source)]
+        assert len(checks) >= 3
+        for i in checks:
+            key, argument = cells_tool.check_call(nb.cells[i].source)
+            test = nb.cells[i + 1]
+            assert grader(test) == {"grade": True, "grade_id": f"test_{cells_tool.slug(key)}", "locked": True,
+                                    "points": grader(test)["points"], "schema_version": 3, "solution": False,
+                                    "task": False}
+            assert f'gradlab.grade("{key}", {argument})' in test.source
+        solutions = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
+        assert solutions and all(grader(c).get("solution") is True and grader(c).get("grade") is False
+                                 for c in solutions)
+        ids = [grader(c)["grade_id"] for c in nb.cells if grader(c)]
+        assert len(ids) == len(set(ids)) == len(solutions) + len(checks)
+
+
+def test_nbgraders_own_validator_accepts_every_notebook():
+    from nbgrader.nbgraderformat import MetadataValidator
+
+    for ipynb in NOTEBOOKS:
+        MetadataValidator().validate_nb(nbformat.read(ipynb, 4))  # raises ValidationError if not
+
+
+def test_sync_adds_what_is_missing_keeps_points_and_is_idempotent():
+    twin = TWINS[0]
+    nb = jupytext.read(twin)
+    nb.cells = [c for c in nb.cells if not cells_tool.is_generated_test(c)]
+    for cell in nb.cells:
+        cell.metadata.pop("nbgrader", None)
+    bare = jupytext.writes(nb, "py:percent")
+    assert "nbgrader" not in bare
+    once = cells_tool.sync(jupytext.reads(bare, "py:percent"))
+    assert jupytext.writes(once, "py:percent") == jupytext.writes(jupytext.read(twin), "py:percent")
+    test = next(c for c in once.cells if cells_tool.is_generated_test(c))
+    grader(test)["points"] = 5
+    test.source = "gradlab.grade('stale')"
+    twice = cells_tool.sync(once)
+    again = next(c for c in twice.cells if cells_tool.is_generated_test(c))
+    assert grader(again)["points"] == 5 and 'gradlab.grade("' in again.source
+    text = jupytext.writes(twice, "py:percent")
+    assert jupytext.writes(cells_tool.sync(jupytext.reads(text, "py:percent")), "py:percent") == text
+
+
+def test_sync_check_mode_reports_a_stale_twin(tmp_path):
+    stale = tmp_path / TWINS[0].name
+    stale.write_text(TWINS[0].read_text(encoding="utf-8").replace(', "points": 1,', ', "points": 1, "x": 1,', 1))
+    run = [sys.executable, str(ROOT / "tools" / "nbgrader_cells.py")]
+    out = subprocess.run([*run, "--check", str(stale)], capture_output=True, text=True)
+    assert out.returncode == 1 and "out of date" in out.stdout
+    assert subprocess.run([*run, str(stale)], capture_output=True, text=True).returncode == 0
+    assert subprocess.run([*run, "--check", str(stale)], capture_output=True, text=True).returncode == 0
+
+
+# --------------------------------------------------------------------------- the round trip
+
+
+def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+               JUPYTER_PATH=str(Path(sys.prefix) / "share" / "jupyter"), TF_CPP_MIN_LOG_LEVEL="3")
+    env.pop("MPLBACKEND", None)
+    run = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
+                         capture_output=True, text=True, timeout=1800)
+    assert run.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
+    return run
+
+
+def by_grade_id(nb) -> dict:
+    return {grader(c)["grade_id"]: c for c in nb.cells if grader(c)}
+
+
+def scores(course: Path, assignment: str, student: str) -> dict[str, float]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        submission = gradebook.find_submission(assignment, student)
+        return {f"{nb.name}:{g.name}": g.score for nb in submission.notebooks for g in nb.grades}
+
+
+def expected_points(notebooks) -> dict[str, float]:
+    return {f"{p.stem}:{grader(c)['grade_id']}": float(grader(c)["points"])
+            for p in notebooks for c in nbformat.read(p, 4).cells if grader(c).get("grade")}
+
+
+def partly_solved(course: Path, name: str) -> tuple[nbformat.NotebookNode, dict, list[tuple[str, str, str]]]:
+    """The released notebook with exercise 1 solved, exercise 2 answered wrongly, the rest untouched."""
+    source = nbformat.read(course / "source" / "two" / name, 4)
+    released = nbformat.read(course / "release" / "two" / name, 4)
+    solutions = [c for c in source.cells if grader(c).get("solution")]
+    checks = [cells_tool.check_call(c.source) for c in source.cells if cells_tool.check_call(c.source)]
+    mine = by_grade_id(released)
+    mine[grader(solutions[0])["grade_id"]].source = solutions[0].source
+    key, argument = checks[1]
+    names = sorted({n.id for n in ast.walk(ast.parse(argument)) if isinstance(n, ast.Name)})
+    mine[grader(solutions[1])["grade_id"]].source = "\n".join(f'{n} = "wrong"' for n in names)
+    stem = Path(name).stem
+    marks = {f"{stem}:test_{cells_tool.slug(k)}": 0.0 for k, _ in checks}
+    marks[f"{stem}:test_{cells_tool.slug(checks[0][0])}"] = float(grader(by_grade_id(source)[
+        f"test_{cells_tool.slug(checks[0][0])}"])["points"])
+    wrong_answers = [(key, argument, "\n".join(f'{n} = "wrong"' for n in names))]
+    return released, marks, wrong_answers
+
+
+def feedback_text(path: Path) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8")))
+
+
+def test_release_autograde_and_feedback_with_the_real_nbgrader(tmp_path):
+    pytest.importorskip("nbgrader")
+    course = tmp_path / "course"
+    two = NOTEBOOKS[1:3]  # the partial and zero submissions run on two notebooks to save time
+    for assignment, notebooks in (("all", NOTEBOOKS), ("two", two)):
+        (course / "source" / assignment).mkdir(parents=True)
+        for path in notebooks:
+            shutil.copy(path, course / "source" / assignment / path.name)
+    (course / "nbgrader_config.py").write_text(
+        'c = get_config()\nc.CourseDirectory.course_id = "gradlab"\nc.Execute.timeout = 600\n')
+    for assignment in ("all", "two"):
+        nbgrader(course, "generate_assignment", assignment, "--force")
+    for student in ("alice", "bob", "carol"):
+        nbgrader(course, "db", "student", "add", student)
+
+    released = nbformat.read(course / "release" / "two" / two[0].name, 4)
+    assert "### BEGIN SOLUTION" not in json.dumps(released)
+    assert all(grader(c).get("locked") for c in released.cells if grader(c).get("grade"))
+
+    # alice hands in the teacher's notebooks; bob the release untouched; carol a partial copy
+    shutil.copytree(course / "source" / "all", course / "submitted" / "alice" / "all")
+    shutil.copytree(course / "release" / "two", course / "submitted" / "bob" / "two")
+    (course / "submitted" / "carol" / "two").mkdir(parents=True)
+    carol, wrong_answers = {}, []
+    for path in two:
+        nb, marks, wrong = partly_solved(course, path.name)
+        nbformat.write(nb, course / "submitted" / "carol" / "two" / path.name)
+        carol.update(marks)
+        wrong_answers += wrong
+    nbgrader(course, "autograde", "all")
+    nbgrader(course, "autograde", "two")
+
+    full = expected_points(NOTEBOOKS)
+    assert len(full) >= 3 * len(NOTEBOOKS)
+    assert scores(course, "all", "alice") == full
+    assert scores(course, "two", "bob") == {k: 0.0 for k in expected_points(two)}
+    assert scores(course, "two", "carol") == carol
+    assert 0 < sum(carol.values()) < sum(expected_points(two).values())
+
+    nbgrader(course, "generate_feedback", "two")
+    import gradlab
+
+    for (key, argument, code), path in zip(wrong_answers, two, strict=True):
+        namespace: dict = {}
+        exec(code, namespace)  # noqa: S102 - the same wrong answer carol handed in
+        hint = repr(gradlab.check(key, eval(argument, namespace)))  # noqa: S307
+        assert hint.startswith("❌ Not yet:")
+        text = feedback_text(course / "feedback" / "carol" / "two" / path.with_suffix(".html").name)
+        assert f"AssertionError: exercise {key}: {hint}" in text
