@@ -88,7 +88,8 @@ for name, definition, value in forward:
 # %% [markdown]
 # ## Backward pass: adjoints, node by node
 #
-# Start from f̄ = ∂f/∂f = 1 and walk the table upwards. Each node passes its adjoint to its
+# Write x̄ ("x bar", `x_bar` in code) for the adjoint ∂f/∂x: how much f changes per unit
+# change of x. Start from f̄ = ∂f/∂f = 1 and walk the table upwards. Each node passes its adjoint to its
 # inputs, times the *local* derivative of the node with respect to that input:
 #
 # - f = c + d: both local derivatives are 1, so c̄ = f̄ and d̄ = f̄.
@@ -108,11 +109,12 @@ b_bar = c_bar * a
 x_bar = a_bar * (-math.sin(x0)) + d_bar * (1 / y0)  # two paths: through a and through d
 y_bar = b_bar * math.cos(y0) + d_bar * (-x0 / y0**2)  # two paths: through b and through d
 
-backward = [("f", "1", f_bar), ("c", "f̄ · 1", c_bar), ("d", "f̄ · 1", d_bar), ("a", "c̄ · b", a_bar),
-            ("b", "c̄ · a", b_bar), ("x", "ā·(−sin x) + d̄/y", x_bar), ("y", "b̄·cos y − d̄·x/y²", y_bar)]
-print(f"{'node':<5}{'adjoint rule':<20}{'adjoint':>12}")
+backward = [("f_bar", "1", f_bar), ("c_bar", "f_bar * 1", c_bar), ("d_bar", "f_bar * 1", d_bar),
+            ("a_bar", "c_bar * b", a_bar), ("b_bar", "c_bar * a", b_bar),
+            ("x_bar", "a_bar * (-sin x) + d_bar / y", x_bar), ("y_bar", "b_bar * cos y - d_bar * x / y**2", y_bar)]
+print(f"{'adjoint':<8}{'rule':<34}{'value':>10}")
 for name, rule, value in backward:
-    print(f"{name:<5}{rule:<20}{value:>12.6f}")
+    print(f"{name:<8}{rule:<34}{value:>10.6f}")
 
 # %% [markdown]
 # ## The tape agrees
@@ -131,9 +133,10 @@ print(f"tape   : df/dx = {df_dx.numpy():.12f}   df/dy = {df_dy.numpy():.12f}")
 # %% [markdown]
 # ## The same graph, as TensorFlow builds it
 #
-# Traced by `tf.function`, the computation and its gradient are one graph. Blue boxes are
-# our forward table (Cos, Sin, Mul, RealDiv, AddV2); pink ones are the backward pass
-# TensorFlow generated, one local-derivative rule per node, the same rules as above.
+# Traced by `tf.function`, the computation and its gradient are one graph. The inputs x and
+# y are the two boxes on the left. Blue boxes are our forward table (Cos, Sin, Mul,
+# RealDiv, AddV2); pink ones are the backward pass TensorFlow generated, starting from the
+# seed f̄ = 1, one local-derivative rule per node, the same rules as above.
 
 # %%
 @tf.function
@@ -203,13 +206,13 @@ gradlab.check("06.2", mul_backward)
 
 # %% tags=["solution"]
 ### BEGIN SOLUTION
-x0, y0 = 0.5, 2.0
-p = x0 * y0
+xe, ye = 0.5, 2.0  # new names: x0, y0 above stay the lesson's point
+p = xe * ye
 q = math.exp(p)
 g_bar = 1.0
 q_bar = g_bar  # g = q + y
 p_bar = q_bar * q  # q = exp p
-answer = (p_bar * y0, p_bar * x0 + g_bar)  # y also reaches g directly
+answer = (p_bar * ye, p_bar * xe + g_bar)  # y also reaches g directly
 ### END SOLUTION
 
 # %% tags=["exercise"]
