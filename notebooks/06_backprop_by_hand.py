@@ -136,7 +136,8 @@ print(f"tape   : df/dx = {df_dx.numpy():.12f}   df/dy = {df_dy.numpy():.12f}")
 # Traced by `tf.function`, the computation and its gradient are one graph. The inputs x and
 # y are the two boxes on the left. Blue boxes are our forward table (Cos, Sin, Mul,
 # RealDiv, AddV2); pink ones are the backward pass TensorFlow generated, starting from the
-# seed f̄ = 1, one local-derivative rule per node, the same rules as above.
+# seed box (TensorFlow calls the output y, so its ȳ = 1 is our f̄ = 1), one
+# local-derivative rule per node, the same rules as above.
 
 # %%
 @tf.function
