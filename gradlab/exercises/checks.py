@@ -6,6 +6,8 @@ off and a hint. Tolerances default to what float32 arithmetic can promise.
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -13,15 +15,32 @@ import numpy as np
 
 __all__ = [
     "Feedback",
+    "TIME_LIMIT",
+    "answer_problem",
     "check_choice",
     "check_function",
     "check_value",
     "correct",
+    "random_points",
+    "run_check",
     "unfinished",
     "wrong",
 ]
 
 RTOL, ATOL = 1e-4, 1e-5  # float32 keeps ~7 digits; leave room for a different order of operations
+
+#: Seconds a check may run. The slowest built-in check takes well under a second once
+#: TensorFlow is warm; a student's loop that never ends gets "did not finish" instead of a
+#: hung kernel.
+TIME_LIMIT = 5.0
+
+#: What a None answer most often means: tape.gradient found no path from the input.
+NONE_HINT = (
+    "None is what tape.gradient returns when the tape did not follow the input: call "
+    "tape.watch(x) inside the `with tf.GradientTape() as tape:` block when x is a tf.constant "
+    "(tf.Variable s are watched automatically), compute the result inside that block, and use "
+    "tf.* operations so the value never leaves TensorFlow"
+)
 
 
 @dataclass(frozen=True)
@@ -69,16 +88,120 @@ def _is_placeholder(answer: object) -> bool:
     return answer is Ellipsis or answer is None
 
 
+def _placeholder_feedback(answer: object) -> Feedback:
+    if answer is None:
+        return unfinished(f"Your answer is None. If you have not started, replace it with your answer. "
+                          f"If it came from a tape: {NONE_HINT}.")
+    return unfinished()
+
+
+def _to_plain(answer: object, depth: int = 0) -> object:
+    """Tensors and variables to NumPy, inside lists and tuples too."""
+    if hasattr(answer, "numpy") and callable(answer.numpy):
+        return answer.numpy()
+    if isinstance(answer, (list, tuple)) and depth < 4:
+        return [_to_plain(v, depth + 1) for v in answer]
+    return answer
+
+
+def _flat_items(answer: object, depth: int = 0):
+    if isinstance(answer, (list, tuple)) and depth < 6:
+        for v in answer:
+            yield from _flat_items(v, depth + 1)
+    elif isinstance(answer, np.ndarray) and answer.dtype == object:
+        for v in answer.ravel():
+            yield from _flat_items(v, depth + 1)
+    else:
+        yield answer
+
+
+def answer_problem(answer: object, what: str = "your answer") -> Feedback | None:
+    """What is wrong with the *form* of a numeric answer, or None when it is numbers.
+
+    The one place that turns every kind of answer a student can type (a tensor, a list of
+    tensors, a string, a dict, a function, [], None from a tape, NaN) into either numbers or
+    feedback that names the mistake. :func:`as_numbers` and every check build on it.
+    """
+    if _is_placeholder(answer):
+        return _placeholder_feedback(answer)
+    kind = type(answer).__name__
+    if isinstance(answer, (str, bytes)):
+        return wrong(f"{what} should be a number (or numbers), not the text {answer!r}: "
+                     "remove the quotes")
+    if isinstance(answer, (bool, np.bool_)):
+        return wrong(f"{what} should be a number (or numbers); got {answer!r}, a True/False value")
+    if isinstance(answer, (dict, set, frozenset)):
+        return wrong(f"{what} should be a number (or numbers); got a {kind}: {_short(answer)}. "
+                     "Give the values themselves, e.g. a list [a, b]")
+    if callable(answer) and not hasattr(answer, "numpy"):
+        return wrong(f"{what} should be a number (or numbers); got the function {_short(answer)}: "
+                     "call it and give its result")
+    plain = _to_plain(answer)
+    items = list(_flat_items(plain))
+    if any(v is None for v in items):
+        return wrong(f"{what} contains None: {_short(answer)}. {NONE_HINT}.")
+    if any(isinstance(v, (str, bytes)) for v in items) or (
+            isinstance(plain, np.ndarray) and plain.dtype.kind in "US"):
+        return wrong(f"{what} should be numbers, not text: {_short(answer)}: remove the quotes")
+    if any(isinstance(v, (dict, set)) or callable(v) for v in items):
+        return wrong(f"{what} should be numbers; it contains a {type(next(v for v in items if isinstance(v, (dict, set)) or callable(v))).__name__}")
+    try:
+        array = np.asarray(plain)
+    except (TypeError, ValueError):
+        array = None
+    if array is None or array.dtype == object:
+        try:
+            array = np.asarray(plain, dtype=float)
+        except (TypeError, ValueError):
+            return wrong(f"{what} should be a number (or numbers, in rows of equal length); "
+                         f"got {_short(answer)} ({kind})")
+    if array.dtype.kind == "c":
+        return wrong(f"{what} should be real numbers; got the complex value(s) {_short(answer)}")
+    if array.dtype.kind not in "biuf":
+        return wrong(f"{what} should be a number (or numbers); got {_short(answer)} ({kind})")
+    if array.size == 0:
+        return wrong(f"{what} is empty ({_short(answer)}): give the number(s) asked for")
+    array = array.astype(float)
+    if not np.all(np.isfinite(array)):
+        return wrong(f"{what} contains NaN or infinity: {array}. Look for a division by zero or sqrt(0)")
+    return None
+
+
+def _short(value: object, limit: int = 80) -> str:
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - a broken __repr__ must not break the check
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def as_numbers(answer: object) -> np.ndarray | None:
     """The answer as a float array, or None if it is not numeric (tensors, lists, Duals...)."""
-    if hasattr(answer, "numpy"):
-        answer = answer.numpy()
-    if isinstance(answer, str):
+    if answer_problem(answer) is not None and not _finite_problem_only(answer):
         return None
     try:
-        return np.asarray(answer, dtype=float)
+        return np.asarray(_to_plain(answer), dtype=float)
     except (TypeError, ValueError):
         return None
+
+
+def _finite_problem_only(answer: object) -> bool:
+    """Numbers, only some of them NaN or infinite (callers report those themselves)."""
+    try:
+        array = np.asarray(_to_plain(answer), dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return array.size > 0 and not isinstance(answer, (str, bytes, bool)) and not np.all(np.isfinite(array))
+
+
+def random_points(low: float, high: float, count: int = 3, rng: np.random.Generator | None = None):
+    """``count`` test points drawn afresh on every call, rounded to 3 decimals for messages.
+
+    Fixed test points can be matched by a wrong answer (a cubic through three points, a
+    constant offset where only slopes are compared); fresh ones cannot, in the long run.
+    """
+    rng = np.random.default_rng() if rng is None else rng
+    return [round(float(v), 3) for v in rng.uniform(low, high, count)]
 
 
 def _near(got: np.ndarray, want: np.ndarray, rtol: float, atol: float) -> bool:
@@ -115,20 +238,20 @@ def check_value(
 
     ``hints`` pairs a known wrong answer with what probably led to it.
     """
-    if _is_placeholder(answer):
-        return unfinished()
-    got = as_numbers(answer)
-    if got is None:
-        return wrong(f"{what} should be a number (or numbers); got {answer!r} ({type(answer).__name__})")
+    problem = answer_problem(answer, what)
+    if problem is not None:
+        return problem
+    got = np.asarray(_to_plain(answer), dtype=float)
     want = np.asarray(expected, dtype=float)
-    if got.size == want.size:
-        got = got.reshape(want.shape)
-    if not np.all(np.isfinite(got)):
-        return wrong(f"{what} contains NaN or infinity: {got}. Look for a division by zero or sqrt(0)")
+    if got.size != want.size:
+        return wrong(f"{what} should be {want.size} number(s) (shape {want.shape}); got "
+                     f"{got.size} (shape {got.shape}): {np.array2string(got, precision=6)}")
+    got = got.reshape(want.shape)
     if _near(got, want, rtol, atol):
         return correct(f"{what} = {np.array2string(got, precision=6)}")
     for wrong_answer, hint in hints:
-        if _near(got, np.asarray(wrong_answer, dtype=float).reshape(got.shape), rtol, atol):
+        other = np.asarray(wrong_answer, dtype=float)
+        if other.size == got.size and _near(got, other.reshape(got.shape), rtol, atol):
             return wrong(hint)
     shown = np.array2string(got, precision=6)
     return wrong(f"{what} = {shown} is not right. {diagnose(got, want)}".strip())
@@ -137,7 +260,7 @@ def check_value(
 def call_attempt(fn: object, *args: object, what: str = "your function") -> tuple[object, Feedback | None]:
     """Call a student's function; any failure becomes Feedback instead of a traceback."""
     if _is_placeholder(fn):
-        return None, unfinished()
+        return None, _placeholder_feedback(fn)
     if not callable(fn):
         return None, wrong(f"{what} should be a function; got {fn!r}")
     try:
@@ -146,8 +269,11 @@ def call_attempt(fn: object, *args: object, what: str = "your function") -> tupl
         return None, unfinished("Write the body of the function (it still raises NotImplementedError).")
     except Exception as error:
         return None, wrong(f"{what} raised {type(error).__name__}: {error}")
-    if _is_placeholder(result):
-        return None, unfinished("Your function still returns `...` (or nothing): finish its body.")
+    if result is Ellipsis:
+        return None, unfinished("Your function still returns `...`: finish its body.")
+    if result is None:
+        return None, unfinished("Your function returns None: finish its body and `return` the result. "
+                                f"If it returns tape.gradient(...): {NONE_HINT}.")
     return result, None
 
 
@@ -166,10 +292,17 @@ def check_function(
                 f"{what} returned a {type(result).__name__}, not a TensorFlow tensor: the tape "
                 "cannot follow values that leave TensorFlow. Use tf.* operations throughout."
             )
-        got, want = as_numbers(result), np.asarray(reference(*args), dtype=float)
-        if got is None:
-            return wrong(f"{what} returned {result!r}; expected numbers")
-        if not _near(got.reshape(want.shape) if got.size == want.size else got, want, rtol, atol):
+        want = np.asarray(reference(*args), dtype=float)
+        problem = answer_problem(result, f"{what}'s result at ({describe(args)})")
+        if problem is not None and not _finite_problem_only(result):  # NaN: compared below
+            if problem.status == "unfinished":
+                return problem
+            return wrong(f"{what} returned {_short(result)}; expected numbers. {problem.message}")
+        got = np.asarray(_to_plain(result), dtype=float)
+        if got.size != want.size:
+            return wrong(f"at ({describe(args)}) {what} gives {got.size} number(s) (shape "
+                         f"{got.shape}); expected {want.size} (shape {want.shape})")
+        if not _near(got.reshape(want.shape), want, rtol, atol):
             hint = diagnose(got, want)
             return wrong(
                 f"at ({describe(args)}) {what} gives {np.array2string(got, precision=6)}, "
@@ -182,13 +315,23 @@ def check_choice(
     answer: object, right: object, options: Sequence[object], explanation: str, hint: str
 ) -> Feedback:
     """A prediction or multiple-choice answer, compared case-insensitively (sets for several)."""
-    if _is_placeholder(answer) or answer == "":
-        return unfinished()
+    if _is_placeholder(answer) or (isinstance(answer, str) and not answer.strip()):
+        return _placeholder_feedback(answer) if answer is not None else unfinished()
+    if isinstance(answer, np.ndarray):
+        answer = answer.tolist()
+    if isinstance(answer, dict):
+        return wrong(f"give the option itself (or a set of options), not a dict: {_short(answer)}")
 
     def norm(v: object) -> object:
         if isinstance(v, (set, frozenset, list, tuple)):
             return frozenset(norm(x) for x in v)
-        return v.strip().lower() if isinstance(v, str) else v
+        if isinstance(v, str):
+            return v.strip().lower()
+        try:
+            hash(v)
+        except TypeError:
+            return repr(v)
+        return v
 
     if norm(answer) not in {norm(o) for o in options} and not isinstance(answer, (set, list, tuple)):
         shown = ", ".join(repr(o) for o in options)
@@ -196,3 +339,67 @@ def check_choice(
     if norm(answer) == norm(right):
         return correct(explanation)
     return wrong(f"{answer!r} is not it. Hint: {hint}")
+
+
+# --------------------------------------------------------------------------- every check
+
+
+class _TimeUp(BaseException):
+    """Raised by the alarm; a BaseException so a student's `except Exception` cannot eat it."""
+
+
+def did_not_finish(limit: float) -> Feedback:
+    return wrong(f"your function did not finish within {limit:g} s: look for a loop that never "
+                 "ends (a `while` whose condition never changes) or a far too large range")
+
+
+def run_check(check: Callable[[object], Feedback], answer: object,
+              time_limit: float = TIME_LIMIT) -> Feedback:
+    """Run one exercise's check so that it can neither raise nor hang.
+
+    Any exception becomes feedback: the answer's form problem when it has one (a string, [],
+    a dict...), else the error in one line. The time limit works in two ways:
+
+    * in the main thread on Unix (a Jupyter kernel, pytest), ``signal.setitimer`` raises
+      inside the student's loop after ``time_limit`` seconds: the loop really stops;
+    * elsewhere (Windows, a check called from another thread), the check runs in a daemon
+      thread and the caller stops waiting after ``time_limit``; a thread cannot be killed,
+      so a runaway loop keeps one core busy until the kernel restarts, and the message says so.
+    """
+    def guarded() -> Feedback:
+        try:
+            result = check(answer)
+        except _TimeUp:
+            raise
+        except Exception as error:  # noqa: BLE001 - the promise: a check never raises
+            problem = None if callable(answer) else answer_problem(answer)
+            if problem is not None:
+                return problem
+            text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            return wrong(f"the check could not use your answer: {type(error).__name__}: {text}")
+        if not isinstance(result, Feedback):
+            return wrong(f"the check returned {_short(result)} instead of feedback")
+        return result
+
+    main = threading.current_thread() is threading.main_thread()
+    if main and hasattr(signal, "setitimer") and signal.getitimer(signal.ITIMER_REAL)[0] == 0:
+        def alarm(_signum, _frame):
+            raise _TimeUp
+
+        previous = signal.signal(signal.SIGALRM, alarm)
+        signal.setitimer(signal.ITIMER_REAL, time_limit)
+        try:
+            return guarded()
+        except _TimeUp:
+            return did_not_finish(time_limit)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    box: list[Feedback] = []
+    worker = threading.Thread(target=lambda: box.append(guarded()), daemon=True)
+    worker.start()
+    worker.join(time_limit)
+    if not box:
+        return wrong(did_not_finish(time_limit).message + " (it is still running in the "
+                     "background; restart the kernel if the notebook becomes slow)")
+    return box[0]
