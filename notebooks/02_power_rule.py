@@ -108,13 +108,14 @@ print("y =", y.numpy(), " dy/dx =", dy_dx.numpy())
 # %% [markdown]
 # What does it cost? A **persistent** tape keeps recording after `gradient`, so asking
 # inside the block records the gradient's own operations too. TensorFlow warns about the
-# extra time and memory:
+# extra time and memory (once per call made inside the block; the second call below is
+# made outside, so it does not warn):
 
 # %%
 with tf.GradientTape(persistent=True) as tape:
     y = x**3
-    dy_dx = tape.gradient(y, x)
-    d2y_dx2 = tape.gradient(dy_dx, x)
+    dy_dx = tape.gradient(y, x)  # inside: warns, and records how dy/dx was computed
+d2y_dx2 = tape.gradient(dy_dx, x)  # outside: differentiates that record
 print("dy/dx =", dy_dx.numpy(), " d²y/dx² =", d2y_dx2.numpy())
 del tape
 
