@@ -472,15 +472,14 @@ gradlab.grade("07.5", answer)
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_07_6", "locked": false, "schema_version": 3, "solution": true, "task": false}
 @tf.custom_gradient
 def softplus(x):
-    ### BEGIN SOLUTION
-    value = tf.math.softplus(x)
-    ### END SOLUTION
-
     def grad(upstream):
         ### BEGIN SOLUTION
         return upstream * tf.math.sigmoid(x)  # 1 / (1 + e^(−x)), finite for every x
         ### END SOLUTION
 
+    ### BEGIN SOLUTION
+    value = tf.math.softplus(x)
+    ### END SOLUTION
     return value, grad
 
 
