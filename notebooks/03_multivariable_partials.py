@@ -78,8 +78,8 @@ gradlab.plot_surface(X, Y, f, title=r"$f(x, y) = (\sin 4x - \cos 5y)/5$")
 plt.show()
 
 # %% [markdown]
-# Matplotlib's default view: from above, x running to the front right. Two bumps, two
-# pits, and saddles between them. The next picture turns the camera to elevation −140°,
+# Matplotlib's default view, from above and in front: bumps and pits in a checkerboard,
+# with saddles between them. The next picture turns the camera to elevation −140°,
 # azimuth 120° (the view the original TensorFlow 2 tutorial used): the camera is now *below*
 # the surface, so the bumps seen from underneath look like pits. Same function, upside down.
 
