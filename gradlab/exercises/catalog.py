@@ -23,6 +23,7 @@ from gradlab.exercises.checks import (
     check_function,
     check_value,
     correct,
+    random_points,
     unfinished,
     wrong,
 )
@@ -35,15 +36,24 @@ class Exercise:
     check: Callable[[object], Feedback]
 
 
-def _tape_gradient_matches(fn: object, reference_grad: Callable, points, what: str) -> Feedback:
-    """fn must be differentiable by the tape, with the reference derivative at each point."""
+def _tape_gradient_matches(fn: object, reference_grad: Callable, points, what: str,
+                           reference: Callable | None = None) -> Feedback:
+    """fn must be differentiable by the tape, with the reference derivative at each point.
+
+    With ``reference``, the values must match too: equal slopes alone let ``f + 42`` pass.
+    """
     result, problem = call_attempt(fn, tf.constant(points[0], tf.float32), what=what)
     if problem is not None:
         return problem
     try:
-        _, grad = derivative(fn, np.asarray(points, np.float32))
+        values, grad = derivative(fn, np.asarray(points, np.float32))
     except (GradientError, FunctionError) as error:
         return wrong(f"TensorFlow cannot differentiate {what}: {error}")
+    shown = ", ".join(f"{p:g}" for p in points)
+    if reference is not None:
+        feedback = check_value(values, [reference(p) for p in points], f"{what} at x = {shown}")
+        if not feedback:
+            return feedback
     return check_value(grad, [reference_grad(p) for p in points], f"the tape's derivative of {what}")
 
 
@@ -63,14 +73,19 @@ def _ex01_2(answer: object) -> Feedback:
                             what="h", expect_tensor=True, describe=lambda a: f"x = {float(a[0]):.4g}")
     if not values:
         return values
-    tape = derivative(h, np.asarray(points, np.float32))[1]
+    try:  # one point at a time: a Python `if` on a scalar tensor is fine in h
+        tape = [float(derivative(h, np.float32(p))[1]) for p in points]
+    except (GradientError, FunctionError) as error:
+        return wrong(f"TensorFlow cannot differentiate h: {error}")
     return check_function(dh, lambda x: tape[points.index(x)], [(p,) for p in points],
                           what="dh", describe=lambda a: f"x = {a[0]:.4g}")
 
 
 def _ex01_3(fn: object) -> Feedback:
-    return _tape_gradient_matches(fn, lambda x: 1 / (1 + math.exp(-x)), [-2.0, 0.0, 1.5],
-                                  "softplus")
+    # Fresh random points on every call: a curve matching at fixed points cannot pass.
+    return _tape_gradient_matches(fn, lambda x: 1 / (1 + math.exp(-x)),
+                                  [-2.0, 0.0, 1.5, *random_points(-3.0, 3.0, 3)], "softplus",
+                                  reference=lambda x: math.log1p(math.exp(x)))
 
 
 def _ex01_4(answer: object) -> Feedback:
@@ -125,7 +140,8 @@ def _ex02_3(fn: object) -> Feedback:
 
 
 def _ex03_2(fn: object) -> Feedback:
-    points = [(1.0, 2.0), (-0.5, 0.3), (2.0, -1.5)]
+    # (1, 2) first for a stable message, then fresh random points on every call.
+    points = [(1.0, 2.0), *zip(random_points(-2.0, 2.0, 3), random_points(-2.0, 2.0, 3))]
     result, problem = call_attempt(fn, tf.constant(1.0), tf.constant(2.0), what="f")
     if problem is not None:
         return problem

@@ -142,7 +142,10 @@ def answer_problem(answer: object, what: str = "your answer") -> Feedback | None
         return wrong(f"{what} contains None: {_short(answer)}. {NONE_HINT}.")
     if any(isinstance(v, (str, bytes)) for v in items) or (
             isinstance(plain, np.ndarray) and plain.dtype.kind in "US"):
-        return wrong(f"{what} should be numbers, not text: {_short(answer)}: remove the quotes")
+        text = next((v for v in items if isinstance(v, (str, bytes))), None)
+        if text is None and isinstance(plain, np.ndarray) and plain.size:
+            text = plain.flat[0]
+        return wrong(f"{what} should be numbers, not text such as {text!r}: remove the quotes")
     if any(isinstance(v, (dict, set)) or callable(v) for v in items):
         return wrong(f"{what} should be numbers; it contains a {type(next(v for v in items if isinstance(v, (dict, set)) or callable(v))).__name__}")
     try:
@@ -225,6 +228,9 @@ def diagnose(got: np.ndarray, want: np.ndarray) -> str:
         if np.isclose(r, 2) or np.isclose(r, 0.5):
             return f"your answer is off by a factor of {r:g}: did you forget (or double) a chain-rule factor?"
         return f"your answer is {r:.3g} times the right one: a missing factor somewhere?"
+    shift = got - want
+    if want.size > 1 and np.allclose(shift, shift.flat[0], rtol=1e-6, atol=1e-6) and abs(shift.flat[0]) > 1e-6:
+        return f"every value is off by the same {float(shift.flat[0]):.4g}: drop the added constant"
     if want.ndim == 1 and want.size == 2 and np.allclose(got[::-1], want, rtol=1e-3):
         return "the two numbers are swapped: give them in the order asked"
     return ""
