@@ -56,3 +56,10 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(list(globals()) + __all__)
+
+
+if "IPython" in __import__("sys").modules:
+    # In a notebook: every figure's PNG gets alt text (gradlab.accessibility).
+    from gradlab.accessibility import install as _install_alt_text
+
+    _install_alt_text()

@@ -18,7 +18,15 @@ from gradlab.calculus import derivative, partials
 from gradlab.plots import grid, mask_nonfinite
 from gradlab.widgets.base import new_figure
 from gradlab.widgets.client import (
-    Array, ClientExplorer, Slider, axes_clip, axes_map, build, color, default_png, pixels,
+    Array,
+    ClientExplorer,
+    Slider,
+    axes_clip,
+    axes_map,
+    build,
+    color,
+    default_png,
+    pixels,
 )
 
 __all__ = ["browser_gradient_explorer", "browser_power_rule_explorer", "browser_tangent_explorer"]

@@ -76,7 +76,18 @@ _SCRIPT = """
       if (shown[j]) shown[j].textContent = label;
     }
   }
-  inputs.forEach(function (el) { el.addEventListener("input", show); });
+  // Keys are handled here too: a front end's own shortcuts (JupyterLab's) may swallow arrows.
+  var keys = {ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1, PageUp: 10, PageDown: -10};
+  inputs.forEach(function (el) {
+    el.addEventListener("input", show);
+    el.addEventListener("keydown", function (ev) {
+      var v = +el.value, max = +el.max;
+      if (ev.key === "Home") v = 0; else if (ev.key === "End") v = max;
+      else if (keys[ev.key]) v = Math.min(max, Math.max(0, v + keys[ev.key])); else return;
+      ev.preventDefault(); ev.stopPropagation();
+      el.value = v; show();
+    });
+  });
 })();
 """
 

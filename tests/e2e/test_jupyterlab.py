@@ -8,8 +8,9 @@ import pytest
 from conftest import ROOT, SCREENSHOTS
 
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9]*.ipynb"))
-WITH_WIDGETS = {"02_power_rule.ipynb", "03_multivariable_partials.ipynb", "04_tangent_line.ipynb",
-                "05_sgd_animated.ipynb"}
+WITH_WIDGETS = {"05_sgd_animated.ipynb"}
+# Explorers drawn in the browser (gradlab.widgets.browser): their own range inputs, SVG and readout.
+IN_BROWSER = {"02_power_rule.ipynb", "03_multivariable_partials.ipynb", "04_tangent_line.ipynb"}
 
 KERNEL_IDLE = """() => {
   const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
@@ -54,6 +55,15 @@ def test_notebook_runs_in_jupyterlab(lab, browser, name):
                 "([el, old]) => el.getAttribute('src') !== old", arg=[image.element_handle(), before],
                 timeout=30_000)
             assert image.get_attribute("src") != before
+        if name in IN_BROWSER:
+            explorer = page.locator(".gradlab-explorer").first
+            explorer.scroll_into_view_if_needed()
+            readout = explorer.locator("output")
+            before = readout.inner_text()
+            explorer.locator("input[type=range]").last.focus()
+            for _ in range(5):
+                page.keyboard.press("ArrowRight")
+            assert readout.inner_text() != before
         if name == "05_sgd_animated.ipynb":
             # The path player's JavaScript ran: scrubbing its frame slider redraws the path.
             player = page.locator("div[id^='gradlab-player-']").first
