@@ -1,4 +1,4 @@
-"""Command line: ``python -m gradlab student-copy SOURCE TARGET [--force]``.
+"""Command line: ``python -m gradlab student-copy SOURCE TARGET [--force]`` and ``nbgrader-cells``.
 
 Imports no TensorFlow, so it starts in a fraction of a second. Exit status: 0 when every
 copy was written or kept, 1 when some were refused (a link, an answer key), 2 when nothing
@@ -25,7 +25,15 @@ def main(argv: list[str] | None = None) -> int:
     copy.add_argument("--force", action="store_true",
                       help="replace copies that already exist (they may hold a student's work); "
                            "links and files with solution markers are never replaced")
+    cells = commands.add_parser(
+        "nbgrader-cells",
+        help="add/update nbgrader metadata and one locked test cell per gradlab.check cell",
+    )
+    cells.add_argument("notebooks", nargs="+", help=".ipynb notebooks or py:percent twins (.py)")
+    cells.add_argument("--check", action="store_true", help="change nothing; exit 1 if any is out of date")
     args = parser.parse_args(argv)
+    if args.command == "nbgrader-cells":
+        return _nbgrader_cells(args.notebooks, args.check)
     try:
         report = student_copy(args.source, args.target, force=args.force)
     except CopyError as error:
@@ -37,3 +45,20 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(report)
     return 1 if report.refused else 0
+
+
+def _nbgrader_cells(paths: list[str], check: bool) -> int:
+    from gradlab.exercises.autograde import sync_paths
+
+    try:
+        states = sync_paths(paths, check=check)
+    except (OSError, ValueError) as error:
+        print(f"gradlab nbgrader-cells: {error}", file=sys.stderr)
+        return 2
+    for path, state in states:
+        print(f"{path}: {state}")
+    stale = [str(path) for path, state in states if state == "out of date"]
+    if stale:
+        print("run: python -m gradlab nbgrader-cells " + " ".join(stale), file=sys.stderr)
+        return 1
+    return 0

@@ -72,3 +72,18 @@ def test_unknown_key_says_how_to_define_one():
     assert feedback.status == "wrong" and "gradlab.exercise(key, reference" in feedback.message
     with pytest.raises(AssertionError, match="no exercise 'nope.1'"):
         gradlab.grade("nope.1", 1.0)
+
+
+def test_the_readme_worked_example_runs_and_says_what_the_readme_quotes():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## For teachers"):readme.index("## The package")]
+    blocks = section.split("```python\n")[1:]
+    namespace: dict = {}
+    for block in blocks:
+        exec(block.split("```")[0], namespace)  # noqa: S102 - the README's own example
+    assert gradlab.check("my.1", namespace["dsin2"]).solved
+    said = repr(gradlab.check("my.1", lambda x: math.sin(x) * math.cos(x)))
+    flat = " ".join(section.replace("*", "").split())
+    assert said in flat
