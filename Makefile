@@ -11,7 +11,7 @@ export TF_CPP_MIN_LOG_LEVEL = 3
 # Kernels come from the venv first, whatever else is installed for this user.
 export JUPYTER_PATH = $(abspath $(VENV))/share/jupyter
 
-.PHONY: setup lab test unit notebooks-test lint notebooks student site bench e2e colab-check clean
+.PHONY: setup lab test unit notebooks-test lint notebooks student site bench e2e colab-check colab-test clean
 
 setup: $(STAMP)
 
@@ -21,6 +21,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --upgrade --quiet pip
 	$(BIN)/python -m pip install --quiet -e '.[cpu,dev]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (gradlab)" >/dev/null
+	mkdir -p $(VENV)/share/jupyter/lab/settings/overrides.d && cp jupyter-config/gradlab-widgets.json $(VENV)/share/jupyter/lab/settings/overrides.d/  # editable installs skip data-files
 	touch $(STAMP)
 
 lab: setup
@@ -54,6 +55,10 @@ site: setup
 
 colab-check: setup
 	$(BIN)/python tools/colab.py
+
+# Every notebook under nbval in build/colab-env: Python 3.12 and what Colab ships (tools/colab_env.txt).
+colab-test: setup
+	$(BIN)/python tools/colab_env.py
 
 student: setup
 	$(BIN)/python -m gradlab student-copy notebooks build/student

@@ -130,7 +130,6 @@ def test_setup_cell_fails_kindly_when_the_install_fails(tmp_path):
     """On Colab, an install that fails gives one line saying what to do, and no traceback."""
     cell = colab.setup_cell(spec=f"gradlab @ {(tmp_path / 'no-such-gradlab').as_uri()}")
     code = ("import sys, types\n"
-            "sys.modules['google'] = types.ModuleType('google')\n"
             "sys.modules['google.colab'] = types.ModuleType('google.colab')\n"
             "sys.modules['gradlab'] = None  # as on a fresh Colab runtime: not installed\n" + cell)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path)

@@ -55,9 +55,13 @@ def lab(tmp_path_factory):
     (settings / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False}))
     port, token = free_port(), secrets.token_hex(16)
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3",
-           "JUPYTER_PATH": str(Path(sys.prefix) / "share" / "jupyter")}
-    env.pop("MPLBACKEND", None)
+    # As a student's front end starts it: no TensorFlow variable, so the notebooks' own set-up
+    # cell must keep TensorFlow's log out. Without PYTEST_CURRENT_TEST too: ipykernel does not
+    # forward descriptor 2 into cells when it is set, which would hide that log from these tests.
+    # Its own data dir: notebook signatures (trust) stay here.
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("TF_") and k not in ("MPLBACKEND", "PYTEST_CURRENT_TEST")}
+    env.update(JUPYTER_PATH=str(Path(sys.prefix) / "share" / "jupyter"), JUPYTER_DATA_DIR=str(work / "data"))
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
          f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work / 'notebooks'}",
@@ -77,7 +81,7 @@ def lab(tmp_path_factory):
                     log = (work / "server.log").read_text()[-2000:]
                     raise RuntimeError("JupyterLab did not start:\n" + log) from None
                 time.sleep(0.5)
-        yield {"url": url, "token": token}
+        yield {"url": url, "token": token, "root": work / "notebooks", "env": env}
     finally:
         server.terminate()
         try:

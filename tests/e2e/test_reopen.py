@@ -1,0 +1,137 @@
+"""Saved notebooks reopen cleanly: run, save, close, reopen, trusted or not, with or without a kernel.
+
+A widget view whose model is in neither the kernel nor the notebook's metadata renders as
+"Error displaying widget: model not found". These tests fail on that text and on any stderr
+box (TensorFlow's start-up log included), not only on tracebacks.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SCREENSHOTS
+from test_jupyterlab import ALL_RUN, KERNEL_IDLE
+
+sys.path.insert(0, str(ROOT / "tools"))
+import build_notebooks  # noqa: E402
+import colab  # noqa: E402
+
+STDERR = ".jp-RenderedText[data-mime-type='application/vnd.jupyter.stderr']"
+EXPLORER = f"""# %%
+{colab.setup_cell()}
+
+# %%
+import tensorflow as tf
+
+import gradlab
+
+gradlab.tangent_explorer(lambda x: tf.sin(x) * x, x_range=(-3.0, 3.0), x0=1.0)
+"""
+
+
+@pytest.fixture(scope="module")
+def explorer(lab):
+    """An explorer notebook built the way tools/build_notebooks.py builds the lessons."""
+    twin = lab["root"] / "explorer.py"
+    twin.write_text(EXPLORER, encoding="utf-8")
+    build_notebooks.build(twin)
+    twin.unlink()
+    return twin.with_suffix(".ipynb")
+
+
+def trust(lab, path: Path) -> None:
+    """Sign `path` as the server's user would by running it (`jupyter trust`)."""
+    subprocess.run([sys.executable, "-m", "nbformat.sign", str(path)], env=lab["env"], check=True,
+                   capture_output=True)
+
+
+def shut_down_kernels(lab) -> None:
+    base = f"{lab['url']}/api/kernels"
+    kernels = json.load(urllib.request.urlopen(f"{base}?token={lab['token']}"))
+    for kernel in kernels:
+        request = urllib.request.Request(f"{base}/{kernel['id']}?token={lab['token']}", method="DELETE")
+        urllib.request.urlopen(request)
+
+
+def open_notebook(lab, browser, name: str, workspace: str):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{lab['url']}/lab/workspaces/{workspace}/tree/{name}?reset&token={lab['token']}")
+    page.wait_for_selector(".jp-Notebook", state="visible", timeout=60_000)
+    return page
+
+
+def assert_clean(page, shot: str) -> None:
+    """The explorer shows a picture; no widget error and no stderr box anywhere."""
+    page.locator(".jp-OutputArea-output img").first.wait_for(state="visible", timeout=60_000)
+    page.wait_for_timeout(1500)  # let the widget manager finish restoring views
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"reopen-{shot}.png"), full_page=False)
+    text = page.locator(".jp-Notebook").inner_text()
+    assert "model not found" not in text and "Error displaying widget" not in text, text[:2000]
+    stderr = page.locator(STDERR)
+    assert stderr.count() == 0, stderr.first.inner_text()[:2000]
+
+
+def test_built_notebook_shows_its_saved_explorer_untrusted_and_trusted(lab, browser, explorer):
+    state = json.loads(explorer.read_text())["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]
+    assert any(m["model_name"] == "ImageModel" for m in state["state"].values())
+    for trusted in (False, True):
+        if trusted:
+            trust(lab, explorer)
+        page = open_notebook(lab, browser, explorer.name, f"built-{trusted}")
+        try:
+            assert_clean(page, f"built-{'trusted' if trusted else 'untrusted'}")
+            if trusted:  # the saved widgets themselves, restored from the metadata: slider and picture
+                assert page.locator(".widget-slider").count() >= 1
+                assert page.locator(".widget-image").first.is_visible()
+        finally:
+            page.close()
+        shut_down_kernels(lab)
+
+
+def test_run_save_close_reopen(lab, browser, explorer):
+    """What a student does: run all, save, close; reopened later, its kernel gone, and elsewhere."""
+    page = open_notebook(lab, browser, explorer.name, "run")
+    try:
+        page.wait_for_function(KERNEL_IDLE, timeout=120_000)
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        page.wait_for_function(ALL_RUN, timeout=300_000, polling=500)
+        page.locator(".widget-image").first.wait_for(state="visible", timeout=60_000)
+        assert page.locator(STDERR).count() == 0, page.locator(STDERR).first.inner_text()[:2000]
+        page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+        page.wait_for_function(
+            "() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=30_000)
+    finally:
+        page.close()
+    shut_down_kernels(lab)
+
+    saved = json.loads(explorer.read_text())
+    views = [o["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
+             for c in saved["cells"] for o in c.get("outputs", [])
+             if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    state = saved["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    assert views and all(view in state for view in views), "JupyterLab saved views without their state"
+
+    page = open_notebook(lab, browser, explorer.name, "reopen-kernel")  # a fresh kernel starts
+    try:
+        assert_clean(page, "with-kernel")
+    finally:
+        page.close()
+    shut_down_kernels(lab)
+
+    # Its kernel is not available here (another machine, a hub image without it): JupyterLab falls
+    # back to the default kernel, which knows none of the saved models; they come from the metadata.
+    saved["metadata"]["kernelspec"]["name"] = "no-such-kernel"
+    explorer.write_text(json.dumps(saved))
+    trust(lab, explorer)
+    page = open_notebook(lab, browser, explorer.name, "reopen-other-kernel")
+    try:
+        assert_clean(page, "other-kernel")
+    finally:
+        page.close()
+    shut_down_kernels(lab)
