@@ -45,10 +45,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory):
-    """A JupyterLab server on 127.0.0.1 serving a scratch copy of the notebooks."""
-    work = tmp_path_factory.mktemp("lab")
+def serve(work: Path, app: str):
+    """Start `app` (jupyterlab or notebook, i.e. Notebook 7) on a scratch copy of the notebooks."""
     shutil.copytree(ROOT / "notebooks", work / "notebooks", ignore=shutil.ignore_patterns("logs", "*.py"))
     settings = work / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
@@ -62,11 +60,12 @@ def lab(tmp_path_factory):
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("TF_") and k not in ("MPLBACKEND", "PYTEST_CURRENT_TEST")}
     env.update(JUPYTER_PATH=str(Path(sys.prefix) / "share" / "jupyter"), JUPYTER_DATA_DIR=str(work / "data"))
+    klass = "LabApp" if app == "jupyterlab" else "JupyterNotebookApp"
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
+        [sys.executable, "-m", app, "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
          f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work / 'notebooks'}",
-         "--LabApp.expose_app_in_browser=True", f"--LabApp.user_settings_dir={work / 'settings'}",
-         f"--LabApp.workspaces_dir={work / 'workspaces'}"],
+         f"--{klass}.expose_app_in_browser=True", f"--{klass}.user_settings_dir={work / 'settings'}",
+         f"--{klass}.workspaces_dir={work / 'workspaces'}"],
         env=env, stdout=subprocess.DEVNULL, stderr=(work / "server.log").open("w"),
     )
     url = f"http://127.0.0.1:{port}"
@@ -79,15 +78,28 @@ def lab(tmp_path_factory):
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
                     log = (work / "server.log").read_text()[-2000:]
-                    raise RuntimeError("JupyterLab did not start:\n" + log) from None
+                    raise RuntimeError(f"{app} did not start:\n" + log) from None
                 time.sleep(0.5)
-        yield {"url": url, "token": token, "root": work / "notebooks", "env": env}
+        yield {"url": url, "token": token, "root": work / "notebooks", "env": env, "app": app}
     finally:
         server.terminate()
         try:
             server.wait(timeout=15)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    """A JupyterLab server on 127.0.0.1 serving a scratch copy of the notebooks."""
+    yield from serve(tmp_path_factory.mktemp("lab"), "jupyterlab")
+
+
+@pytest.fixture(scope="session")
+def notebook7(tmp_path_factory):
+    """A Notebook 7 server (the `notebook` package), skipped where it is not installed."""
+    pytest.importorskip("notebook", minversion="7", reason="Notebook 7 is not installed (pip install notebook)")
+    yield from serve(tmp_path_factory.mktemp("nb7"), "notebook")
 
 
 @pytest.fixture(scope="session")

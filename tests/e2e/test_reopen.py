@@ -34,9 +34,16 @@ gradlab.tangent_explorer(lambda x: tf.sin(x) * x, x_range=(-3.0, 3.0), x0=1.0)
 """
 
 
+@pytest.fixture(scope="module", params=["jupyterlab", "notebook7"])
+def server(request):
+    """Each front end in turn: JupyterLab 4, then Notebook 7."""
+    return request.getfixturevalue("lab" if request.param == "jupyterlab" else "notebook7")
+
+
 @pytest.fixture(scope="module")
-def explorer(lab):
+def explorer(server):
     """An explorer notebook built the way tools/build_notebooks.py builds the lessons."""
+    lab = server
     twin = lab["root"] / "explorer.py"
     twin.write_text(EXPLORER, encoding="utf-8")
     build_notebooks.build(twin)
@@ -60,7 +67,10 @@ def shut_down_kernels(lab) -> None:
 
 def open_notebook(lab, browser, name: str, workspace: str):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{lab['url']}/lab/workspaces/{workspace}/tree/{name}?reset&token={lab['token']}")
+    if lab["app"] == "jupyterlab":
+        page.goto(f"{lab['url']}/lab/workspaces/{workspace}/tree/{name}?reset&token={lab['token']}")
+    else:
+        page.goto(f"{lab['url']}/notebooks/{name}?token={lab['token']}")
     page.wait_for_selector(".jp-Notebook", state="visible", timeout=60_000)
     return page
 
@@ -70,14 +80,16 @@ def assert_clean(page, shot: str) -> None:
     page.locator(".jp-OutputArea-output img").first.wait_for(state="visible", timeout=60_000)
     page.wait_for_timeout(1500)  # let the widget manager finish restoring views
     SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"reopen-{shot}.png"), full_page=False)
+    app = page.url.split("/")[3]  # "lab" or "notebooks"
+    page.screenshot(path=str(SCREENSHOTS / f"reopen-{app}-{shot}.png"), full_page=False)
     text = page.locator(".jp-Notebook").inner_text()
     assert "model not found" not in text and "Error displaying widget" not in text, text[:2000]
     stderr = page.locator(STDERR)
     assert stderr.count() == 0, stderr.first.inner_text()[:2000]
 
 
-def test_built_notebook_shows_its_saved_explorer_untrusted_and_trusted(lab, browser, explorer):
+def test_built_notebook_shows_its_saved_explorer_untrusted_and_trusted(server, browser, explorer):
+    lab = server
     state = json.loads(explorer.read_text())["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]
     assert any(m["model_name"] == "ImageModel" for m in state["state"].values())
     for trusted in (False, True):
@@ -94,8 +106,9 @@ def test_built_notebook_shows_its_saved_explorer_untrusted_and_trusted(lab, brow
         shut_down_kernels(lab)
 
 
-def test_run_save_close_reopen(lab, browser, explorer):
+def test_run_save_close_reopen(server, browser, explorer):
     """What a student does: run all, save, close; reopened later, its kernel gone, and elsewhere."""
+    lab = server
     page = open_notebook(lab, browser, explorer.name, "run")
     try:
         page.wait_for_function(KERNEL_IDLE, timeout=120_000)
