@@ -1,7 +1,12 @@
 # Two commands matter: `make lab` (set up, open JupyterLab) and `make test` (set up, run every test).
 # Everything lives in .venv, created on first use from pyproject.toml.
 
-PYTHON ?= python3
+# Python: empty picks python3 when TensorFlow supports it (3.10-3.13), else the newest
+# python3.13 ... python3.10 on PATH (tools/pick_python.sh); `make lab PYTHON=python3.12` forces one.
+PYTHON ?=
+# Installer: auto uses uv (from PATH, or installed from PyPI into the new venv) and falls back
+# to pip; INSTALLER=pip or INSTALLER=uv forces one (tools/install.sh).
+INSTALLER ?= auto
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.gradlab-installed
@@ -11,15 +16,17 @@ export TF_CPP_MIN_LOG_LEVEL = 3
 # Kernels come from the venv first, whatever else is installed for this user.
 export JUPYTER_PATH = $(abspath $(VENV))/share/jupyter
 
-.PHONY: setup lab test unit notebooks-test lint notebooks student site bench e2e colab-check colab-test clean
+# What `make test` runs besides the pytest suite (each is a target of its own too).
+CHECKS ?= lint resolve binder-tools
+
+.PHONY: setup lab test unit notebooks-test lint resolve binder binder-tools notebooks student site bench e2e colab-check colab-test clean
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
-	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "gradlab needs Python 3.10 or newer; run make PYTHON=python3.11"'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --upgrade --quiet pip
-	$(BIN)/python -m pip install --quiet -e '.[cpu,dev]'
+	@test -x $(BIN)/python || { py=$$($(SHELL) tools/pick_python.sh $(PYTHON)) && echo "creating $(VENV) with $$py" \
+	    && $$py -m venv $(VENV); }
+	@INSTALLER=$(INSTALLER) $(SHELL) tools/install.sh $(BIN)/python '.[cpu,dev]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (gradlab)" >/dev/null
 	mkdir -p $(VENV)/share/jupyter/lab/settings/overrides.d && cp jupyter-config/gradlab-widgets.json $(VENV)/share/jupyter/lab/settings/overrides.d/  # editable installs skip data-files
 	touch $(STAMP)
@@ -29,7 +36,7 @@ lab: setup
 
 # Unit, property, student-copy, notebook-file and browser tests, plus every notebook under nbval.
 # Browser tests skip (saying why) where /usr/bin/chromium is missing; `make e2e` runs only them.
-test: setup lint
+test: setup $(CHECKS)
 	$(BIN)/python -m pytest -n 2 --dist loadfile tests notebooks \
 	    --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
@@ -45,6 +52,21 @@ notebooks-test: setup
 
 lint: setup
 	$(BIN)/ruff check gradlab tests bench tools notebooks/*.py
+
+# Resolve the default install set for every platform x Python TensorFlow ships (uv, online).
+resolve: setup
+	$(BIN)/python tools/resolve_matrix.py
+
+# repo2docker (Binder / JupyterHub images) lives in a venv of its own: its pins are not ours.
+TOOLS = build/tools-venv
+binder-tools: $(TOOLS)/bin/repo2docker
+$(TOOLS)/bin/repo2docker: | setup
+	$(BIN)/python -m venv $(TOOLS)
+	@UV=$(BIN)/uv INSTALLER=$(INSTALLER) GRADLAB_NO_EDITABLE=1 $(SHELL) tools/install.sh $(TOOLS)/bin/python jupyter-repo2docker
+
+# Plan the repo2docker build (no Docker needed) and check the plan.
+binder: setup binder-tools
+	$(BIN)/python -m pytest -q tests/test_install_binder.py
 
 # Re-run every notebook in place from its py:percent twin (after editing a .py).
 notebooks: setup
