@@ -31,8 +31,9 @@ $(STAMP): pyproject.toml
 	mkdir -p $(VENV)/share/jupyter/lab/settings/overrides.d && cp jupyter-config/gradlab-widgets.json $(VENV)/share/jupyter/lab/settings/overrides.d/  # editable installs skip data-files
 	touch $(STAMP)
 
+# LAB_ARGS: more options for JupyterLab, e.g. make lab LAB_ARGS="--no-browser --port=8890".
 lab: setup
-	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root,)
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
 
 # Unit, property, student-copy, notebook-file and browser tests, plus every notebook under nbval.
 # Browser tests skip (saying why) where /usr/bin/chromium is missing; `make e2e` runs only them.

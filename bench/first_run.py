@@ -1,0 +1,181 @@
+"""How long a new user waits: `make lab` and `make test` from a fresh clone, no .venv.
+
+    python bench/first_run.py                          # make lab with uv, then with pip
+    python bench/first_run.py --what lab,test          # also the whole `make test`
+    python bench/first_run.py --installer uv --cold    # empty uv/pip caches: download everything
+    python bench/first_run.py --write                  # also put the table in bench/README.md
+
+Each run clones the repository's committed HEAD into a new temporary folder and starts the
+target there as a new user would. "lab" is the time from `make lab` to JupyterLab answering
+``/api/status`` (the set-up included); "test" is `make test` to its exit. The caches column
+says whether uv's and pip's download caches were this machine's (warm: wheels already
+downloaded once) or empty ones (cold). Prints only; nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "bench" / "README.md"
+BEGIN, END = "<!-- BEGIN first-run -->", "<!-- END first-run -->"
+TOKEN = "first-run-bench"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fresh_clone(parent: Path) -> Path:
+    target = parent / "gradlab"
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(target)], check=True)
+    return target
+
+
+def run_env(installer: str, cold: bool, scratch: Path) -> dict[str, str]:
+    env = dict(os.environ, INSTALLER=installer)
+    for key in ("VIRTUAL_ENV", "JUPYTER_PATH", "TF_CPP_MIN_LOG_LEVEL", "MPLBACKEND"):
+        env.pop(key, None)
+    if cold:
+        env["UV_CACHE_DIR"] = str(scratch / "uv-cache")
+        env["PIP_CACHE_DIR"] = str(scratch / "pip-cache")
+    return env
+
+
+def time_lab(clone: Path, env: dict[str, str], timeout: float) -> tuple[float | None, str]:
+    """Seconds from `make lab` to a 200 from /api/status; the server is stopped afterwards."""
+    port = free_port()
+    args = f"--no-browser --port={port} --ServerApp.token={TOKEN} --ServerApp.open_browser=False"
+    log = open(clone / "first-run-lab.log", "w", encoding="utf-8")  # noqa: SIM115 - closed below
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        ["make", "lab", f"LAB_ARGS={args}"], cwd=clone, env=env, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}/api/status?token={TOKEN}"
+    try:
+        while time.perf_counter() - start < timeout:
+            if process.poll() is not None:
+                return None, f"make lab exited with {process.returncode} (see {log.name})"
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        return time.perf_counter() - start, "answered /api/status"
+            except OSError:
+                pass
+            time.sleep(0.25)
+        return None, f"no answer within {timeout:.0f} s"
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)  # the group of the make we started, only
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        log.close()
+
+
+def time_test(clone: Path, env: dict[str, str], timeout: float) -> tuple[float | None, str]:
+    """Seconds for `make test`, and pytest's summary line."""
+    start = time.perf_counter()
+    result = subprocess.run(["make", "test"], cwd=clone, env=env, capture_output=True, text=True, timeout=timeout)
+    elapsed = time.perf_counter() - start
+    (clone / "first-run-test.log").write_text(result.stdout + result.stderr, encoding="utf-8")
+    summary = [line.strip("= ") for line in result.stdout.splitlines() if re.search(r"\d+ (passed|failed)", line)]
+    outcome = summary[-1] if summary else "no pytest summary"
+    if result.returncode != 0:
+        return elapsed, f"FAILED (exit {result.returncode}): {outcome}"
+    return elapsed, outcome
+
+
+def measure(what: str, installer: str, cold: bool, timeout: float, keep: bool) -> dict[str, str]:
+    scratch = Path(tempfile.mkdtemp(prefix="gradlab-first-run-"))
+    try:
+        clone = fresh_clone(scratch)
+        env = run_env(installer, cold, scratch)
+        seconds, note = (time_lab if what == "lab" else time_test)(clone, env, timeout)
+        return {
+            "target": f"make {what}", "installer": installer, "caches": "cold" if cold else "warm",
+            "seconds": "—" if seconds is None else f"{seconds:.0f}", "result": note,
+        }
+    finally:
+        if keep:
+            print(f"kept {scratch}", file=sys.stderr)
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def table(rows: list[dict[str, str]]) -> str:
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    head = (
+        f"Measured {datetime.date.today().isoformat()} by `python bench/first_run.py`, on "
+        f"{os.cpu_count()} cores ({platform.machine()}, {platform.system()}), "
+        f"Python {platform.python_version()}, load average {load:.1f} at the end.\n\n"
+    )
+    lines = ["| target | installer | caches | seconds | result |", "|---|---|---|---:|---|"]
+    lines += [f"| {r['target']} | {r['installer']} | {r['caches']} | {r['seconds']} | {r['result']} |" for r in rows]
+    return head + "\n".join(lines)
+
+
+def write_readme(text: str) -> None:
+    body = README.read_text(encoding="utf-8")
+    block = f"{BEGIN}\n{text}\n{END}"
+    if BEGIN in body and END in body:
+        body = re.sub(re.escape(BEGIN) + r".*?" + re.escape(END), lambda _: block, body, flags=re.DOTALL)
+    else:
+        body = body.rstrip("\n") + (
+            "\n\n## First run — `bench/first_run.py`\n\n"
+            "A fresh clone with no `.venv`: `make lab` until JupyterLab answers `/api/status`, and\n"
+            "`make test` to its end, with uv (the default when it can be had) and with pip\n"
+            "(`INSTALLER=pip`). Goals on this machine: `make lab` ready in under 90 s, `make test`\n"
+            "in under 2.5 min.\n\n" + block + "\n"
+        )
+    README.write_text(body, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--what", default="lab", help="comma-separated: lab, test (default: lab)")
+    parser.add_argument("--installer", action="append", choices=["uv", "pip"],
+                        help="repeatable (default: uv and pip)")
+    parser.add_argument("--cold", action="store_true", help="empty uv and pip caches (download everything)")
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds before a run is given up")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary clones (and their logs)")
+    parser.add_argument("--write", action="store_true", help=f"replace the table in {README.relative_to(ROOT)}")
+    args = parser.parse_args(argv)
+    whats = [w.strip() for w in args.what.split(",") if w.strip()]
+    unknown = set(whats) - {"lab", "test"}
+    if unknown:
+        parser.error(f"--what takes lab and/or test, not {', '.join(sorted(unknown))}")
+    rows = []
+    for what in whats:
+        for installer in args.installer or ["uv", "pip"]:
+            row = measure(what, installer, args.cold, args.timeout, args.keep)
+            print(f"make {what} ({row['installer']}, {row['caches']} caches): {row['seconds']} s, {row['result']}",
+                  flush=True)
+            rows.append(row)
+    text = table(rows)
+    print("\n" + text)
+    if args.write:
+        write_readme(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
