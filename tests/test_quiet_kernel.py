@@ -100,11 +100,11 @@ def run(cells: list[str], kernel: str, cwd: Path) -> list[dict]:
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in cells])
     client = NotebookClient(nb, kernel_name=kernel, timeout=300, resources={"metadata": {"path": str(cwd)}})
     client.execute(env=env)
-    return [output for cell in nb.cells for output in cell.outputs]
+    return [cell.outputs for cell in nb.cells]
 
 
-def stderr_text(outputs: list[dict]) -> str:
-    return "".join(o.get("text", "") for o in outputs if o.get("name") == "stderr")
+def stderr_text(cells: list[list[dict]]) -> str:
+    return "".join(o.get("text", "") for outputs in cells for o in outputs if o.get("name") == "stderr")
 
 
 def test_without_the_setup_cell_a_plain_kernel_shows_the_log(plain_kernel, tmp_path):
@@ -120,10 +120,10 @@ def test_first_cells_print_nothing_on_stderr_in_a_plain_kernel(plain_kernel, pat
     code = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
     assert code[0] == colab.setup_cell()
     upto = next(i for i, source in enumerate(code) if "import tensorflow" in source)
-    outputs = run(code[: upto + 1], plain_kernel, path.parent)
-    assert stderr_text(outputs) == ""
-    assert [o for o in outputs if o.output_type == "error"] == []
-    assert [o for o in outputs if o.get("name") == "stdout"] == []  # the set-up cell says nothing
+    cells = run(code[: upto + 1], plain_kernel, path.parent)
+    assert stderr_text(cells) == ""
+    assert [o for outputs in cells for o in outputs if o.output_type == "error"] == []
+    assert cells[0] == []  # the set-up cell itself says nothing
 
 
 def test_setup_cell_fails_kindly_when_the_install_fails(tmp_path):
