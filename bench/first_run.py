@@ -1,9 +1,11 @@
 """How long a new user waits: `make lab` and `make test` from a fresh clone, no .venv.
 
-    python bench/first_run.py                          # make lab with uv, then with pip
-    python bench/first_run.py --what lab,test          # also the whole `make test`
-    python bench/first_run.py --installer uv --cold    # empty uv/pip caches: download everything
-    python bench/first_run.py --write                  # also put the table in bench/README.md
+    python bench/first_run.py                     # make lab with uv, then with pip (warm caches)
+    python bench/first_run.py --runs lab:uv:cold,test:uv:warm   # TARGET:INSTALLER:CACHES, any list
+    python bench/first_run.py --runs all --write  # every run below, table into bench/README.md
+
+``all`` is lab:uv:warm, lab:pip:warm, lab:uv:cold, test:uv:warm. Cold caches are empty uv and
+pip caches: everything is downloaded again (about 700 MB with TensorFlow).
 
 Each run clones the repository's committed HEAD into a new temporary folder and starts the
 target there as a new user would. "lab" is the time from `make lab` to JupyterLab answering
@@ -33,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "bench" / "README.md"
 BEGIN, END = "<!-- BEGIN first-run -->", "<!-- END first-run -->"
 TOKEN = "first-run-bench"
+ALL = [["lab", "uv", "warm"], ["lab", "pip", "warm"], ["lab", "uv", "cold"], ["test", "uv", "warm"]]
 
 
 def free_port() -> int:
@@ -151,25 +154,24 @@ def write_readme(text: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--what", default="lab", help="comma-separated: lab, test (default: lab)")
-    parser.add_argument("--installer", action="append", choices=["uv", "pip"],
-                        help="repeatable (default: uv and pip)")
-    parser.add_argument("--cold", action="store_true", help="empty uv and pip caches (download everything)")
+    parser.add_argument("--runs", default="lab:uv:warm,lab:pip:warm",
+                        help="comma-separated TARGET:INSTALLER:CACHES (lab|test : uv|pip : warm|cold), or all")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds before a run is given up")
     parser.add_argument("--keep", action="store_true", help="keep the temporary clones (and their logs)")
     parser.add_argument("--write", action="store_true", help=f"replace the table in {README.relative_to(ROOT)}")
     args = parser.parse_args(argv)
-    whats = [w.strip() for w in args.what.split(",") if w.strip()]
-    unknown = set(whats) - {"lab", "test"}
-    if unknown:
-        parser.error(f"--what takes lab and/or test, not {', '.join(sorted(unknown))}")
+    runs = ALL if args.runs == "all" else [run.strip().split(":") for run in args.runs.split(",") if run.strip()]
+    for run in runs:
+        if len(run) != 3 or run[0] not in ("lab", "test") or run[1] not in ("uv", "pip") or run[2] not in (
+            "warm", "cold"
+        ):
+            parser.error(f"each run is TARGET:INSTALLER:CACHES, e.g. lab:uv:warm; got {':'.join(run)!r}")
     rows = []
-    for what in whats:
-        for installer in args.installer or ["uv", "pip"]:
-            row = measure(what, installer, args.cold, args.timeout, args.keep)
-            print(f"make {what} ({row['installer']}, {row['caches']} caches): {row['seconds']} s, {row['result']}",
-                  flush=True)
-            rows.append(row)
+    for what, installer, caches in runs:
+        row = measure(what, installer, caches == "cold", args.timeout, args.keep)
+        print(f"make {what} ({row['installer']}, {row['caches']} caches): {row['seconds']} s, {row['result']}",
+              flush=True)
+        rows.append(row)
     text = table(rows)
     print("\n" + text)
     if args.write:
