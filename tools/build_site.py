@@ -1,8 +1,10 @@
 """A static HTML site of the notebooks, with their saved outputs: `make site` → build/site/.
 
-One page per notebook (nbconvert's lab template; widgets appear as the picture of their
-default state that each saved output carries) and an index page. Readable offline and
-printable: every figure is embedded in its page.
+One page per notebook (nbconvert's lab template, with each figure's alt text, from
+tools/site_template) and an index page. Readable offline, from file:// with no server:
+every figure is embedded in its page, and the browser explorers (gradlab.widgets.browser)
+work there with no kernel. Kernel-backed widgets appear as the picture of their default
+state that each saved output carries.
 """
 
 from __future__ import annotations
@@ -24,12 +26,26 @@ def title_and_summary(nb: nbformat.NotebookNode) -> tuple[str, str]:
     return title, summary
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def static_widgets(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Show a kernel-backed widget's saved PNG: with no kernel its view would draw nothing."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET_VIEW in data and "image/png" in data:
+                del data[WIDGET_VIEW]
+    return nb
+
+
 def build(out: Path, notebooks: list[Path]) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    exporter = HTMLExporter(template_name="lab")
+    exporter = HTMLExporter(extra_template_basedirs=[str(ROOT / "tools" / "site_template")],
+                            template_name="gradlab")
     entries, pages = [], []
     for path in notebooks:
-        nb = nbformat.read(path, as_version=4)
+        nb = static_widgets(nbformat.read(path, as_version=4))
         body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
         page = out / f"{path.stem}.html"
         page.write_text(body, encoding="utf-8")
@@ -39,11 +55,11 @@ def build(out: Path, notebooks: list[Path]) -> list[Path]:
                        "</small></li>")
     index = out / "index.html"
     index.write_text(
-        "<!doctype html><meta charset='utf-8'><title>gradlab notebooks</title>"
+        "<!doctype html><html lang='en'><meta charset='utf-8'><title>gradlab notebooks</title>"
         "<style>body{font-family:sans-serif;max-width:46em;margin:2em auto;line-height:1.5}"
         "li{margin-bottom:1em}</style>"
-        "<h1>gradlab: derivatives and gradients with TensorFlow</h1>"
-        f"<ol>{''.join(entries)}</ol>", encoding="utf-8")
+        "<main><h1>gradlab: derivatives and gradients with TensorFlow</h1>"
+        f"<ol>{''.join(entries)}</ol></main></html>", encoding="utf-8")
     return [index, *pages]
 
 
