@@ -360,7 +360,7 @@ def did_not_finish(limit: float) -> Feedback:
 
 
 def run_check(check: Callable[[object], Feedback], answer: object,
-              time_limit: float = TIME_LIMIT) -> Feedback:
+              time_limit: float | None = None) -> Feedback:
     """Run one exercise's check so that it can neither raise nor hang.
 
     Any exception becomes feedback: the answer's form problem when it has one (a string, [],
@@ -371,6 +371,9 @@ def run_check(check: Callable[[object], Feedback], answer: object,
     * elsewhere (Windows, a check called from another thread), the check runs in a daemon
       thread and the caller stops waiting after ``time_limit``; a thread cannot be killed,
       so a runaway loop keeps one core busy until the kernel restarts, and the message says so.
+
+    Both act between Python bytecodes: a single C call that never returns (``sum(range(10**15))``)
+    holds the interpreter and cannot be interrupted by either; only the kernel's stop button can.
     """
     def guarded() -> Feedback:
         try:
@@ -387,6 +390,7 @@ def run_check(check: Callable[[object], Feedback], answer: object,
             return wrong(f"the check returned {_short(result)} instead of feedback")
         return result
 
+    time_limit = TIME_LIMIT if time_limit is None else time_limit
     main = threading.current_thread() is threading.main_thread()
     if main and hasattr(signal, "setitimer") and signal.getitimer(signal.ITIMER_REAL)[0] == 0:
         def alarm(_signum, _frame):

@@ -172,8 +172,12 @@ class Explorer:
             control.unobserve(self._on_change, names="value")
         for box in self.widget.children:
             if isinstance(box, widgets.Box):
+                box.layout.close()
                 box.close()
         for w in (*self.controls.values(), self.readout, self.image, self.widget):
+            for part in (getattr(w, "layout", None), getattr(w, "style", None)):
+                if isinstance(part, widgets.Widget):
+                    part.close()
             w.close()
         self.figure.clear()
         self.blit.moving = []
