@@ -182,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     failures = [cell for cell in cells if cell.problem and cell.platform.required]
     notes = [cell for cell in cells if cell.problem and not cell.platform.required]
     for cell in notes:
-        print(f"note: {cell.platform.label}, Python {cell.python}: {cell.problem} (not required)")
+        reason = cell.problem if len(cell.problem) <= 200 else cell.problem[:200] + "..."
+        print(f"note: {cell.platform.label}, Python {cell.python}: {reason} (not required)")
     for cell in failures:
         print(f"FAIL: {cell.platform.label}, Python {cell.python}: {cell.problem}", file=sys.stderr)
     if failures:
