@@ -146,7 +146,7 @@ def _ex02_3(fn: object) -> Feedback:
 
 def _ex03_2(fn: object) -> Feedback:
     # (1, 2) first for a stable message, then fresh random points on every call.
-    points = [(1.0, 2.0), *zip(random_points(-2.0, 2.0, 3), random_points(-2.0, 2.0, 3))]
+    points = [(1.0, 2.0), *zip(random_points(-2.0, 2.0, 3), random_points(-2.0, 2.0, 3), strict=True)]
     result, problem = call_attempt(fn, tf.constant(1.0), tf.constant(2.0), what="f")
     if problem is not None:
         return problem

@@ -146,8 +146,9 @@ def answer_problem(answer: object, what: str = "your answer") -> Feedback | None
         if text is None and isinstance(plain, np.ndarray) and plain.size:
             text = plain.flat[0]
         return wrong(f"{what} should be numbers, not text such as {text!r}: remove the quotes")
-    if any(isinstance(v, (dict, set)) or callable(v) for v in items):
-        return wrong(f"{what} should be numbers; it contains a {type(next(v for v in items if isinstance(v, (dict, set)) or callable(v))).__name__}")
+    odd = next((v for v in items if isinstance(v, (dict, set)) or callable(v)), None)
+    if odd is not None:
+        return wrong(f"{what} should be numbers; it contains a {type(odd).__name__}: {_short(odd)}")
     try:
         array = np.asarray(plain)
     except (TypeError, ValueError):

@@ -26,7 +26,7 @@ class GradientExplorer(Explorer):
         check_in_slider(x0, X.min(), X.max(), "point's x", "x_range")
         check_in_slider(y0, Y.min(), Y.max(), "point's y", "y_range")
         Z, Zx, Zy = partials(f, X, Y)  # one tape over the whole grid, once
-        z_low, z_high = finite_range(Z, f"the square x_range × y_range")
+        z_low, z_high = finite_range(Z, "the square x_range × y_range")
         Zm, _ = mask_nonfinite(Z)
         self.x_range, self.y_range = (X.min(), X.max()), (Y.min(), Y.max())
         fig = new_figure(style.FIGSIZE_WIDE)
