@@ -19,7 +19,8 @@ from conftest import ROOT
 sys.path.insert(0, str(ROOT / "tools"))
 import build_site  # noqa: E402
 
-AXE_CANDIDATES = [os.environ.get("GRADLAB_AXE", ""), ROOT / "build" / "axe" / "node_modules" / "axe-core" / "axe.min.js",
+AXE_CANDIDATES = [os.environ.get("GRADLAB_AXE", ""),
+                  ROOT / "build" / "axe" / "node_modules" / "axe-core" / "axe.min.js",
                   ROOT / "node_modules" / "axe-core" / "axe.min.js"]
 AXE = next((Path(p) for p in AXE_CANDIDATES if p and Path(p).exists()), None)
 
