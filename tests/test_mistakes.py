@@ -470,3 +470,37 @@ def test_no_check_ever_raises(key, answer):
     feedback = check(key, answer)
     assert isinstance(feedback, Feedback)
     assert feedback.status in {"correct", "wrong", "unfinished"} and feedback.message
+
+
+def test_rerunning_a_cell_in_a_real_kernel_frees_the_old_explorer():
+    """Through ipykernel itself: with JupyterLab's cellId, and without (the cell's file name)."""
+    manager = pytest.importorskip("jupyter_client.manager")
+    km, kc = manager.start_new_kernel(kernel_name="python3")
+
+    def run(code, cell=None):
+        content = dict(code=code, silent=False, store_history=True, user_expressions={},
+                       allow_stdin=False, stop_on_error=True)
+        msg = kc.session.msg("execute_request", content, metadata={"cellId": cell} if cell else {})
+        kc.shell_channel.send(msg)
+        kc.get_shell_msg(timeout=120)
+        out = []
+        while True:
+            m = kc.get_iopub_msg(timeout=120)
+            if m["msg_type"] == "stream":
+                out.append(m["content"]["text"])
+            if m["msg_type"] == "error":
+                out.append("error " + m["content"]["evalue"])
+            if (m["msg_type"] == "status" and m["content"]["execution_state"] == "idle"
+                    and m["parent_header"].get("msg_id") == msg["header"]["msg_id"]):
+                return "".join(out).strip()
+
+    try:
+        run("import gradlab, tensorflow as tf; built = []")
+        cell = "e = gradlab.tangent_explorer(tf.sin); built.append(e)"
+        for cell_id in ("cell-xyz", None):
+            run("built.clear()")
+            for _ in range(3):
+                run(cell, cell_id)
+            assert run("print([x.closed for x in built])") == "[True, True, False]", cell_id
+    finally:
+        km.shutdown_kernel(now=True)
