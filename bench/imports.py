@@ -33,6 +33,10 @@ def main() -> dict:
     for name, code in CASES.items():
         results[name] = seconds(code) - baseline
         print(f"{name:<44}{results[name]:8.2f} s")
+    from report import table, write_section
+
+    write_section("imports", table(["", "seconds"], [[f"`{name}`" if not name.startswith("`") else name,
+                                                      f"{seconds:.2f}"] for name, seconds in results.items()]))
     return results
 
 

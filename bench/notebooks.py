@@ -65,6 +65,13 @@ def main() -> dict:
     print(f"{'total (wall clock, incl. start-up)':<36}{total:9.1f}{max(peaks.values()):9.0f}")
     print(f"targets: suite under 180 s ({'met' if total < 180 else 'MISSED'}); "
           f"kernel peak under 1536 MB ({'met' if max(peaks.values()) < 1536 else 'MISSED'})")
+    from report import table, write_section
+
+    rows = [[p.stem, f"{per_file.get(p.stem, float('nan')):.1f}", f"{peaks[p.stem]:.0f}"] for p in NOTEBOOKS]
+    rows.append(["**total** (wall clock, with start-up)", f"**{total:.1f}**", f"max **{max(peaks.values()):.0f}**"])
+    write_section("notebooks", table(["notebook", "nbval s", "kernel peak MB"], rows)
+                  + f"\n\nTargets: the suite under 3 minutes ({total:.1f} s serial), a kernel under 1.5 GB "
+                  f"({max(peaks.values()):.0f} MB at most).")
     return {"total": total, "per_file": per_file, "peaks": peaks}
 
 

@@ -15,13 +15,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import animation  # noqa: E402
+import client  # noqa: E402
 import derivative  # noqa: E402
 import imports  # noqa: E402
+import latency  # noqa: E402
 import widgets  # noqa: E402
 
 import notebooks  # noqa: E402
 
 if __name__ == "__main__":
     print(f"gradlab benchmarks on {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    for bench in (widgets, derivative, animation, imports, notebooks):
+    for bench in (widgets, client, derivative, animation, imports, notebooks):
         bench.main()
+    if Path(latency.CHROMIUM).exists():
+        latency.main()
+    else:
+        print(f"\n(latency bench skipped: no Chromium at {latency.CHROMIUM})")

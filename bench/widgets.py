@@ -130,8 +130,19 @@ def main() -> list[dict]:
         med, p95 = statistics.median(ours), float(np.percentile(ours, 95))
         naive_med = statistics.median(theirs)
         print(f"{name:<28}{med:8.1f}{p95:8.1f}{target:8d}{naive_med:11.1f}{naive_med / med:9.1f}×")
-        rows.append({"name": name, "median": med, "p95": p95, "naive": naive_med})
+        rows.append({"name": name, "median": med, "p95": p95, "naive": naive_med, "target": target})
+    write(rows)
     return rows
+
+
+def write(rows: list[dict]) -> None:
+    from report import table, write_section
+
+    body = [[r["name"], f"{r['median']:.1f}", f"{r['p95']:.1f}", f"≤ {r['target']}", f"{r['naive']:.1f}",
+             f"{r['naive'] / r['median']:.1f}×"] for r in rows]
+    write_section("widgets", (
+        f"Kernel side only, {MOVES} moves: compute, draw on the Agg canvas, encode the PNG.\n\n"
+        + table(["explorer", "median ms", "p95 ms", "target", "naive median ms", "speed-up"], body)))
 
 
 if __name__ == "__main__":
