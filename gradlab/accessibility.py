@@ -18,6 +18,8 @@ import re
 
 from matplotlib.figure import Figure
 
+from gradlab import style
+
 __all__ = ["describe", "install", "set_alt"]
 
 _ALT = "_gradlab_alt"
@@ -30,7 +32,8 @@ def _plain(text: str) -> str:
     for tex, word in words.items():
         text = text.replace(tex, word)
     text = re.sub(r"\\([A-Za-z]+)", r"\1", text)
-    return re.sub(r"\s+", " ", text.replace("$", "").replace("{", "").replace("}", "")).strip()
+    text = re.sub(r"\s+", " ", text.replace("$", "").replace("{", "").replace("}", "")).strip()
+    return re.sub(r"([∂∇√])\s+", r"\1", text)
 
 
 def set_alt(fig: Figure, text: str) -> Figure:
@@ -79,6 +82,9 @@ def describe(fig: Figure) -> str:
 def install(ip=None) -> bool:
     """Make IPython attach alt text to every Figure's PNG. Returns False outside IPython.
 
+    Also sets matplotlib's property cycle to :func:`gradlab.style.cycler` (each colour with
+    its own line style), so curves stay distinct without colour.
+
     The inline backend registers its own PNG formatter for figures when pyplot first
     draws, so the wrapper is (re)applied before and after every cell.
     """
@@ -111,6 +117,8 @@ def install(ip=None) -> bool:
 
     import matplotlib
 
+    # Curves told apart by line style as well as colour (colour-blind-safe palette).
+    matplotlib.rcParams["axes.prop_cycle"] = style.cycler()
     if "inline" in str(matplotlib.rcParams._get("backend")):
         # Load the inline backend now (pyplot would on its first figure), so the formatter
         # it registers exists before the first cell that shows a figure, and can be wrapped.
