@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import html
-import importlib.util
 import json
 import os
 import re
@@ -24,15 +23,13 @@ import jupytext
 import nbformat
 import pytest
 
+from gradlab.exercises import autograde as cells_tool
+
 ROOT = Path(__file__).resolve().parent.parent
 TWINS = sorted((ROOT / "notebooks").glob("[0-9]*.py"))
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
 
-spec = importlib.util.spec_from_file_location("nbgrader_cells", ROOT / "tools" / "nbgrader_cells.py")
-cells_tool = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(cells_tool)
-
-SYNC = "python tools/nbgrader_cells.py notebooks/*.py"
+SYNC = "python -m gradlab nbgrader-cells notebooks/*.py"
 
 
 def grader(cell) -> dict:
@@ -155,11 +152,35 @@ def feedback_text(path: Path) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8")))
 
 
+def teachers_notebook(path: Path) -> Path:
+    """A teacher's own notebook: two exercises defined in it, nothing added to the package."""
+    code, md = nbformat.v4.new_code_cell, nbformat.v4.new_markdown_cell
+    nb = nbformat.v4.new_notebook(cells=[
+        md("# My exercises"),
+        code("import math\n\nimport gradlab\nimport tensorflow as tf"),
+        code('gradlab.exercise("my.1", reference=12.0, hints={-12.0: "mind the sign of the slope"})\n'
+             'gradlab.exercise("my.2", reference=lambda x: tf.sin(x) ** 2, kind="gradient", '
+             'inputs=[-1.0, 0.3, 2.0])'),
+        code("### BEGIN SOLUTION\nslope = 2 * 6.0\n### END SOLUTION", metadata={"tags": ["solution"]}),
+        code('gradlab.check("my.1", slope)'),
+        code("def dsin2(x):\n    ### BEGIN SOLUTION\n    return 2 * math.sin(x) * math.cos(x)\n"
+             "    ### END SOLUTION", metadata={"tags": ["solution"]}),
+        code('gradlab.check("my.2", dsin2)'),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    assert cells_tool.sync_paths([path]) == [(path, "updated")]  # adds the test cells, locks the definitions
+    return path
+
+
 def test_release_autograde_and_feedback_with_the_real_nbgrader(tmp_path):
     pytest.importorskip("nbgrader")
     course = tmp_path / "course"
-    two = NOTEBOOKS[1:3]  # the partial and zero submissions run on two notebooks to save time
-    for assignment, notebooks in (("all", NOTEBOOKS), ("two", two)):
+    mine = teachers_notebook(tmp_path / "09_my_exercises.ipynb")
+    assert cells_tool.sync_paths([mine], check=True) == [(mine, "in sync")]
+    every = [*NOTEBOOKS, mine]
+    two = [*NOTEBOOKS[1:3], mine]  # the partial and zero submissions: fewer notebooks, to save time
+    for assignment, notebooks in (("all", every), ("two", two)):
         (course / "source" / assignment).mkdir(parents=True)
         for path in notebooks:
             shutil.copy(path, course / "source" / assignment / path.name)
@@ -170,9 +191,12 @@ def test_release_autograde_and_feedback_with_the_real_nbgrader(tmp_path):
     for student in ("alice", "bob", "carol"):
         nbgrader(course, "db", "student", "add", student)
 
-    released = nbformat.read(course / "release" / "two" / two[0].name, 4)
-    assert "### BEGIN SOLUTION" not in json.dumps(released)
-    assert all(grader(c).get("locked") for c in released.cells if grader(c).get("grade"))
+    for path in two:
+        released = nbformat.read(course / "release" / "two" / path.name, 4)
+        assert "### BEGIN SOLUTION" not in json.dumps(released)
+        assert all(grader(c).get("locked") for c in released.cells if grader(c).get("grade"))
+    definition = by_grade_id(released)["exercise_my_1_my_2"]
+    assert grader(definition)["locked"] and "gradlab.exercise(" in definition.source
 
     # alice hands in the teacher's notebooks; bob the release untouched; carol a partial copy
     shutil.copytree(course / "source" / "all", course / "submitted" / "alice" / "all")
@@ -187,8 +211,8 @@ def test_release_autograde_and_feedback_with_the_real_nbgrader(tmp_path):
     nbgrader(course, "autograde", "all")
     nbgrader(course, "autograde", "two")
 
-    full = expected_points(NOTEBOOKS)
-    assert len(full) >= 3 * len(NOTEBOOKS)
+    full = expected_points(every)
+    assert len(full) >= 3 * len(NOTEBOOKS) + 2
     assert scores(course, "all", "alice") == full
     assert scores(course, "two", "bob") == {k: 0.0 for k in expected_points(two)}
     assert scores(course, "two", "carol") == carol
@@ -197,6 +221,9 @@ def test_release_autograde_and_feedback_with_the_real_nbgrader(tmp_path):
     nbgrader(course, "generate_feedback", "two")
     import gradlab
 
+    teacher: dict = {}
+    for cell in nbformat.read(mine, 4).cells[1:3]:
+        exec(cell.source, teacher)  # noqa: S102 - defines my.1 and my.2 in this process too
     for (key, argument, code), path in zip(wrong_answers, two, strict=True):
         namespace: dict = {}
         exec(code, namespace)  # noqa: S102 - the same wrong answer carol handed in
