@@ -88,7 +88,7 @@ def plot_op_graph(graph, ax: Axes | None = None, hide: tuple[str, ...] = PLUMBIN
         Op types to leave out (constants and pass-through plumbing by default).
     """
     g = op_graph(graph, hide)
-    nodes, edges, types = g.nodes, g.edges, g.types
+    nodes, edges = g.nodes, g.edges
     depth = {n: 0 for n in nodes}
     for _ in nodes:  # longest path by relaxation: graphs here have tens of nodes
         for src, dst in edges:

@@ -176,7 +176,7 @@ optimizers = {
     "Adam": tf.keras.optimizers.Adam(learning_rate=0.05),
 }
 runs = {name: keras_path(opt) for name, opt in optimizers.items()}
-for name, (points, losses) in runs.items():
+for name, (_, losses) in runs.items():
     first = int(np.argmax(losses < -0.39)) if np.any(losses < -0.39) else "never"
     print(f"{name:>12}: final f = {losses[-1]:.4f}, first below -0.39 at step {first}, "
           f"steps that went uphill: {int(np.sum(np.diff(losses) > 0))}")

@@ -317,7 +317,7 @@ def _ex05_4(fn: object) -> Feedback:
     with tf.GradientTape() as tape:
         want_loss = tf.reduce_mean((reference(x) - y) ** 2)
     ref_optimizer.apply_gradients(zip(tape.gradient(want_loss, reference.trainable_variables),
-                                      reference.trainable_variables))
+                                      reference.trainable_variables, strict=True))
     got = [v.numpy().ravel() for v in model.trainable_variables]
     want = [v.numpy().ravel() for v in reference.trainable_variables]
     if all(np.allclose(g, [0.5] if i == 0 else [0.2]) for i, g in enumerate(got)):
