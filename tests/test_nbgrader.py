@@ -173,8 +173,10 @@ def teachers_notebook(path: Path) -> Path:
     return path
 
 
-def test_release_autograde_and_feedback_with_the_real_nbgrader(tmp_path):
+def test_release_autograde_and_feedback_with_the_real_nbgrader(tmp_path, monkeypatch):
     pytest.importorskip("nbgrader")
+    # nbgrader's gradebook (read here too) runs `alembic`: this environment's bin/ first
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     course = tmp_path / "course"
     mine = teachers_notebook(tmp_path / "09_my_exercises.ipynb")
     assert cells_tool.sync_paths([mine], check=True) == [(mine, "in sync")]
@@ -211,6 +213,10 @@ def test_release_autograde_and_feedback_with_the_real_nbgrader(tmp_path):
     nbgrader(course, "autograde", "all")
     nbgrader(course, "autograde", "two")
 
+    for student, assignment in (("alice", "all"), ("bob", "two"), ("carol", "two")):  # shown with -s
+        got = scores(course, assignment, student)
+        print(f"\n{student} ({assignment}): {sum(got.values()):g}/{len(got)}  " + " ".join(
+            f"{k.split(':test_')[1]}={v:g}" for k, v in got.items()))
     full = expected_points(every)
     assert len(full) >= 3 * len(NOTEBOOKS) + 2
     assert scores(course, "all", "alice") == full
