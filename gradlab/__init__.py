@@ -34,7 +34,8 @@ _EXPORTS = {
         "descent_explorer", "gradient_explorer", "power_rule_explorer", "tangent_explorer",
     ],
     "widgets.browser": [
-        "browser_gradient_explorer", "browser_power_rule_explorer", "browser_tangent_explorer",
+        "browser_descent_explorer", "browser_gradient_explorer", "browser_power_rule_explorer",
+        "browser_tangent_explorer",
     ],
     "exercises": ["Feedback", "check", "exercise", "grade"],
     "dual": ["Dual"],

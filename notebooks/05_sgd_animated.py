@@ -263,7 +263,7 @@ print(f"after 200 steps: y ≈ {kernel:.3f} x {bias:+.3f}, loss {float(loss):.4f
 # thrown off the map.
 
 # %%
-gradlab.descent_explorer(f, start=start, learning_rate=0.01, steps=120)
+gradlab.browser_descent_explorer(f, start=start, learning_rate=0.01, steps=120)
 
 # %% [markdown]
 # ## Exercises

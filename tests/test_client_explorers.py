@@ -123,8 +123,35 @@ def test_kernel_fallback_builds_the_ipywidgets_explorer_with_the_same_arguments(
     assert kernel.slope == pytest.approx(float(expected), abs=1e-6)
 
 
+def test_descent_payload_ends_where_gradlab_descend_ends():
+    explorer = gradlab.browser_descent_explorer(saddle, start=(0.25, -0.5), steps=40)
+    methods, rates = list(explorer.array("method")), explorer.array("lr")
+    assert methods == ["sgd", "momentum", "rmsprop", "adam"]
+    assert rates[0] == pytest.approx(1e-4) and rates[-1] == pytest.approx(10**0.5)
+    for i, k in ((0, 0), (1, 8), (2, 10), (3, 12), (0, 12)):
+        path = gradlab.descend(saddle, (0.25, -0.5), methods[i], float(rates[k]), 40)
+        end = (explorer.array("xend")[i, k], explorer.array("yend")[i, k])
+        assert end == pytest.approx(tuple(path.points[-1]), abs=1e-5)
+        assert len(explorer.array("path")[i, k].split()) == 41
+    # the polyline's last point, mapped back to data, is the path's end
+    to_data = inverse_map(explorer, "flat")
+    last = explorer.array("path")[0, 8].split()[-1].split(",")
+    assert to_data(float(last[0]), float(last[1])) == pytest.approx(
+        (explorer.array("xend")[0, 8], explorer.array("yend")[0, 8]), abs=0.01)
+
+
+def test_a_diverging_learning_rate_stops_the_path_and_says_so():
+    explorer = gradlab.browser_descent_explorer(lambda x, y: x**4 + y**4, start=(0.9, 0.9), steps=30)
+    messages = explorer.array("message")
+    assert "Diverged" in messages[0, -1] and "smaller learning rate" in messages[0, -1]
+    assert len(explorer.array("path")[0, -1].split()) < 31
+    assert "Diverged" not in messages[0, 0]
+
+
 def test_bad_arguments_say_what_to_fix():
     with pytest.raises(ValueError, match="n_range"):
         gradlab.browser_power_rule_explorer(n=9, n_range=(-3, 6))
+    with pytest.raises(ValueError, match="method must be one of"):
+        gradlab.browser_descent_explorer(saddle, method="lbfgs")
     with pytest.raises(ValueError, match="x_range"):
         gradlab.browser_tangent_explorer(tangent_f, (2.0, 1.0))

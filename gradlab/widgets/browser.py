@@ -7,6 +7,7 @@ kernel after that. ``explorer.kernel()`` gives the ipywidgets form of the same e
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -14,7 +15,7 @@ from mpl_toolkits.mplot3d import proj3d
 
 from gradlab import style
 from gradlab._validate import check_count, check_range
-from gradlab.calculus import derivative, partials
+from gradlab.calculus import derivative, partials, quiet_tracing
 from gradlab.plots import grid, mask_nonfinite
 from gradlab.widgets.base import new_figure
 from gradlab.widgets.client import (
@@ -29,7 +30,10 @@ from gradlab.widgets.client import (
     pixels,
 )
 
-__all__ = ["browser_gradient_explorer", "browser_power_rule_explorer", "browser_tangent_explorer"]
+__all__ = [
+    "browser_descent_explorer", "browser_gradient_explorer", "browser_power_rule_explorer",
+    "browser_tangent_explorer",
+]
 
 def _freeze(fig) -> None:
     """Solve the constrained layout once, then keep it: pixel positions must not move afterwards."""
@@ -416,4 +420,145 @@ def browser_gradient_explorer(
     explorer.png = default_png(fig, draw)
     explorer.text = (f"browser_gradient_explorer: (x0, y0) = ({gx[i0]:.3f}, {gy[j0]:.3f}), f = {z[i0, j0]:.6f}, "
                      f"df/dx = {zx[i0, j0]:.6f}, df/dy = {zy[i0, j0]:.6f}")
+    return explorer
+
+
+# --------------------------------------------------------------------------- descent
+
+
+def _batched_paths(f: Callable, start, method: str, rates: np.ndarray, steps: int, dtype):
+    """Every learning rate's path at once: one compiled loop over a (2, n_rates) point."""
+    from gradlab._tf import tf
+    from gradlab.descent import _update
+
+    @tf.function
+    def run(p, lr):
+        points = tf.TensorArray(p.dtype, size=steps + 1)
+        losses = tf.TensorArray(p.dtype, size=steps + 1)
+        m, v = tf.zeros_like(p), tf.zeros_like(p)
+        for t in tf.range(steps + 1):
+            with tf.GradientTape() as tape:
+                tape.watch(p)
+                loss = f(p[0], p[1])
+                total = tf.reduce_sum(loss)  # paths are independent: d total / d p is each path's gradient
+            points = points.write(t, p)
+            losses = losses.write(t, loss)
+            if t < steps:
+                p, m, v = _update(method, p, tape.gradient(total, p), m, v, lr, t)
+        return points.stack(), losses.stack()
+
+    p0 = tf.constant(np.repeat(np.asarray(start, dtype=float)[:, None], len(rates), axis=1), dtype)
+    points, losses = run(p0, tf.constant(rates, dtype))
+    return np.transpose(points.numpy().astype(float), (2, 0, 1)), losses.numpy().astype(float).T
+
+
+def browser_descent_explorer(
+    f: Callable, start: tuple[float, float] = (0.25, -0.5), x_range: tuple[float, float] = (-1.0, 1.0),
+    y_range: tuple[float, float] = (-1.0, 1.0), steps: int = 120, learning_rate: float = 0.01,
+    method: str = "sgd", rates_per_decade: int = 4,
+) -> ClientExplorer:
+    """Gradient descent on ``f(x, y)`` in the browser: sliders for the optimiser and the learning rate.
+
+    Each optimiser's paths for every learning rate on the slider (``rates_per_decade`` per
+    power of ten from 1e-4 to 10^0.5) come from one compiled TensorFlow loop over all of
+    them at once. Left: the path on the contours; right: the loss per step.
+
+    Examples
+    --------
+    >>> explorer = browser_descent_explorer(lambda x, y: x ** 2 + y ** 2, start=(0.5, 0.5), steps=10)
+    >>> explorer.array("method").tolist()
+    ['sgd', 'momentum', 'rmsprop', 'adam']
+    """
+    from gradlab.descent import BLOW_UP, METHODS
+
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
+    x_lo, x_hi = check_range(x_range)
+    y_lo, y_hi = check_range(y_range, "y_range")
+    steps = check_count(steps, "steps", 1)
+    rates = 10.0 ** np.arange(-4, 0.5 + 1e-9, 1 / check_count(rates_per_decade, "rates_per_decade", 1))
+    start_rate = _snap(rates, float(learning_rate))
+    z0, _, _ = partials(f, np.float32(start[0]), np.float32(start[1]))
+    dtype = "float64" if np.asarray(z0).dtype == np.float64 else "float32"
+    paths = np.empty((len(METHODS), len(rates), steps + 1, 2))
+    losses = np.empty((len(METHODS), len(rates), steps + 1))
+    with quiet_tracing():  # one trace per optimiser, by design
+        for i, name in enumerate(METHODS):  # one vectorised call per optimiser
+            paths[i], losses[i] = _batched_paths(f, start, name, rates, steps, dtype)
+    with np.errstate(invalid="ignore"):
+        bad = ~(np.isfinite(paths).all(axis=-1) & np.isfinite(losses) & (np.abs(paths).max(axis=-1) < BLOW_UP))
+    # Like gradlab.descend: a path stops at its last good point.
+    first_bad = np.where(bad.any(axis=-1), bad.argmax(axis=-1), steps + 1)
+
+    X, Y = grid((x_lo, x_hi), (y_lo, y_hi), 80)
+    Z, _, _ = partials(f, X, Y)
+    Zm, _ = mask_nonfinite(Z)
+    fig = new_figure(style.FIGSIZE_WIDE)
+    flat, loss_ax = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+    contours = flat.contour(X, Y, Zm, 10, cmap=style.CMAP_CONTOUR)
+    flat.clabel(contours, fontsize=7, fmt="%.2f")
+    flat.set(xlim=(x_lo, x_hi), ylim=(y_lo, y_hi), xlabel="$x$", ylabel="$y$", title="descent path")
+    span = float(Zm.max() - Zm.min()) or 1.0
+    loss_ax.set(xlim=(0, steps), ylim=(float(Zm.min()) - 0.1 * span, float(Zm.max()) + 0.1 * span),
+                xlabel="step", ylabel="$f(x, y)$", title="loss")
+    flat.plot(*start, "o", color=style.POINT)
+    _freeze(fig)
+    width, height = fig.canvas.get_width_height()
+
+    px, py = pixels(flat, paths[..., 0], paths[..., 1], height)
+    lx, ly = pixels(loss_ax, np.arange(steps + 1), losses, height)
+    shape = first_bad.shape
+    path_str, loss_str, messages = (np.empty(shape, dtype=object) for _ in range(3))
+    end_x, end_y = np.full(shape, np.nan), np.full(shape, np.nan)
+    for index in np.ndindex(shape):
+        n = max(int(first_bad[index]), 1)
+        path_str[index] = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px[index][:n], py[index][:n], strict=True))
+        loss_str[index] = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(lx[index][:n], ly[index][:n], strict=True))
+        end_x[index], end_y[index] = px[index][n - 1], py[index][n - 1]
+        name, rate = METHODS[index[0]], rates[index[1]]
+        if first_bad[index] <= steps:
+            messages[index] = (f"<b style='color:#b00'>Diverged.</b> {name} at learning rate {rate:g}: step "
+                               f"{n} was not finite (or flew past {BLOW_UP:g}); the path stops at the last good "
+                               "point. Try a smaller learning rate.")
+        else:
+            (x, y), z = paths[index][-1], losses[index][-1]
+            where = ("" if x_lo <= x <= x_hi and y_lo <= y <= y_hi
+                     else "<b style='color:#b00'>Left the plotted region.</b> ")
+            messages[index] = (f"{where}{name}, learning rate {rate:g}: after {steps} steps "
+                               f"(x, y) = ({x:.4f}, {y:.4f}), f = {z:.4f}")
+    arrays = {
+        "method": Array((0,), np.array(METHODS, dtype=object), "str"), "lr": Array((1,), rates),
+        "path": Array((0, 1), path_str, "str"), "loss": Array((0, 1), loss_str, "str"),
+        "ex": Array((0, 1), end_x, "px"), "ey": Array((0, 1), end_y, "px"),
+        "message": Array((0, 1), messages, "str"),
+        "xend": Array((0, 1), paths[..., -1, 0]), "yend": Array((0, 1), paths[..., -1, 1]),
+    }
+    red = color(style.TANGENT)
+    elements = [
+        ("polyline", "path", {"fill": "none", "stroke": red, "stroke-width": 1.6, "clip": "flat"}, {"points": "path"}),
+        ("circle", "end", {"r": 5, "fill": red, "stroke": "black", "clip": "flat"}, {"cx": "ex", "cy": "ey"}),
+        ("polyline", "loss", {"fill": "none", "stroke": red, "stroke-width": 1.6, "clip": "loss"}, {"points": "loss"}),
+    ]
+    sliders = [Slider("method", "optimiser", np.arange(len(METHODS)), METHODS.index(method), "{method}"),
+               Slider("lr", "learning rate", rates, start_rate, "learning rate {lr:4}")]
+    alt = (f"Left: contour lines of f(x, y) with the path gradient descent takes from ({start[0]:g}, {start[1]:g}) "
+           f"over {steps} steps, for the optimiser and learning rate chosen by the sliders. Right: the loss "
+           "f(x, y) at each step.")
+    i0, k0 = METHODS.index(method), start_rate
+    explorer = build(
+        fig, "descent", alt, sliders, arrays, elements, readout="{message}", undefined="{message}",
+        clips={"flat": axes_clip(flat, height), "loss": axes_clip(loss_ax, height)},
+        maps={"flat": axes_map(flat, height)},
+        kernel=lambda: _kernel("descent_explorer", f, tuple(start), (x_lo, x_hi), (y_lo, y_hi),
+                               float(rates[k0]), steps, method),
+    )
+
+    def draw():
+        n = max(int(first_bad[i0, k0]), 1)
+        flat.plot(paths[i0, k0, :n, 0], paths[i0, k0, :n, 1], color=style.TANGENT, lw=1.6)
+        flat.plot(paths[i0, k0, n - 1, 0], paths[i0, k0, n - 1, 1], "o", color=style.TANGENT, mec="black")
+        loss_ax.plot(np.arange(n), losses[i0, k0, :n], color=style.TANGENT, lw=1.6)
+
+    explorer.png = default_png(fig, draw)
+    explorer.text = "browser_descent_explorer: " + re.sub(r"<[^>]+>", "", messages[i0, k0])
     return explorer

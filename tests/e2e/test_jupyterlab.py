@@ -8,9 +8,10 @@ import pytest
 from conftest import ROOT, SCREENSHOTS
 
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9]*.ipynb"))
-WITH_WIDGETS = {"05_sgd_animated.ipynb"}
+WITH_WIDGETS: set[str] = set()  # kernel-backed ipywidgets explorers
 # Explorers drawn in the browser (gradlab.widgets.browser): their own range inputs, SVG and readout.
-IN_BROWSER = {"02_power_rule.ipynb", "03_multivariable_partials.ipynb", "04_tangent_line.ipynb"}
+IN_BROWSER = {"02_power_rule.ipynb", "03_multivariable_partials.ipynb", "04_tangent_line.ipynb",
+              "05_sgd_animated.ipynb"}
 
 KERNEL_IDLE = """() => {
   const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;

@@ -136,6 +136,29 @@ def test_power_rule_explorer_on_the_site_follows_the_keyboard(site, browser):
         page.close()
 
 
+def test_descent_explorer_on_the_site_follows_the_keyboard(site, browser):
+    import tensorflow as tf
+
+    import gradlab
+
+    page, errors = open_page(browser, site["05_sgd_animated.html"])
+    try:
+        explorer = page.locator(".gradlab-explorer").first
+        spec = spec_of(explorer)
+        i = press(page, explorer, "method", "ArrowRight", 3)
+        k = press(page, explorer, "lr", "ArrowRight", 4)
+        method, rate = spec["arrays"]["method"]["v"][i], spec["arrays"]["lr"]["v"][k]
+        assert method == "adam"
+        end = explorer.locator("circle.end")
+        x, y = to_data(explorer.locator("svg"), "flat")(*attrs(end, "cx", "cy"))
+        path = gradlab.descend(lambda x, y: (tf.sin(4 * x) - tf.cos(5 * y)) / 5, (0.25, -0.5), method, rate, 120)
+        assert (x, y) == pytest.approx(tuple(path.points[-1]), abs=0.01)
+        assert explorer.locator("output").inner_text().startswith(f"adam, learning rate {rate:g}")
+        assert not errors
+    finally:
+        page.close()
+
+
 @pytest.mark.skipif(AXE is None, reason="axe-core not installed (npm install --prefix build/axe axe-core@4)")
 def test_axe_finds_no_serious_or_critical_violation_on_any_site_page(site, browser):
     found = {}
