@@ -268,7 +268,7 @@ gradlab.check_gradient(lambda t: 5 * tf.sin(2 * t) + t**2, np.linspace(-5, 5, 11
 # **Exercise 1.** Use a `tf.GradientTape` to compute the derivative of g(x) = x³ − 2x at
 # x = 1.5 and store it in `answer`.
 
-# %% tags=["solution"]
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_01_1", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
 x = tf.constant(1.5)
 with tf.GradientTape() as tape:
@@ -280,12 +280,17 @@ answer = tape.gradient(g, x)
 # %% tags=["exercise"]
 gradlab.check("01.1", answer)
 
+# %% nbgrader={"grade": true, "grade_id": "test_01_1", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+gradlab.grade("01.1", answer)
+
+
 # %% [markdown]
 # **Exercise 2.** Write `h(x) = sin(x²)` with TensorFlow operations, and `dh(x)`, its
 # derivative worked out by hand with the chain rule (NumPy is fine for `dh`). The check
 # compares your `dh` with the tape's derivative of your `h`.
 
-# %% tags=["solution"]
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_01_2", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def h(x):
     ### BEGIN SOLUTION
     return tf.sin(x**2)
@@ -301,6 +306,11 @@ def dh(x):
 # %% tags=["exercise"]
 gradlab.check("01.2", (h, dh))
 
+# %% nbgrader={"grade": true, "grade_id": "test_01_2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+gradlab.grade("01.2", (h, dh))
+
+
 # %% [markdown]
 # **Exercise 3.** This softplus function, log(1 + eˣ), gives the tape nothing to work with.
 # Find out why (try `gradlab.derivative(broken_softplus, 1.0)`), then write a `softplus`
@@ -312,7 +322,7 @@ def broken_softplus(x):
     return np.log(1 + np.exp(x))
 
 
-# %% tags=["solution"]
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_01_3", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def softplus(x):
     ### BEGIN SOLUTION
     return tf.math.log(1 + tf.exp(x))
@@ -321,6 +331,10 @@ def softplus(x):
 
 # %% tags=["exercise"]
 gradlab.check("01.3", softplus)
+
+# %% nbgrader={"grade": true, "grade_id": "test_01_3", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+gradlab.grade("01.3", softplus)
 
 
 # %% [markdown]
@@ -336,10 +350,14 @@ def shrink(x):
     return x**2
 
 
-# %% tags=["solution"]
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_01_4", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
 answer = (2 * (5 / 8) * (1 / 8), 2 * 0.5)  # 5 → 2.5 → 1.25 → 0.625: three halvings, each × 1/2
 ### END SOLUTION
 
 # %% tags=["exercise"]
 gradlab.check("01.4", answer)
+
+# %% nbgrader={"grade": true, "grade_id": "test_01_4", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+gradlab.grade("01.4", answer)

@@ -178,7 +178,7 @@ print(f"finite differences: df/dx ≈ {(f_plain(x0 + h, y0) - f_plain(x0 - h, y0
 # **Exercise 1.** The local derivative of the division node d = x/y with respect to y,
 # at (x, y) = (1, 2). A number, by hand.
 
-# %% tags=["solution"]
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_06_1", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
 answer = -1 / 2**2
 ### END SOLUTION
@@ -186,11 +186,16 @@ answer = -1 / 2**2
 # %% tags=["exercise"]
 gradlab.check("06.1", answer)
 
+# %% nbgrader={"grade": true, "grade_id": "test_06_1", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+gradlab.grade("06.1", answer)
+
+
 # %% [markdown]
 # **Exercise 2.** Every node type needs a backward rule. Write the one for multiplication:
 # given the inputs `a`, `b` of c = a·b and the upstream adjoint c̄, return (ā, b̄).
 
-# %% tags=["solution"]
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_06_2", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def mul_backward(a, b, upstream):
     ### BEGIN SOLUTION
     return upstream * b, upstream * a
@@ -200,12 +205,16 @@ def mul_backward(a, b, upstream):
 # %% tags=["exercise"]
 gradlab.check("06.2", mul_backward)
 
+# %% nbgrader={"grade": true, "grade_id": "test_06_2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+gradlab.grade("06.2", mul_backward)
+
 # %% [markdown]
 # **Exercise 3.** Backpropagate by hand through g(x, y) = exp(x·y) + y at (0.5, 2): name
 # the nodes (p = x·y, q = exp p, g = q + y), do both passes, and give (∂g/∂x, ∂g/∂y).
 # Check yourself with a tape before you check with gradlab.
 
-# %% tags=["solution"]
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_06_3", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
 xe, ye = 0.5, 2.0  # new names: x0, y0 above stay the lesson's point
 p = xe * ye
@@ -218,3 +227,7 @@ answer = (p_bar * ye, p_bar * xe + g_bar)  # y also reaches g directly
 
 # %% tags=["exercise"]
 gradlab.check("06.3", answer)
+
+# %% nbgrader={"grade": true, "grade_id": "test_06_3", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+gradlab.grade("06.3", answer)
