@@ -44,6 +44,13 @@ def cases():
            lambda: gradlab.browser_tangent_explorer(tangent_f, (low, high), x0=4.1))
     yield ("power rule (02), 10 × 201 positions", lambda: gradlab.derivative(lambda t: t ** powers, grid_x),
            lambda: gradlab.browser_power_rule_explorer(n=3, x=2.0))
+    from gradlab.widgets.browser import _batched_paths
+
+    rates = 10.0 ** np.arange(-4, 0.5 + 1e-9, 0.25)
+    yield ("descent (05), 4 optimisers × 19 rates × 121 steps (tape incl. tracing)",
+           lambda: [_batched_paths(crate, (0.25, -0.5), m, rates, 120, "float32")
+                    for m in ("sgd", "momentum", "rmsprop", "adam")],
+           lambda: gradlab.browser_descent_explorer(crate, start=(0.25, -0.5), steps=120))
     yield ("gradient (03), 31 × 31 positions", lambda: gradlab.partials(crate, sx, sy),
            lambda: gradlab.browser_gradient_explorer(crate, point=(0.25, -0.5)))
 

@@ -1,7 +1,7 @@
 """Key press → redraw in Chromium against JupyterLab: browser explorers vs kernel-backed ones.
 
 One JupyterLab, one headless Chromium, one scratch notebook holding, in this order: the
-three browser explorers (gradlab.widgets.browser), the kernel-backed tangent and gradient
+four browser explorers (gradlab.widgets.browser), the kernel-backed tangent and gradient
 explorers (ipywidgets, a PNG per move through the kernel), and the "transport floor": an
 ipywidgets slider that swaps in cached PNGs with no computing. For each, PRESSES arrow-key
 presses on its slider, one at a time; each is timed in the page from ``performance.now()``
@@ -44,6 +44,7 @@ def crate(x, y):
     "gradlab.browser_tangent_explorer(tangent_f, (0.05, 2 * np.pi), x0=1.0)",
     "gradlab.browser_gradient_explorer(crate, point=(0.25, -0.5))",
     "gradlab.browser_power_rule_explorer(n=3, x=-2.0)",
+    "gradlab.browser_descent_explorer(crate, start=(0.25, -0.5), learning_rate=0.01, steps=120)",
     "kernel_tangent = gradlab.tangent_explorer(tangent_f, (0.05, 2 * np.pi), x0=1.0)\nkernel_tangent",
     "gradlab.gradient_explorer(crate, point=(0.25, -0.5))",
     """# transport floor: the same kind of slider and image, PNGs cached, nothing computed per move
@@ -62,6 +63,7 @@ TARGETS = [
     ("browser tangent explorer (04)", "browser", 0, "line.tangent"),
     ("browser gradient explorer (03)", "browser", 1, "line.arrow"),
     ("browser power-rule explorer (02)", "browser", 2, "line.tangent"),
+    ("browser descent explorer (05), learning rate", "browser", 3, "polyline.path"),
     ("kernel tangent explorer (ipywidgets)", "kernel", 0, "img"),
     ("kernel gradient explorer (ipywidgets)", "kernel", 1, "img"),
     ("transport floor: cached PNGs, no computing", "kernel", 2, "img"),
