@@ -181,7 +181,7 @@ for n in range(5):
 # %% [markdown]
 # ## Try it: the power rule explorer
 #
-# Drag **n** and **x**. The red line is the tangent, whose slope is the tape's derivative;
+# Drag **n** and **x**. The dash-dot line is the tangent, whose slope is the tape's derivative;
 # the readout puts it next to n·xⁿ⁻¹. Try a negative n at x = 0, where xⁿ is undefined.
 
 # %%

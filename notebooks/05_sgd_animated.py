@@ -258,9 +258,11 @@ print(f"after 200 steps: y ≈ {kernel:.3f} x {bias:+.3f}, loss {float(loss):.4f
 # %% [markdown]
 # ## Try it: the descent explorer
 #
-# Pick an optimiser, drag the learning rate (a log scale: each notch multiplies it), the
-# number of steps, or the start. Push the learning rate to the far right to see a walk
-# thrown off the map.
+# Pick an optimiser and drag the learning rate (a log scale: each notch multiplies it).
+# Every path was computed when the cell ran, so the picture follows the slider with no
+# kernel. Push the learning rate to the far right to see a walk thrown off the map. To
+# move the start or the number of steps too, call `.kernel()` on the explorer: that
+# version recomputes in the running kernel on every move.
 
 # %%
 gradlab.browser_descent_explorer(f, start=start, learning_rate=0.01, steps=120)
