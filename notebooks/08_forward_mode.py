@@ -55,7 +55,7 @@ import gradlab
 # ## Dual numbers
 #
 # A dual number a + b·ε has a value a and a derivative b, with the rule ε² = 0. Then
-# (a + bε)(c + dε) = ac + (ad + bc)ε: multiplying the values multiplies, and the ε part is
+# (a + bε)(c + dε) = ac + (ad + bc)ε: the value parts multiply (ac), and the ε part is
 # exactly the product rule. Every operation can carry its derivative this way, each in a
 # line or two. Here is the whole of forward-mode differentiation for +, −, ×, ÷, constant
 # powers, sin, cos and sqrt:
@@ -387,11 +387,31 @@ print("sympy                   :", np.round(hvp_exact, 10))
 # ## Exercises
 
 # %% [markdown]
-# **Exercise 1.** Extend dual numbers with tanh: write `dual_tanh(d)` returning a `Dual`
+# **Exercise 1.** Count passes. For each function, how many passes does the *cheaper*
+# mode need to produce the full Jacobian? Answer with three whole numbers, in order.
+#
+# 1. a network's loss, R¹⁰⁰⁰ → R;
+# 2. a robot arm's hand position over time, R → R³;
+# 3. an image filter, R⁵⁰ → R²⁰⁰.
+
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_08_1", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+answer = (1, 1, 50)  # reverse: one per output; forward: one per input; min(inputs, outputs)
+### END SOLUTION
+
+# %% tags=["exercise"]
+gradlab.check("08.1", answer)
+
+# %% nbgrader={"grade": true, "grade_id": "test_08_1", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+gradlab.grade("08.1", answer)
+
+# %% [markdown]
+# **Exercise 2.** Extend dual numbers with tanh: write `dual_tanh(d)` returning a `Dual`
 # with value tanh(a) and the right derivative (d/da tanh a = 1 − tanh² a, times the
 # incoming derivative).
 
-# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_08_1", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_08_2", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def dual_tanh(d):
     ### BEGIN SOLUTION
     value = np.tanh(d.value)
@@ -400,31 +420,11 @@ def dual_tanh(d):
 
 
 # %% tags=["exercise"]
-gradlab.check("08.1", dual_tanh)
-
-# %% nbgrader={"grade": true, "grade_id": "test_08_1", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-# Autograder test (locked): the check above, silent when right, its hint when not.
-gradlab.grade("08.1", dual_tanh)
-
-# %% [markdown]
-# **Exercise 2.** Count passes. For each function, how many passes does the *cheaper*
-# mode need to produce the full Jacobian? Answer with three whole numbers, in order.
-#
-# 1. a network's loss, R¹⁰⁰⁰ → R;
-# 2. a robot arm's hand position over time, R → R³;
-# 3. an image filter, R⁵⁰ → R²⁰⁰.
-
-# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_08_2", "locked": false, "schema_version": 3, "solution": true, "task": false}
-### BEGIN SOLUTION
-answer = (1, 1, 50)  # reverse: one per output; forward: one per input; min(inputs, outputs)
-### END SOLUTION
-
-# %% tags=["exercise"]
-gradlab.check("08.2", answer)
+gradlab.check("08.2", dual_tanh)
 
 # %% nbgrader={"grade": true, "grade_id": "test_08_2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
-gradlab.grade("08.2", answer)
+gradlab.grade("08.2", dual_tanh)
 
 # %% [markdown]
 # **Exercise 3.** The directional derivative of the loss above, at w = (0.1, 0.2, ..., 1.0)

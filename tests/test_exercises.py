@@ -97,12 +97,12 @@ CASES = {
     "01.3": (lambda x: tf.math.log(1 + tf.exp(x)), lambda x: np.log(1 + np.exp(x)), "left TensorFlow"),
     "01.4": ((0.15625, 1.0), (1.25, 1.0), "three halvings"),
     "02.1": (80, 32, "x⁵ itself"),
-    "02.2": (18.0, np.full((3, 3), 8.0), "9 ones"),
+    "02.2": (-0.5, -0.25, "inner slope"),
     "02.3": (third, lambda f, x: 0.0, "third_derivative(x**4 at 1.5)"),
     "03.1": ((12, 9), (9, 12), "swapped"),
     "03.2": (lambda x, y: x * y, lambda x, y: x + y, "∇f at (1, 2)"),
     "03.3": (safe_bump, lambda x, y: tf.sin(x**2 + y**2) / (x**2 + y**2), "safe_bump gives nan"),
-    "04.1": ((-0.643471, 1.098124), (0.643471, -1.098124), "sign is flipped"),
+    "04.1": ((-0.395303, 0.523036), (0.395303, -0.523036), "sign is flipped"),
     "04.2": (3.894942, 3.9, "close, but off"),
     "04.3": (newton, lambda f, x: x, "newton_step from x = 1"),
     "05.1": ((0.24567758, -0.49401528), (0.25432242, -0.50598472), "uphill"),
@@ -120,9 +120,9 @@ CASES = {
              "transposed"),
     "07.5": (5e-3, 1e-6, "too small"),
     "07.6": (custom_softplus, uncoupled_softplus, "ignores `upstream`"),
-    "08.1": (lambda d: Dual(float(np.tanh(d.value)), float((1 - np.tanh(d.value) ** 2) * d.derivative)),
+    "08.1": ((1, 1, 50), (1, 1, 200), "one pass per input"),
+    "08.2": (lambda d: Dual(float(np.tanh(d.value)), float((1 - np.tanh(d.value) ** 2) * d.derivative)),
              lambda d: Dual(float(np.tanh(d.value)), d.derivative), "dual_tanh"),
-    "08.2": ((1, 1, 50), (1, 1, 200), "one pass per input"),
     "08.3": (-0.6468091, 2.0, "directional derivative"),
 }
 
@@ -197,8 +197,8 @@ def test_non_numeric_answers_and_unknown_keys():
 
 
 def test_feedback_renders_as_html_and_text():
-    feedback = check_value(2.0, 1.0, "x")
-    assert "factor of 2" in feedback.message
+    feedback = check_value([2.0, 4.0], [1.0, 2.0], "x")
+    assert "2 times the right one" in feedback.message
     assert "<div" in feedback._repr_html_() and "&lt;" not in Feedback("wrong", "a")._repr_html_()
 
 
@@ -211,5 +211,252 @@ def test_dual_tanh_accepts_the_notebooks_own_dual_class():
         t = np.tanh(d.value)
         return NotebookDual(t, (1 - t**2) * d.derivative)
 
-    assert check("08.1", dual_tanh).status == "correct"
-    assert "should return a Dual" in check("08.1", lambda d: float(np.tanh(d.value))).message
+    assert check("08.2", dual_tanh).status == "correct"
+    assert "should return a Dual" in check("08.2", lambda d: float(np.tanh(d.value))).message
+
+
+# --------------------------------------------------------------------------- review of 05-08
+# Each wrong answer an outside reviewer found accepted (or given a misleading hint).
+
+
+def test_08_2_dual_tanh_must_multiply_by_the_incoming_derivative():
+    def seedless(d):  # 1 − tanh², without the factor d.derivative
+        t = np.tanh(d.value)
+        return Dual(float(t), float(1 - t**2))
+
+    feedback = check("08.2", seedless)
+    assert feedback.status == "wrong" and "incoming" in feedback.message and "2.5" in feedback.message
+    assert check("08.2", CASES["08.2"][0]).status == "correct"
+
+
+def test_08_1_is_the_pass_count_and_its_feedback_speaks_of_passes():
+    assert check("08.1", (1, 1, 50)).status == "correct"
+    feedback = check("08.1", (2, 2, 100))  # twice the answer: no "chain-rule factor" guess
+    assert feedback.status == "wrong" and "factor" not in feedback.message
+
+
+def test_07_6_plain_softplus_without_custom_gradient_is_rejected():
+    feedback = check("07.6", tf.math.softplus)
+    assert feedback.status == "wrong" and "@tf.custom_gradient" in feedback.message
+    assert check("07.6", lambda x: 2.0 * custom_softplus(x) / 2.0).status == "correct"  # wrapped is fine
+
+
+def test_07_6_naive_backward_rule_points_to_overflow():
+    @tf.custom_gradient
+    def naive_rule(x):
+        return tf.math.softplus(x), lambda up: up * tf.exp(x) / (1 + tf.exp(x))
+
+    feedback = check("07.6", naive_rule)
+    assert feedback.status == "wrong" and "overflows" in feedback.message
+    assert "sqrt(0)" not in feedback.message
+    naive_value = check("07.6", lambda x: tf.math.log(1 + tf.exp(x)))
+    assert "overflows" in naive_value.message and ".." not in naive_value.message
+
+
+def test_07_3_needs_a_tape_gradient_each_step():
+    def closed_form(steps, lr):
+        return 1 + 2 * (1 - 2 * lr) ** steps
+
+    def one_step_too_few(steps, lr):
+        return minimise(steps - 1, lr)
+
+    feedback = check("07.3", closed_form)
+    assert feedback.status == "wrong" and "GradientTape" in feedback.message
+    assert "one step too few" in check("07.3", one_step_too_few).message
+    assert "factor" not in check("07.3", one_step_too_few).message
+    right = check("07.3", minimise)
+    assert right.status == "correct" and "in place" not in right.message
+
+
+def test_07_3_a_new_variable_each_step_passes_with_an_honest_note():
+    def new_variable_each_step(steps, lr):
+        x = tf.Variable(3.0)
+        for _ in range(steps):
+            with tf.GradientTape() as tape:
+                loss = (x - 1.0) ** 2
+            x = tf.Variable(x - lr * tape.gradient(loss, x))
+        return x
+
+    feedback = check("07.3", new_variable_each_step)
+    assert feedback.status == "correct" and "new tf.Variable" in feedback.message
+
+
+def test_07_2_numbers_typed_in_are_not_the_tapes_tensors():
+    feedback = check("07.2", [12.0, 0.0])
+    assert feedback.status == "wrong" and "tensors" in feedback.message
+    assert check("07.2", CASES["07.2"][0]).status == "correct"
+
+
+def test_05_3_just_above_the_critical_rate_is_rejected():
+    feedback = check("05.3", 0.2505)
+    assert feedback.status == "wrong" and "diverges" in feedback.message
+    assert "eigenvalue. At" not in feedback.message and ". At learning rate" in feedback.message
+    assert check("05.3", 0.2495).status == "correct"  # just below: stable
+    assert check("05.3", 2 / 8).status == "correct"
+    assert ". At learning rate" in check("05.3", 2 / 6).message
+
+
+def test_07_5_feedback_does_not_overclaim():
+    feedback = check("07.5", 1e-3)
+    assert feedback.status == "correct" and "within 3×" in feedback.message
+    assert "as good as steps get" not in feedback.message
+
+
+@pytest.mark.parametrize("key, answer, fragment", [
+    ("05.4", "after", "loss after the step"),
+    ("06.1", -0.5, "forgot the square"),
+    ("08.3", 0.6468091, "direction −u"),
+])
+def test_specific_hints_replace_the_generic_guesses(key, answer, fragment):
+    if answer == "after":
+        def answer(model, optimizer, x, y):  # returns the loss after its own step
+            keras_train_step(model, optimizer, x, y)
+            return tf.reduce_mean((model(x) - y) ** 2)
+    feedback = check(key, answer)
+    assert feedback.status == "wrong" and fragment in feedback.message
+    assert "chain-rule" not in feedback.message and "d/dx cos" not in feedback.message
+
+
+def test_05_2_velocity_sign_convention_gets_its_own_hint():
+    def other_convention(p, v, g, lr):  # v ← 0.9·v + lr·g, p ← p − v
+        v = 0.9 * v + lr * g
+        return p - v, v
+
+    feedback = check("05.2", other_convention)
+    assert feedback.status == "wrong" and "velocity points uphill" in feedback.message
+    assert "d/dx cos" not in feedback.message
+
+
+# --------------------------------------------------------------------------- review of 01–04
+# Each wrong answer below is one an outside teacher typed; the notebook's solution must pass.
+
+
+def tangent_by_tape_at(x0):
+    x = tf.constant(x0)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = f_tangent(x)
+    s = tape.gradient(y, x)
+    return float(s), float(y - s * x)
+
+
+def f_tangent(x):
+    return tf.cos(x) * tf.sin(x) / tf.sqrt(x)
+
+
+def test_04_1_intercept_slips_are_caught_at_x0_2():
+    slope, intercept = tangent_by_tape_at(2.0)
+    assert check("04.1", (slope, intercept)).solved  # the notebook's solution
+    y = float(f_tangent(tf.constant(2.0)))
+    at_x0 = check("04.1", (slope, y))  # intercept = f(x₀): the height at x₀, not at 0
+    assert at_x0.status == "wrong" and "height at x = 0, not at x₀" in at_x0.message
+    no_x0 = check("04.1", (slope, y - slope))  # f − f′: the ·x₀ forgotten (passed at x₀ = 1)
+    assert no_x0.status == "wrong" and "multiply the slope by x₀" in no_x0.message
+    assert not check("04.1", tangent_by_tape_at(1.0))  # the old point is no longer the answer
+
+
+@pytest.mark.parametrize("key, answer", [
+    ("01.1", 3.0), ("02.1", 160), ("02.1", 40), ("04.2", 0.593), ("04.2", 2.3), ("03.3-value", None),
+])
+def test_single_numbers_get_no_ratio_guess(key, answer):
+    if key == "03.3-value":  # 0 at the origin: the message once read "expected 1.. your answer is 0 times"
+        feedback = check("03.3", lambda x, y: tf.zeros_like(x))
+        assert ".." not in feedback.message
+    else:
+        feedback = check(key, answer)
+    assert feedback.status == "wrong"
+    assert "times the right one" not in feedback.message and "chain-rule" not in feedback.message
+
+
+@pytest.mark.parametrize("key, answer, fragment", [
+    ("02.1", 160, "lower the exponent"),
+    ("02.1", 40, "lower the exponent by one only"),
+    ("04.2", 0.593, "the one near 4"),
+    ("04.2", 2.3, "the one near 4"),
+    ("03.1", (6, 9), "y stays as a factor"),
+    ("02.2", -1.0, "lower the exponent"),
+])
+def test_targeted_hints(key, answer, fragment):
+    feedback = check(key, answer)
+    assert feedback.status == "wrong" and fragment in feedback.message, feedback
+
+
+def test_04_3_backwards_step_gets_its_hint():
+    def backwards(g, x):
+        x = tf.constant(x, tf.float32)
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = g(x)
+        return float(x + y / tape.gradient(y, x))
+
+    feedback = check("04.3", backwards)
+    assert feedback.status == "wrong" and "the step goes the other way" in feedback.message
+    assert check("04.3", newton).solved
+
+
+def test_03_2_half_product_gets_no_chain_rule_hint():
+    feedback = check("03.2", lambda x, y: x * y / 2)
+    assert feedback.status == "wrong" and "chain" not in feedback.message
+
+
+def third_unwatched(f, x):  # tape.watch forgotten on the tf.constant the check passes
+    with tf.GradientTape() as t3:
+        with tf.GradientTape() as t2:
+            with tf.GradientTape() as t1:
+                y = f(x)
+            d1 = t1.gradient(y, x)
+        d2 = t2.gradient(d1, x)
+    return t3.gradient(d2, x)
+
+
+def newton_unwatched(g, x):
+    x = tf.constant(x)
+    with tf.GradientTape() as tape:
+        y = g(x)
+    return float(x - y / tape.gradient(y, x))
+
+
+def newton_integer(g, x):  # an integer tensor: the tape does not follow it either
+    x = tf.constant(int(round(x)))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = g(x)
+    return float(tf.cast(x, tf.float32) - tf.cast(y, tf.float32) / tape.gradient(y, x))
+
+
+@pytest.mark.parametrize("key, answer", [
+    ("02.3", third_unwatched), ("04.3", newton_unwatched), ("04.3", newton_integer)])
+def test_an_unwatched_constant_gets_the_watch_hint(key, answer):
+    feedback = check(key, answer)
+    assert feedback.status == "wrong" and "tape.watch(x)" in feedback.message, feedback
+    assert "nested structure" not in feedback.message
+
+
+def test_02_3_accepts_the_solution_with_a_neutral_message():
+    feedback = check("02.3", third)
+    assert feedback.solved and "nests three tapes" not in feedback.message
+
+
+def test_02_2_wants_one_number():
+    # The (3, 3)-tape exercise whose check ignored the answer's shape is replaced by a prediction.
+    assert check("02.2", -0.5).solved
+    feedback = check("02.2", np.full(9, -0.5))
+    assert feedback.status == "wrong" and "1 number" in feedback.message
+
+
+def stopped_near_origin(x, y):  # right values; the gradient is cut off for u < 0.3
+    u = x**2 + y**2
+    bump = tf.where(u > 0, tf.sin(u) / tf.where(u > 0, u, 1.0), 1.0)
+    return tf.where(u < 0.3, tf.stop_gradient(bump), bump)
+
+
+def test_03_3_gradient_is_checked_near_the_origin():
+    feedback = check("03.3", stopped_near_origin)
+    assert feedback.status == "wrong" and "∇safe_bump at (0.3, 0.2)" in feedback.message
+    assert check("03.3", safe_bump).solved
+
+
+@pytest.mark.parametrize("answer", [3.894, 3.8963, 3.8944])
+def test_04_2_means_three_decimals(answer):  # the crest is at 3.894942
+    assert check("04.2", answer).status == "wrong"
+    assert check("04.2", 3.8949).solved and check("04.2", 3.895).solved

@@ -239,11 +239,13 @@ def diagnose(got: np.ndarray, want: np.ndarray) -> str:
 
 def check_value(
     answer: object, expected: object, what: str = "your answer", rtol: float = RTOL,
-    atol: float = ATOL, hints: Sequence[tuple[object, str]] = (),
+    atol: float = ATOL, hints: Sequence[tuple[object, str]] = (), generic: bool = True,
 ) -> Feedback:
     """Compare a numeric answer (number, list, array or tensor) with the expected value.
 
-    ``hints`` pairs a known wrong answer with what probably led to it.
+    ``hints`` pairs a known wrong answer with what probably led to it. ``generic=False``
+    leaves out the generic guesses of :func:`diagnose` (a flipped sign, a missing factor),
+    which speak of derivatives and mislead where the answer is a point, a rate or a count.
     """
     problem = answer_problem(answer, what)
     if problem is not None:
@@ -261,7 +263,7 @@ def check_value(
         if other.size == got.size and _near(got, other.reshape(got.shape), rtol, atol):
             return wrong(hint)
     shown = np.array2string(got, precision=6)
-    return wrong(f"{what} = {shown} is not right. {diagnose(got, want)}".strip())
+    return wrong(f"{what} = {shown} is not right. {diagnose(got, want) if generic else ''}".strip())
 
 
 def call_attempt(fn: object, *args: object, what: str = "your function") -> tuple[object, Feedback | None]:
@@ -311,9 +313,10 @@ def check_function(
                          f"{got.shape}); expected {want.size} (shape {want.shape})")
         if not _near(got.reshape(want.shape), want, rtol, atol):
             hint = diagnose(got, want)
+            expected = np.array2string(want, precision=6)  # "100." must not end in "100.."
             return wrong(
                 f"at ({describe(args)}) {what} gives {np.array2string(got, precision=6)}, "
-                f"expected {np.array2string(want, precision=6)}. {hint}".strip()
+                f"expected {expected}{'' if expected.endswith('.') else '.'} {hint}".strip()
             )
     return correct(f"{what} matches at all {len(inputs)} test points.")
 
