@@ -178,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", default="lab:uv:warm,lab:pip:warm",
                         help="comma-separated TARGET:INSTALLER:CACHES (lab|test : uv|pip : warm|cold), or all")
-    parser.add_argument("--make-args", default="", help="""more make arguments, split like a shell: 'CHECKS="lint resolve"'""")
+    parser.add_argument("--make-args", default="",
+                        help="""more make arguments, split like a shell: 'CHECKS="lint resolve"'""")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds before a run is given up")
     parser.add_argument("--keep", action="store_true", help="keep the temporary clones (and their logs)")
     parser.add_argument("--write", action="store_true", help=f"replace the table in {README.relative_to(ROOT)}")
