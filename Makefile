@@ -17,9 +17,9 @@ export TF_CPP_MIN_LOG_LEVEL = 3
 export JUPYTER_PATH = $(abspath $(VENV))/share/jupyter
 
 # What `make test` runs besides the pytest suite (each is a target of its own too).
-CHECKS ?= lint resolve binder-tools
+CHECKS ?= lint resolve binder-tools axe colab-test
 
-.PHONY: setup lab test unit notebooks-test lint resolve binder binder-tools notebooks student site bench e2e colab-check colab-test clean
+.PHONY: setup lab test unit notebooks-test lint resolve binder binder-tools axe notebooks student site bench e2e colab-check colab-test clean
 
 setup: $(STAMP)
 
@@ -68,6 +68,13 @@ $(TOOLS)/bin/repo2docker: | setup
 # Plan the repo2docker build (no Docker needed) and check the plan.
 binder: setup binder-tools
 	$(BIN)/python -m pytest -q tests/test_install_binder.py
+
+# axe-core (npm registry) for the accessibility test over the `make site` pages (tests/e2e).
+AXE = build/axe/node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE):
+	@if command -v npm >/dev/null; then npm install --silent --no-audit --no-fund --prefix build/axe axe-core@4; \
+	else echo "npm not found: the axe accessibility test will be skipped (install Node.js to run it)"; fi
 
 # Re-run every notebook in place from its py:percent twin (after editing a .py).
 notebooks: setup
