@@ -17,8 +17,12 @@ from __future__ import annotations
 
 import re
 import sys
-import tomllib
 from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the dev extra brings tomli
+    import tomli as tomllib
 
 import nbformat
 
