@@ -82,6 +82,16 @@ def test_gradient_payload_is_the_tapes_partials(gradient):
     assert all(len(p.split()) == 4 for p in gradient.array("plane").ravel())
 
 
+def test_gradient_arrow_is_at_its_true_angle_on_screen(gradient):
+    # Equal units on both axes: the arrow crosses the contours at the right angle the
+    # notebook promises (with x 224 px a unit and y 163 px, it visibly did not).
+    zx, zy = gradient.array("zx"), gradient.array("zy")
+    for i, j in ((7, 22), (25, 3)):
+        dx = gradient.array("tx")[i, j] - gradient.array("px")[i]
+        dy = gradient.array("py")[j] - gradient.array("ty")[i, j]  # SVG y grows downwards
+        assert np.arctan2(dy, dx) == pytest.approx(np.arctan2(zy[i, j], zx[i, j]), abs=0.02)
+
+
 def test_power_rule_payload_matches_tape_and_rule(power):
     ns, xs = power.array("n"), power.array("x")
     tape, rule = power.array("tape"), power.array("rule")

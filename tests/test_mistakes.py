@@ -284,7 +284,7 @@ def test_wrong_sized_answers_are_feedback(key, answer):
 
 
 @pytest.mark.parametrize("answer, message", [
-    ("18", "not text"), ([None, None], "tape.watch"), ({"a": 1}, "dict"), ([], "empty"),
+    ("18", "remove the quotes"), ([None, None], "tape.watch"), ({"a": 1}, "dict"), ([], "empty"),
     (float("nan"), "NaN"), ([[1, 2], [3]], "rows of equal length"), (print, "function"),
 ])
 def test_answer_forms_name_the_mistake(answer, message):

@@ -64,6 +64,7 @@ def test_gradient_explorer_arrow_and_plane_follow_the_point():
     (x0, y0), (x1, y1) = explorer.arrow._posA_posB
     assert (x0, y0) == (pytest.approx(0.25), pytest.approx(-0.5))
     assert (y1 - y0) / (x1 - x0) == pytest.approx(-3.0 / 0.5)  # arrow along the gradient
+    assert explorer.arrow.axes.get_aspect() == 1.0  # equal units: the arrow meets contours at 90°
     verts = explorer.plane_vertices  # 3-D corners of the tangent plane
     z_expected = explorer.z + 0.5 * (verts[:, 0] - 0.25) - 3.0 * (verts[:, 1] + 0.5)
     np.testing.assert_allclose(verts[:, 2], z_expected, atol=1e-9)

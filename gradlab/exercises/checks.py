@@ -120,8 +120,30 @@ def answer_problem(answer: object, what: str = "your answer") -> Feedback | None
 
     The one place that turns every kind of answer a student can type (a tensor, a list of
     tensors, a string, a dict, a function, [], None from a tape, NaN) into either numbers or
-    feedback that names the mistake. :func:`as_numbers` and every check build on it.
+    feedback that names the mistake. :func:`as_numbers` and every check build on it. It never
+    raises: an integer too large for a float, or an object whose ``numpy()``/``__array__``
+    fails, becomes feedback too.
     """
+    try:
+        return _answer_problem(answer, what)
+    except OverflowError:
+        return _too_large(answer, what)
+    except Exception as error:  # noqa: BLE001 - a broken answer object must not break the check
+        return wrong(f"{what} could not be read as numbers: converting {_short(answer)} raised "
+                     f"{type(error).__name__}: {_first_line(error)}")
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else ""
+
+
+def _too_large(answer: object, what: str) -> Feedback:
+    return wrong(f"{what} is too large to be a float ({_short(answer, 40)}; the largest float is "
+                 "about 1.8e308): check the formula, the right value is much smaller")
+
+
+def _answer_problem(answer: object, what: str) -> Feedback | None:
     if _is_placeholder(answer):
         return _placeholder_feedback(answer)
     kind = type(answer).__name__
@@ -156,6 +178,8 @@ def answer_problem(answer: object, what: str = "your answer") -> Feedback | None
     if array is None or array.dtype == object:
         try:
             array = np.asarray(plain, dtype=float)
+        except OverflowError:
+            return _too_large(answer, what)
         except (TypeError, ValueError):
             return wrong(f"{what} should be a number (or numbers, in rows of equal length); "
                          f"got {_short(answer)} ({kind})")
@@ -185,7 +209,7 @@ def as_numbers(answer: object) -> np.ndarray | None:
         return None
     try:
         return np.asarray(_to_plain(answer), dtype=float)
-    except (TypeError, ValueError):
+    except Exception:  # noqa: BLE001 - "not numeric" is the answer for any failure
         return None
 
 
@@ -193,7 +217,7 @@ def _finite_problem_only(answer: object) -> bool:
     """Numbers, only some of them NaN or infinite (callers report those themselves)."""
     try:
         array = np.asarray(_to_plain(answer), dtype=float)
-    except (TypeError, ValueError):
+    except Exception:  # noqa: BLE001 - overflow, a broken __array__: not "only NaN"
         return False
     return array.size > 0 and not isinstance(answer, (str, bytes, bool)) and not np.all(np.isfinite(array))
 
@@ -212,8 +236,20 @@ def _near(got: np.ndarray, want: np.ndarray, rtol: float, atol: float) -> bool:
     return got.shape == want.shape and bool(np.allclose(got, want, rtol=rtol, atol=atol))
 
 
+def _numbers(values: np.ndarray) -> str:
+    """Numbers for a message: 6 significant digits, no trailing "1." that ends a sentence twice."""
+    values = np.asarray(values, dtype=float)
+    if values.size == 1:
+        return f"{float(values.flat[0]):.6g}"
+    return np.array2string(values, formatter={"float_kind": lambda v: f"{v:.6g}"})
+
+
 def diagnose(got: np.ndarray, want: np.ndarray) -> str:
-    """A hint for the common slips: sign, factor of 2, swapped order, the wrong shape."""
+    """A hint for the common slips: sign, a factor of 2, swapped order, the wrong shape.
+
+    A single number gets no factor hint: any two numbers have *some* ratio, and "0.632 times
+    the right one" only misleads. The exercise's own ``hints`` name its likely slips instead.
+    """
     if got.shape != want.shape and got.size != want.size:
         return f"expected {want.size} number(s) (shape {want.shape}), got shape {got.shape}"
     got = got.reshape(want.shape)
@@ -226,9 +262,11 @@ def diagnose(got: np.ndarray, want: np.ndarray) -> str:
         if abs(r - 1) < 0.05:
             off = float(np.max(np.abs(got - want)))
             return f"close, but off by {off:.2g}: compute it with the tape rather than by eye"
-        if np.isclose(r, 2) or np.isclose(r, 0.5):
-            return f"your answer is off by a factor of {r:g}: did you forget (or double) a chain-rule factor?"
-        return f"your answer is {r:.3g} times the right one: a missing factor somewhere?"
+        simple = [k for k in (2, 3, 4, 0.5, 1 / 3, 0.25) if np.isclose(r, k, rtol=1e-3)]
+        if want.size > 1 and simple:
+            return (f"every value is {r:.3g} times the right one: a factor that is doubled or "
+                    "missing somewhere?")
+        return ""
     shift = got - want
     if want.size > 1 and np.allclose(shift, shift.flat[0], rtol=1e-6, atol=1e-6) and abs(shift.flat[0]) > 1e-6:
         return f"every value is off by the same {float(shift.flat[0]):.4g}: drop the added constant"
@@ -257,13 +295,26 @@ def check_value(
                      f"{got.size} (shape {got.shape}): {np.array2string(got, precision=6)}")
     got = got.reshape(want.shape)
     if _near(got, want, rtol, atol):
-        return correct(f"{what} = {np.array2string(got, precision=6)}")
+        return correct(f"{what} = {_numbers(got)}")
     for wrong_answer, hint in hints:
         other = np.asarray(wrong_answer, dtype=float)
         if other.size == got.size and _near(got, other.reshape(got.shape), rtol, atol):
             return wrong(hint)
-    shown = np.array2string(got, precision=6)
+    shown = _numbers(got)
     return wrong(f"{what} = {shown} is not right. {diagnose(got, want) if generic else ''}".strip())
+
+
+#: What TensorFlow says when a None gradient is passed on (to another tape, to tf.* maths).
+_NONE_GRADIENT_ERRORS = (
+    "should be a list or nested structure of Tensors",  # tape.gradient(None, x)
+    "Attempt to convert a value (None)",                 # x - y / None
+    "unsupported operand type(s) for",                   # None * 2 in plain Python
+)
+
+
+def _from_a_none_gradient(error: Exception) -> bool:
+    text = str(error)
+    return any(fragment in text for fragment in _NONE_GRADIENT_ERRORS) and "None" in text
 
 
 def call_attempt(fn: object, *args: object, what: str = "your function") -> tuple[object, Feedback | None]:
@@ -277,6 +328,9 @@ def call_attempt(fn: object, *args: object, what: str = "your function") -> tupl
     except NotImplementedError:
         return None, unfinished("Write the body of the function (it still raises NotImplementedError).")
     except Exception as error:
+        if _from_a_none_gradient(error):
+            return None, wrong(f"{what} raised {type(error).__name__} because a tape.gradient "
+                               f"call inside it returned None. {NONE_HINT}.")
         return None, wrong(f"{what} raised {type(error).__name__}: {error}")
     if result is Ellipsis:
         return None, unfinished("Your function still returns `...`: finish its body.")
@@ -385,11 +439,16 @@ def run_check(check: Callable[[object], Feedback], answer: object,
         except _TimeUp:
             raise
         except Exception as error:  # noqa: BLE001 - the promise: a check never raises
-            problem = None if callable(answer) else answer_problem(answer)
+            try:
+                problem = None if callable(answer) else answer_problem(answer)
+            except Exception:  # noqa: BLE001 - answer_problem should not raise; be sure
+                problem = None
             if problem is not None:
                 return problem
-            text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-            return wrong(f"the check could not use your answer: {type(error).__name__}: {text}")
+            if isinstance(error, OverflowError):
+                return _too_large(answer, "your answer")
+            return wrong(f"the check could not use your answer: {type(error).__name__}: "
+                         f"{_first_line(error)}")
         if not isinstance(result, Feedback):
             return wrong(f"the check returned {_short(result)} instead of feedback")
         return result

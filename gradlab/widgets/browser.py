@@ -333,6 +333,7 @@ def browser_gradient_explorer(
     contours = flat.contour(X, Y, Zm, 12, cmap=style.CMAP_CONTOUR)
     flat.clabel(contours, fontsize=7, fmt="%.2f")
     flat.set(xlabel="$x$", ylabel="$y$", title=r"contours and $\nabla f$", xlim=(x_lo, x_hi), ylim=(y_lo, y_hi))
+    flat.set_aspect("equal", adjustable="box")  # equal units: the arrow meets contours at 90°
     solid = fig.add_subplot(1, 2, 2, projection="3d")
     solid.plot_surface(X, Y, Zm, cmap=style.CMAP_SURFACE, alpha=0.6, edgecolor="none")
     solid.set(xlabel="$x$", ylabel="$y$", title="surface and tangent plane")

@@ -36,6 +36,7 @@ class GradientExplorer(Explorer):
         flat.set_xlabel("$x$")
         flat.set_ylabel("$y$")
         flat.set_title(r"contours and $\nabla f$")
+        flat.set_aspect("equal", adjustable="box")  # equal units: the arrow meets contours at 90°
         solid = fig.add_subplot(1, 2, 2, projection="3d")
         solid.plot_surface(X, Y, Zm, cmap=style.CMAP_SURFACE, alpha=0.6, edgecolor="none")
         solid.set_xlabel("$x$")
