@@ -133,14 +133,29 @@ print("variable, watched by itself:", tape.gradient(y_v, v).numpy())
 del tape  # a persistent tape holds its record until it is deleted
 
 # %% [markdown]
-# A variable created with `trainable=False` is treated like a constant, which is how
-# frozen layers stay frozen:
+# A `tf.Variable` created with `trainable=False` is not watched automatically: the tape
+# treats it like a constant.
 
 # %%
 frozen = tf.Variable(3.0, trainable=False)
 with tf.GradientTape() as tape:
     y = frozen**2
-print("frozen variable:", tape.gradient(y, frozen))
+print("tf.Variable(trainable=False):", tape.gradient(y, frozen))
+
+# %% [markdown]
+# A frozen Keras layer works differently. `layer.trainable = False` leaves its weights
+# as ordinary variables the tape still watches, and asking for their gradient gives one.
+# The layer stays frozen because `model.trainable_variables` leaves those weights out, so
+# a training step never asks for their gradient, and the optimiser never changes them:
+
+# %%
+layer = tf.keras.layers.Dense(1)
+model = tf.keras.Sequential([tf.keras.Input((1,)), layer])
+layer.trainable = False
+with tf.GradientTape() as tape:
+    y = model(tf.ones((1, 1)))
+print("gradient for the frozen layer's kernel:", tape.gradient(y, layer.kernel).numpy().ravel())
+print("model.trainable_variables:", model.trainable_variables)
 
 # %% [markdown]
 # ## sin′ = cos, found without being told
@@ -254,7 +269,9 @@ print(np.round(dy, 6))
 
 # %% [markdown]
 # And `gradlab.check_gradient` compares the tape with a finite-difference estimate,
-# (f(x+h) − f(x−h)) / 2h, a good habit whenever you doubt a gradient:
+# (f(x+h) − f(x−h)) / (2h), a good habit whenever you doubt a gradient. It computes both in
+# float64 (whatever the input's type), so its errors are far below the float32 rounding
+# seen above:
 
 # %%
 gradlab.check_gradient(lambda t: 5 * tf.sin(2 * t) + t**2, np.linspace(-5, 5, 11))
@@ -335,6 +352,13 @@ gradlab.check("01.3", softplus)
 # %% nbgrader={"grade": true, "grade_id": "test_01_3", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
 gradlab.grade("01.3", softplus)
+
+
+# %% [markdown]
+# The check tries x in [−3, 3]. Try your `softplus` at x = 100: written as log(1 + eˣ), eˣ
+# overflows float32 to infinity, so the value is inf and the gradient NaN. TensorFlow's own
+# `tf.math.softplus` is written to avoid that, and exercise 6 of notebook 07 builds a
+# softplus that stays finite.
 
 
 # %% [markdown]

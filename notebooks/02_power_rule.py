@@ -108,10 +108,12 @@ print("y =", y.numpy(), " dy/dx =", dy_dx.numpy())
 # %% [markdown]
 # What does it cost? A **persistent** tape keeps recording after `gradient`, so asking
 # inside the block records the gradient's own operations too. TensorFlow warns about the
-# extra time and memory (once per call made inside the block; the second call below is
-# made outside, so it does not warn):
+# extra time and memory, but only the first time in a session: run the cell again and the
+# warning is gone. From here on x = 3, where x³'s first and second derivatives differ
+# (27 and 18), so we can see which one we got:
 
 # %%
+x = tf.Variable(3.0)
 with tf.GradientTape(persistent=True) as tape:
     y = x**3
     dy_dx = tape.gradient(y, x)  # inside: warns, and records how dy/dx was computed
@@ -122,7 +124,8 @@ del tape
 # %% [markdown]
 # …but that "waste" is also exactly what makes a *second* derivative possible: because the
 # gradient's operations were recorded, the tape could differentiate them again
-# (d²/dx² x³ = 6x = 12). Nested tapes, below, do the same on purpose.
+# (d/dx x³ = 3x² = 27 and d²/dx² x³ = 6x = 18 at x = 3). Nested tapes, below, do the same
+# on purpose.
 
 # %% [markdown]
 # ## The rule for many powers at once
@@ -155,12 +158,12 @@ print("tape:", tape.gradient(y, x).numpy(), "  by hand:", 5 * 4**4 * 6)
 # %% [markdown]
 # ## Derivatives of derivatives: nested tapes
 #
-# Differentiate x³ three times: 3x², then 6x, then 6. At x = 2: **12, 12, 6**. Each tape
+# Differentiate x³ three times: 3x², then 6x, then 6. At x = 3: **27, 18, 6**. Each tape
 # records the work of the tape inside it, so the outer one can differentiate the inner
 # one's answer.
 
 # %%
-x = tf.Variable(2.0)
+x = tf.Variable(3.0)
 with tf.GradientTape() as t3:
     with tf.GradientTape() as t2:
         with tf.GradientTape() as t1:
@@ -171,12 +174,21 @@ d3 = t3.gradient(d2, x)
 print("first:", d1.numpy(), " second:", d2.numpy(), " third:", d3.numpy())
 
 # %% [markdown]
-# `gradlab.nth_derivative` nests as many tapes as you ask for. The fourth derivative of x³
-# is 0: after the third, nothing depends on x any more.
+# `gradlab.nth_derivative` nests as many tapes as you ask for. Mathematically the fourth
+# derivative of x³ is 0, since the third is the constant 6, and at x = 3 TensorFlow agrees:
 
 # %%
 for n in range(5):
-    print(f"d^{n}/dx^{n} x³ at 2 = {float(gradlab.nth_derivative(lambda t: t**3, 2.0, n)):g}")
+    print(f"d^{n}/dx^{n} x³ at 3 = {float(gradlab.nth_derivative(lambda t: t**3, 3.0, n)):g}")
+
+# %% [markdown]
+# But the tape does not simplify. Its graph for the third derivative still contains x
+# (the gradient of xⁿ is built as n·xⁿ⁻¹, and the steps down to 6 keep x in them), so the
+# fourth is computed as 0 times a power of x with a negative exponent. At x = 0 that power
+# is infinite, and 0·∞ is NaN:
+
+# %%
+print("d^4/dx^4 x³ at 0 =", float(gradlab.nth_derivative(lambda t: t**3, 0.0, 4)))
 
 # %% [markdown]
 # ## Try it: the power rule explorer
@@ -207,29 +219,28 @@ gradlab.check("02.1", answer)
 gradlab.grade("02.1", answer)
 
 # %% [markdown]
-# **Exercise 2.** Redo the first tape with `x = tf.ones((3, 3))`: y = sum of x, z = y².
-# Compute dz/dx (one number per element) with a tape and store it in `dz_dx`.
+# **Exercise 2.** Predict, by hand, the derivative of (2x + 1)⁻² at x = 0.5: a negative
+# power of something that is not x itself, so the power rule and the chain rule both
+# play a part. Write the number in `answer`; then, if you like, confirm it with a tape.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_02_2", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-x = tf.ones((3, 3))
-with tf.GradientTape() as tape:
-    tape.watch(x)
-    z = tf.reduce_sum(x) ** 2
-dz_dx = tape.gradient(z, x)
+answer = -2 * (2 * 0.5 + 1) ** -3 * 2  # power rule on the outside, times the inner slope 2
 ### END SOLUTION
 
 # %% tags=["exercise"]
-gradlab.check("02.2", dz_dx)
+gradlab.check("02.2", answer)
 
 # %% nbgrader={"grade": true, "grade_id": "test_02_2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
-gradlab.grade("02.2", dz_dx)
+gradlab.grade("02.2", answer)
 
 
 # %% [markdown]
-# **Exercise 3.** Write `third_derivative(f, x)`, returning f‴(x) for a tensor `x`, with
-# three nested tapes (no gradlab inside!). The check tries it on x⁴, sin and x³.
+# **Exercise 3.** Write `third_derivative(f, x)`, returning f‴(x) for a tensor `x`, by
+# nesting three tapes as above. (`gradlab.nth_derivative(f, x, 3)` would pass the check
+# too; the point is to build it yourself.) `x` arrives as a `tf.constant`. The check tries
+# it on x⁴, sin and x³.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_02_3", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def third_derivative(f, x):

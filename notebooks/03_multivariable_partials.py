@@ -74,13 +74,15 @@ print(f"max error in df/dx: {np.max(np.abs(df_dx - 0.8 * np.cos(4 * X))):.1e}")
 print(f"max error in df/dy: {np.max(np.abs(df_dy - np.sin(5 * Y))):.1e}")
 
 # %%
-gradlab.plot_surface(X, Y, f, title=r"$f(x, y) = (\sin 4x - \cos 5y)/5$")
+_, ax = gradlab.plot_surface(X, Y, f, title=r"$f(x, y) = (\sin 4x - \cos 5y)/5$")
+ax.set_xticks([-1, 0, 1])  # fewer ticks: the default ones overlap at this angle
+ax.set_yticks([-1, 0, 1])
 plt.show()
 
 # %% [markdown]
 # Matplotlib's default view, from above and in front: bumps and pits in a checkerboard,
 # with saddles between them. The next picture turns the camera to elevation −140°,
-# azimuth 120° (the view the original TensorFlow 2 tutorial used): the camera is now *below*
+# azimuth 120° (the view the source tutorial used): the camera is now *below*
 # the surface, so the bumps seen from underneath look like pits. Same function, upside down.
 
 # %%
@@ -199,9 +201,9 @@ else:
 # %% [markdown]
 # ### Four views of the ripples
 #
-# On a 30 × 30 grid over x ∈ [0, 6], y ∈ [−6, 6]: 50 stacked contour lines, the shaded
-# surface, and the same surface from two higher viewpoints. From straight above
-# (elevation 90°) the surface turns into a map of circles around the origin.
+# The source tutorial's grid: 30 × 30 points over x ∈ [0, 6], y ∈ [−6, 6]. Four panels: 50
+# stacked contour lines in grey, the shaded surface, and the same surface from two higher
+# viewpoints, view_init(60, 90) and view_init(90, 90).
 
 # %%
 Xr, Yr = gradlab.grid((0, 6), (-6, 6), 30)
@@ -210,8 +212,23 @@ fig = plt.figure(figsize=(9, 7))
 views = [("contour3d", None, "50 contour levels"), ("surface", None, "surface"),
          ("surface", (60, 90), "view_init(60, 90)"), ("surface", (90, 90), "view_init(90, 90)")]
 for i, (kind, view, title) in enumerate(views, start=1):
-    gradlab.plot_surface(Xr, Yr, Zr, kind=kind, view=view, title=title,
-                         ax=fig.add_subplot(2, 2, i, projection="3d"))
+    _, ax = gradlab.plot_surface(Xr, Yr, Zr, kind=kind, view=view, title=title,
+                                 ax=fig.add_subplot(2, 2, i, projection="3d"))
+    ax.set_zticks([] if view == (90, 90) else [-1, 0, 1])  # from straight above, z labels pile up
+plt.show()
+
+# %% [markdown]
+# Read these with care. The grid covers only x ≥ 0, so the rings r = constant appear as
+# half-rings. The panels are square boxes although y spans 12 units and x only 6, so every
+# ring is stretched to twice its width along x. Seen from azimuth 90°, x runs from 6 on
+# the left to 0 on the right. And the 50 grey contour lines lie so close together that
+# they read as a shaded surface rather than as separate levels. Below, the same function on x ∈ [−6, 6] with equal scales on both axes: the
+# level lines are whole circles around the origin, the crests at r = π/2 + 2kπ.
+
+# %%
+Xc, Yc = gradlab.grid((-6, 6), (-6, 6), 121)
+Zc = ripple(tf.constant(Xc), tf.constant(Yc)).numpy()
+gradlab.plot_contour(Xc, Yc, Zc, title=r"$\sin\sqrt{x^2 + y^2}$, equal scales: circles")
 plt.show()
 
 # %% [markdown]
@@ -233,8 +250,11 @@ print(gradlab.partials(ripple, 0.0, 0.0))
 #
 # A common "fix" for a bad point is `tf.where(ok, formula, fallback)`: pick the fallback
 # wherever the formula breaks. The *values* come out right. But the tape differentiates
-# *both* branches everywhere and then multiplies the unused one by 0, and 0 · inf is still
-# NaN. Take sin(u)/u with u = x² + y², which tends to 1 at the origin:
+# *both* branches everywhere: `tf.where` sends a gradient of 0 into the branch it
+# discarded, and that branch then applies its own local derivatives to the 0. At u = 0 the
+# local derivative of sin(u)/u is 0/0, and of log(u) it is 1/0 = ∞; 0 times either is NaN,
+# and that NaN flows back to x and y. Take sin(u)/u with u = x² + y², which tends to 1 at
+# the origin:
 
 # %%
 def naive_bump(x, y):

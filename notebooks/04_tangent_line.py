@@ -204,12 +204,14 @@ print("backward:", sorted(t for n, t in ops.types.items() if n in ops.backward))
 # ## Exercises
 
 # %% [markdown]
-# **Exercise 1.** Compute the tangent line to f at x₀ = 1 and store it as the pair
-# `(slope, intercept)`.
+# **Exercise 1.** Compute the tangent line to f at x₀ = 2 and store it as the pair
+# `(slope, intercept)`. Use a tape, not `gradlab.tangent_line` (that would be a one-liner
+# with nothing learned): the slope is f′(x₀), and the intercept is the line's height at
+# x = 0.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_04_1", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-x = tf.constant(1.0)
+x = tf.constant(2.0)
 with tf.GradientTape() as tape:
     tape.watch(x)
     y = f(x)
@@ -226,7 +228,8 @@ gradlab.grade("04.1", answer)
 
 # %% [markdown]
 # **Exercise 2.** Near x = 4 the curve has a crest, where the tangent is flat. Find that x
-# to three decimals (the slider gets you close; bisection on f′ with a tape gets you there).
+# to three decimals, that is within 0.0005 (the slider gets you close; bisection on f′ with
+# a tape gets you there).
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_04_2", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
