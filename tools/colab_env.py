@@ -36,11 +36,29 @@ def step(message: str) -> None:
     print(f"colab-test: {message}", flush=True)
 
 
+def _runs(python: str) -> bool:
+    """True when ``python`` starts (a pyenv shim for a version that is not active exits 127)."""
+    try:
+        return subprocess.run([python, "-c", "import sys"], capture_output=True, timeout=60).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def find_python() -> str | None:
+    """COLAB_PYTHON if set; else the first python3.12 that really runs: PATH, then pyenv's versions."""
+    if os.environ.get("COLAB_PYTHON"):
+        return os.environ["COLAB_PYTHON"]
+    candidates = [shutil.which("python3.12")]
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    candidates += sorted(str(p) for p in pyenv_root.glob("versions/3.12*/bin/python3.12"))
+    return next((c for c in candidates if c and _runs(c)), None)
+
+
 def create() -> None:
     wanted = REQUIREMENTS.read_text(encoding="utf-8")
     if PY.exists() and STAMP.exists() and STAMP.read_text(encoding="utf-8") == wanted:
         return
-    python = os.environ.get("COLAB_PYTHON") or shutil.which("python3.12")
+    python = find_python()
     if not python:
         sys.exit("colab-test: needs Python 3.12 (Colab's): install it, or run "
                  "`make colab-test COLAB_PYTHON=/path/to/python3.12`")
