@@ -7,6 +7,7 @@ off and a hint. Tolerances default to what float32 arithmetic can promise.
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -417,6 +418,48 @@ def did_not_finish(limit: float) -> Feedback:
                  "ends (a `while` whose condition never changes) or a far too large range")
 
 
+def _run_with_alarm(guarded: Callable[[], Feedback], time_limit: float) -> Feedback:
+    """``guarded()`` under a repeating SIGALRM that stops even a loop inside a bare ``except:``.
+
+    After the time limit the alarm raises :class:`_TimeUp` (every 50 ms until the check
+    returns) and traces the student's frames: a handler that caught the ``_TimeUp``
+    (``except:`` or ``except BaseException:``) gets it raised again at its first opcode, so
+    the exception leaves every ``try`` on its way out instead of being swallowed.
+    """
+    here = sys._getframe()
+    state = {"up": False, "stopped": False}
+    previous_trace = sys.gettrace()
+
+    def tracer(frame, _event, _arg):
+        frame.f_trace_opcodes = True
+        if state["up"] and not state["stopped"] and isinstance(sys.exc_info()[1], _TimeUp):
+            raise _TimeUp
+        return tracer
+
+    def alarm(_signum, frame):
+        if state["stopped"]:
+            return
+        state["up"] = True
+        while frame is not None and frame is not here:
+            frame.f_trace, frame.f_trace_opcodes = tracer, True
+            frame = frame.f_back
+        sys.settrace(tracer)
+        raise _TimeUp
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, time_limit, 0.05)
+    try:
+        return guarded()
+    except _TimeUp:
+        return did_not_finish(time_limit)
+    finally:
+        state["stopped"] = True
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if state["up"]:
+            sys.settrace(previous_trace)
+
+
 def run_check(check: Callable[[object], Feedback], answer: object,
               time_limit: float | None = None) -> Feedback:
     """Run one exercise's check so that it can neither raise nor hang.
@@ -456,18 +499,7 @@ def run_check(check: Callable[[object], Feedback], answer: object,
     time_limit = TIME_LIMIT if time_limit is None else time_limit
     main = threading.current_thread() is threading.main_thread()
     if main and hasattr(signal, "setitimer") and signal.getitimer(signal.ITIMER_REAL)[0] == 0:
-        def alarm(_signum, _frame):
-            raise _TimeUp
-
-        previous = signal.signal(signal.SIGALRM, alarm)
-        signal.setitimer(signal.ITIMER_REAL, time_limit)
-        try:
-            return guarded()
-        except _TimeUp:
-            return did_not_finish(time_limit)
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
+        return _run_with_alarm(guarded, time_limit)
     box: list[Feedback] = []
     worker = threading.Thread(target=lambda: box.append(guarded()), daemon=True)
     worker.start()
