@@ -85,13 +85,15 @@ def path_colors(n: int) -> list[str]:
 
 
 def path_player(
-    ax: Axes, paths: Mapping[str, np.ndarray], interval_ms: int = 20, max_frames: int | None = None
+    ax: Axes, paths: Mapping[str, np.ndarray], interval_ms: int = 20, max_frames: int | None = None,
+    legend_outside: bool = False,
 ) -> PathPlayer:
     """Animate ``paths`` (label → array of (x, y) points) over the figure that holds ``ax``.
 
     Draw the background (contours, labels, a legend) on ``ax`` first; the figure is rendered
     once at its current size and dpi, then closed from pyplot so it is not shown twice.
     Frame k shows every path up to its k-th point, ``interval_ms`` apart.
+    ``legend_outside=True`` puts the legend right of the axes, where it hides no contour.
 
     Examples
     --------
@@ -110,7 +112,10 @@ def path_player(
             raise ValueError(f"path {label!r} must be an (n, 2) array of (x, y) points")
         # Invisible placeholders give the legend an entry in each path's colour.
         ax.plot([], [], color=colors[i], lw=2, label=label)
-    ax.legend(loc="upper right", fontsize=8)
+    if legend_outside:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize=8)
+    else:
+        ax.legend(loc="upper right", fontsize=8)
     fig.canvas.draw()
     width, height = (int(round(v)) for v in fig.canvas.get_width_height())
     png = io.BytesIO()

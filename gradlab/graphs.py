@@ -38,7 +38,7 @@ class OpGraph:
     def label(self, name: str) -> str:
         """What a box shows: the op type, with inputs named and the seed spelled out."""
         if name in self.seeds:
-            return "seed ȳ = 1"
+            return "seed f̄ = 1"
         if self.types[name] == "Placeholder":
             return f"{name} (input)"
         return self.types[name]
@@ -53,7 +53,7 @@ def op_graph(graph, hide: tuple[str, ...] = PLUMBING) -> OpGraph:
 
     If a → Identity → b, the edge a → b is kept. An operation belongs to the backward pass
     if the tape created it (its name says "gradients") or it consumes one that did. The
-    backward pass's seed ȳ = 1 is kept even though it is a constant, and counts as backward.
+    backward pass's seed f̄ = ∂f/∂f = 1 is kept even though it is a constant, and counts as backward.
     """
     ops = {op.name: op for op in graph.get_operations()}
     seeds = {name for name, op in ops.items() if _is_seed(op)}

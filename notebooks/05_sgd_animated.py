@@ -113,15 +113,16 @@ print(f"after 120 steps: (x, y) = ({path[-1, 0]:.4f}, {path[-1, 1]:.4f}), f = {f
 
 # %% [markdown]
 # The minimum of this landscape is −0.4 (sin 4x = −1 and cos 5y = 1): the walk is nearly
-# there. Drawn over 10 labelled contour levels, then animated. Press ▶ play, or drag the
-# slider. The animation is plain HTML and JavaScript, so it needs no video encoder and
+# there. Drawn over contour lines every 0.08 (the labelled levels are printed below), then
+# animated. Press ▶ play, or drag the slider. The animation is plain HTML and JavaScript, so it needs no video encoder and
 # plays in Colab too.
 
 # %%
 X, Y = gradlab.grid((-1, 1), (-1, 1), 100)
 Z = f(tf.constant(X), tf.constant(Y)).numpy()  # values only: no tape needed
 fig, ax = gradlab.plot_contour(X, Y, Z, levels=10, title="SGD, learning rate 0.01, 120 steps")
-gradlab.path_player(ax, {"SGD 0.01": path}, interval_ms=20)
+print("labelled contour levels:", sorted({float(label.get_text()) for label in ax.texts}))
+gradlab.path_player(ax, {"SGD 0.01": path}, interval_ms=20, legend_outside=True)
 
 # %% [markdown]
 # `gradlab.descend` runs the same update rules (Keras 3's, checked against the Keras
@@ -147,15 +148,15 @@ for name, run in runs.items():
 
 # %%
 fig, ax = gradlab.plot_contour(X, Y, Z, levels=10, title="four learning rates")
-gradlab.path_player(ax, {name: run.points for name, run in runs.items()}, interval_ms=40)
+gradlab.path_player(ax, {name: run.points for name, run in runs.items()}, interval_ms=40, legend_outside=True)
 
 # %% [markdown]
 # ## Other optimisers: Keras' own
 #
 # **Momentum** keeps a running velocity, so it speeds up along a steady slope and rolls
 # through small bumps. **RMSprop** divides each step by a running size of recent
-# gradients, so flat and steep directions both get steps of about the learning rate.
-# **Adam** combines the two. Each is a Keras optimiser; the loop is the one above, only
+# gradients (a root mean square), so flat and steep directions get steps of similar
+# length. **Adam** combines the two. Each is a Keras optimiser; the loop is the one above, only
 # the optimiser object changes. Same start, same learning rate 0.05, 120 steps:
 
 # %%
@@ -183,7 +184,7 @@ for name, (_, losses) in runs.items():
 
 # %%
 fig, ax = gradlab.plot_contour(X, Y, Z, levels=10, title="four Keras optimisers, learning rate 0.05")
-gradlab.path_player(ax, {name: points for name, (points, _) in runs.items()}, interval_ms=40)
+gradlab.path_player(ax, {name: points for name, (points, _) in runs.items()}, interval_ms=40, legend_outside=True)
 
 # %%
 colors = gradlab.animation.path_colors(len(runs))  # the same colour per run as in the player
@@ -196,18 +197,30 @@ plt.show()
 
 # %% [markdown]
 # Read the numbers before the picture: on this landscape plain SGD is the steadiest. It
-# never takes an uphill step and settles at −0.4. The others do not beat it here:
-#
+# never takes an uphill step and settles at −0.4. The others do not beat it here. To see
+# why, look at how far each coordinate moves in the first steps:
+
+# %%
+for name in ["SGD", "RMSprop", "Adam"]:
+    moves = np.abs(np.diff(runs[name][0], axis=0))
+    print(f"{name:>8}, first 6 steps (|Δx|, |Δy|):", "  ".join(f"({dx:.3f}, {dy:.3f})" for dx, dy in moves[:6]))
+    print(f"{'':>8}  last 3 steps:", "  ".join(f"({dx:.3f}, {dy:.3f})" for dx, dy in moves[-3:]))
+
+# %% [markdown]
 # - **momentum** overshoots: its velocity carries it past the bottom, it swings back and
 #   forth (the uphill steps) and gets below −0.39 later than SGD.
-# - **RMSprop** is the fastest to get close (step 6), because dividing by the gradient's
-#   size makes its early steps about 0.05 long however gentle the slope. The same rule keeps
-#   its steps long when the gradient is tiny, so near the bottom it keeps jumping around
-#   the minimum instead of settling: its final f is not −0.4.
-# - **Adam** has both traits: scaled steps and momentum, so overshoot and a slow settle.
+# - **RMSprop** is the fastest to get close (step 6), thanks to its *first* steps being
+#   too long: its running mean of squared gradients starts at 0, so after one step it
+#   holds only 0.1·g² (rho = 0.9), and the step lr·g/√(0.1·g²) is √10 × 0.05 ≈ 0.158 per
+#   coordinate. The steps shrink as the mean fills up. Near the bottom the same division
+#   keeps them about 0.05 long though the gradient is tiny, so RMSprop keeps jumping
+#   around the minimum instead of settling: its final f is not −0.4.
+# - **Adam** corrects that start-up bias (it divides its running means by 1 − βᵗ), so its
+#   early steps are exactly 0.05 per coordinate: no head start, and it is the slowest of
+#   the four to get below −0.39. Its momentum lets the steps shrink at the end: it settles.
 #
-# Nothing is wrong with them: this landscape is a smooth two-variable bowl and 0.05 happens
-# to be a good SGD step for it. Momentum and adaptive steps pay off where SGD struggles:
+# Nothing is wrong with them: near its minimum this landscape is a smooth bowl, and 0.05
+# happens to be a good SGD step for it. Momentum and adaptive steps pay off where SGD struggles:
 # long narrow valleys, noisy gradients from mini-batches, millions of weights with very
 # different scales. A lesson worth keeping: compare optimisers on *your* problem, each with
 # its own tuned learning rate.
@@ -272,7 +285,8 @@ gradlab.browser_descent_explorer(f, start=start, learning_rate=0.01, steps=120)
 
 # %% [markdown]
 # **Exercise 1.** Without an optimiser: compute the first SGD step from (0.25, −0.5) with
-# learning rate 0.01, using a tape for the gradient. Store the new point as `(x, y)`.
+# learning rate 0.01, using a tape for the gradient. Store it as `answer = (x, y)`
+# (a new name: `x` and `y` still hold the lesson's variables).
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_05_1", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION

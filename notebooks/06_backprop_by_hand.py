@@ -136,8 +136,9 @@ print(f"tape   : df/dx = {df_dx.numpy():.12f}   df/dy = {df_dy.numpy():.12f}")
 # Traced by `tf.function`, the computation and its gradient are one graph. The inputs x and
 # y are the two boxes on the left. Blue boxes are our forward table (Cos, Sin, Mul,
 # RealDiv, AddV2); pink ones are the backward pass TensorFlow generated, starting from the
-# seed box (TensorFlow calls the output y, so its ȳ = 1 is our f̄ = 1), one
-# local-derivative rule per node, the same rules as above.
+# seed box f̄ = ∂f/∂f = 1, one local-derivative rule per node, the same rules as above.
+# Look for the two AddN boxes: they are the sums over two paths from the remark under the
+# table, one adding x̄'s contributions through a and d, the other ȳ's through b and d.
 
 # %%
 @tf.function
@@ -151,6 +152,7 @@ def value_and_gradient(x, y):
 graph = value_and_gradient.get_concrete_function(tf.TensorSpec([], tf.float64), tf.TensorSpec([], tf.float64)).graph
 gradlab.plot_op_graph(graph)
 plt.show()
+print("AddN boxes in the backward pass:", gradlab.graphs.op_graph(graph).count("AddN", backward=True))
 
 # %% [markdown]
 # ## Why backwards?

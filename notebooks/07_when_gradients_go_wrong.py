@@ -107,8 +107,10 @@ with tf.GradientTape() as tape:
 print(tape.gradient(y, x))
 
 # %% [markdown]
-# Rounding is flat almost everywhere, with jumps in between; TensorFlow registers no
-# gradient for it at all (nor for `tf.floor`, `tf.argmax` or casts to integers).
+# Rounding is flat almost everywhere, with jumps in between, so TensorFlow registers its
+# gradient as `None`: declared not differentiable. The same holds for `tf.floor`,
+# `tf.argmax` and casts to integers. (An operation with no gradient registered at all is
+# another matter: there `tape.gradient` raises `LookupError` instead of returning `None`.)
 #
 # ### 5. A variable replaced by a tensor: `x = x - ...`
 #
@@ -204,13 +206,14 @@ del tape
 x = tf.constant([1.0, 2.0])
 with tf.GradientTape(persistent=True) as tape:
     tape.watch(x)
-    y = tf.stack([x[0] ** 2, x[0] * x[1]])  # (x², x·y)
+    y = tf.stack([x[0] ** 2, x[0] * x[1]])  # (x₀², x₀·x₁)
 print("gradient (of the sum):", tape.gradient(y, x).numpy())
 print("jacobian:\n", tape.jacobian(y, x).numpy())
 del tape
 
 # %% [markdown]
-# Row i holds the partials of output i: (2x, 0) and (y, x) at (1, 2).
+# Row i holds the partials of output i: (2x₀, 0) and (x₁, x₀), that is (2, 0) and (2, 1)
+# at x = (1, 2).
 #
 # ### Hessians: a Jacobian of a gradient
 #
@@ -231,8 +234,9 @@ print("hessian:\n", outer.jacobian(grad, x).numpy())
 # %% [markdown]
 # ## Choosing a gradient yourself: `tf.custom_gradient`
 #
-# Notebook 03 ended with a NaN: the length r = √(x² + y²) has no gradient at the origin,
-# and the chain rule computes inf · 0. `tf.norm` does the same:
+# Notebook 03 met a NaN at the origin: its ripple sin(√(x² + y²)) goes through the length
+# r = √(x² + y²), which has no gradient there, and the chain rule computes inf · 0.
+# `tf.norm` does the same:
 
 # %%
 origin = tf.Variable([0.0, 0.0])
@@ -332,7 +336,9 @@ plt.show()
 
 # %% [markdown]
 # **Exercise 1.** Which of these give a `None` gradient at x = 2.0 (with x watched)?
-# Answer with a set of letters, e.g. `{"a", "b"}`.
+# Answer with a set of letters, e.g. `{"a", "b"}`. **Predict first**: write down your
+# set and a reason for each letter *before* running anything, using the five causes above.
+# Then test your prediction on a tape if you like; the check explains each letter.
 
 # %% tags=["exercise"]
 candidates = {
@@ -344,14 +350,11 @@ candidates = {
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_07_1", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-answer = set()
-for letter, fn in candidates.items():
-    x = tf.constant(2.0)
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        y = fn(x)
-    if tape.gradient(y, x) is None:
-        answer.add(letter)
+# a: tf.sign has a registered gradient (0), so the product rule gives sign(x) = 1: not None.
+# b: .numpy() and np.exp leave TensorFlow (cause 3): None.
+# c: tf.round's gradient is registered as None (cause 4): None.
+# d: ones_like uses only x's shape, not its value: no path from x, None.
+answer = {"b", "c", "d"}
 ### END SOLUTION
 
 # %% tags=["exercise"]

@@ -213,8 +213,9 @@ print(f"largest difference from tape.jacobian: {np.max(np.abs(J_forward - J_reve
 #
 # Let us count passes on a clock. Each pass below is one call of a function compiled with
 # `tf.function`. A word of honesty first: at these sizes the arithmetic takes microseconds,
-# while *calling* a compiled function costs a fixed amount (roughly 0.1 to 1 ms, depending
-# on the machine). So the plot mostly measures the number of calls. That is the point
+# while *calling* a compiled function costs a fixed amount (a fraction of a millisecond to
+# a few milliseconds, depending on the machine and on how busy it is). So the plot mostly
+# measures the number of calls. That is the point
 # being made: the losing mode needs n calls where the winning one needs one. (TensorFlow
 # can batch the n passes into one vectorised call, as `tape.jacobian` does; that shrinks
 # the constant, not the n-fold work.)
@@ -274,7 +275,7 @@ def curve_vjp(t, u, ks):
     return tape.gradient(y, t, output_gradients=u)
 
 # %%
-def best(fn, repeat=2):
+def best(fn, repeat=5):
     """Fastest of a few runs: the least disturbed by whatever else the machine is doing."""
     return min(timeit.repeat(fn, number=1, repeat=repeat))
 
@@ -302,17 +303,23 @@ for name, ts in times.items():
     print(f"{name:<11}", "  ".join(f"{t * 1e3:8.2f} ms" for t in ts))
 print(f"time per call at n = {sizes[-1]}, losing modes: "
       f"{times['f: forward'][-1] / sizes[-1] * 1e3:.2f} ms and {times['g: reverse'][-1] / sizes[-1] * 1e3:.2f} ms")
+for name in ["f: forward", "g: reverse"]:
+    slope = np.polyfit(np.log(sizes[2:]), np.log(times[name][2:]), 1)[0]
+    print(f"{name}: log-log slope from n = {sizes[2]} to {sizes[-1]}: {slope:.2f}")
 
 # %% [markdown]
-# (Your timings will differ: they depend on the machine and on what else it is doing.)
-# The losing mode's line rises with slope 1 on the log-log plot: n calls, each costing
-# about the same. The winning mode's single call stays nearly flat. Which mode wins at the
-# largest size does not depend on the machine:
+# (Your timings will differ: they depend on the machine and on what else it is doing; a
+# single point can jump when something else runs at that moment.) The losing mode's line
+# rises roughly in proportion to n, a slope near 1 on the log-log plot: n calls, each
+# costing about the same. The winning mode's single call stays nearly flat. Which mode wins
+# at the largest size, and by a wide margin, does not depend on the machine:
 
 # %%
 for shape, (a, b) in [("f: Rⁿ → R", ("f: reverse", "f: forward")), ("g: R → Rⁿ", ("g: forward", "g: reverse"))]:
-    winner = a if times[a][-1] < times[b][-1] else b
-    print(f"{shape}, n = {sizes[-1]}: the faster mode is {winner.split(': ')[1]}")
+    winner, loser = (a, b) if times[a][-1] < times[b][-1] else (b, a)
+    margin = "more than 10 times" if times[loser][-1] > 10 * times[winner][-1] else "less than 10 times"
+    print(f"{shape}, n = {sizes[-1]}: the faster mode is {winner.split(': ')[1]}, "
+          f"{margin} faster than {loser.split(': ')[1]}")
 
 # %% [markdown]
 # ### What one gradient costs

@@ -64,3 +64,12 @@ def test_player_colours_are_css_colours_that_match_the_legend():
         assert re.fullmatch(r"#[0-9a-f]{6}", colour), colour
     assert strokes == fills == legend_colours
     assert len(set(strokes)) == 4
+
+
+def test_legend_outside_leaves_the_axes_free():
+    fig, ax = plt.subplots(figsize=(6.4, 4.8))
+    ax.set_aspect("equal")
+    path_player(ax, {"a path": np.array([[0.0, 0.0], [1.0, 1.0]])}, legend_outside=True)
+    legend_box, axes_box = ax.get_legend().get_window_extent(), ax.get_window_extent()
+    assert legend_box.x0 > axes_box.x1  # right of the axes: it hides no contour
+    assert legend_box.x1 <= fig.bbox.x1  # and still inside the picture

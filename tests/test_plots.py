@@ -89,5 +89,5 @@ def test_op_graph_separates_forward_and_backward():
     assert len(boxed_labels) == len(ops.nodes)
     labels = {t.get_text() for t in boxed_labels}
     assert "x (input)" in labels  # inputs are named, not shown as bare "Placeholder"
-    assert "seed ȳ = 1" in labels  # the backward pass visibly starts from ∂y/∂y = 1
+    assert "seed f̄ = 1" in labels  # the backward pass visibly starts from ∂f/∂f = 1
     assert ops.seeds and ops.seeds <= ops.backward
