@@ -13,6 +13,10 @@ MAX_GRID_POINTS = 40_000_000
 
 def check_range(value: object, name: str = "x_range") -> tuple[float, float]:
     """Return ``(low, high)`` as floats, or raise ``ValueError`` saying what is wrong."""
+    if isinstance(value, (str, bytes)):  # "03" would unpack into ("0", "3")
+        raise ValueError(
+            f"{name} must be a pair of numbers (low, high), e.g. (-5, 5), not the text {value!r}"
+        )
     try:
         low, high = value  # type: ignore[misc]
         low, high = float(low), float(high)

@@ -204,6 +204,63 @@ def _left_tensorflow(name: str) -> str:
     )
 
 
+#: The errors f raises when traced with symbolic tensors because part of it leaves TensorFlow
+#: (checked on TF 2.x: np.sin(x) -> NotImplementedError "Cannot convert a symbolic tf.Tensor",
+#: math.sin(x) -> TypeError "must be real number, not SymbolicTensor", float(x), x.numpy()).
+#: ``int(x)`` (a loop count) and ``if x > 0`` are left out: the tape's derivative is right there.
+_LEFT_TF_ERRORS = (
+    (NotImplementedError, "Cannot convert a symbolic"),
+    (TypeError, "must be real number, not"),
+    (TypeError, "float() argument must be"),
+    (AttributeError, "object has no attribute 'numpy'"),
+)
+_left_cache: dict[tuple, bool] = {}
+
+
+def _leaves_tensorflow(f: Function, args: list[tf.Tensor]) -> bool:
+    """Does part of f turn its input into NumPy or a Python float (``x**2 + np.sin(x)``)?
+
+    Then the tape sees only the TensorFlow part and its derivative is silently wrong (2.0
+    instead of 2.54), with no None to give it away. f is traced once, without AutoGraph, with
+    symbolic tensors of the same dtype and shape: NumPy and ``math`` refuse symbolic tensors
+    with the errors in ``_LEFT_TF_ERRORS``. Any other failure (``if x > 0``, a Variable made
+    inside f) means "cannot tell" and is not reported. One trace costs a few milliseconds and
+    is cached per f, its outside state, dtype and shape, so grid derivatives stay cheap.
+    """
+    if not tf.executing_eagerly():
+        return False
+    try:
+        key = (getattr(f, "__code__", None), state_key(f),
+               tuple((a.dtype.name, tuple(a.shape)) for a in args))
+        hash(key)
+    except Exception:  # noqa: BLE001 - an unhashable state: trace every time
+        key = None
+    if key is not None and key in _left_cache:
+        return _left_cache[key]
+    specs = [tf.TensorSpec(a.shape, a.dtype) for a in args]
+    verdict = False
+    try:
+        with quiet_tracing():
+            tf.function(lambda *xs: f(*xs), autograph=False).get_concrete_function(*specs)
+    except Exception as error:  # noqa: BLE001 - a probe: only the errors above count
+        verdict = any(isinstance(error, kind) and text in str(error) for kind, text in _LEFT_TF_ERRORS)
+    if key is not None:
+        if len(_left_cache) > 256:
+            _left_cache.clear()
+        _left_cache[key] = verdict
+    return verdict
+
+
+def _part_left_tensorflow(names: str) -> str:
+    return (
+        f"part of f left TensorFlow: somewhere f turns {names} into NumPy or a Python number "
+        f"(np.sin({names[0]}), np.exp({names[0]}), math.sin({names[0]}), float({names[0]}), "
+        f"{names[0]}.numpy()). The tape cannot see that part, so the derivative it gives would be "
+        "silently wrong (it counts only the TensorFlow part). Use tf.sin, tf.exp, tf.math.log, "
+        "... for every step of f."
+    )
+
+
 def _no_gradient(f: Function, args: list[tf.Tensor], index: int, result: object, name: str) -> str:
     """The message for a None gradient: the detector decides between 'left TF' and 'unused'."""
     if isinstance(result, (tf.Tensor, tf.Variable)) and result.dtype.is_floating:
@@ -338,6 +395,8 @@ def _derivative(f: Function, x_t: tf.Tensor) -> tuple[np.ndarray, np.ndarray]:
     if dy_dx is None:
         raise GradientError(_no_gradient(f, [x_t], 0, y, "x"))
     _check_elementwise(y, x_t, "derivative")
+    if _leaves_tensorflow(f, [x_t]):
+        raise GradientError(_part_left_tensorflow("x"))
     return _to_numpy(y), _to_numpy(dy_dx)
 
 
@@ -455,6 +514,8 @@ def _partials(f: Function, x_t: tf.Tensor, y_t: tf.Tensor):
     for index, name in enumerate(("x", "y")):
         if grads[index] is None and _changes_with(f, [x_t, y_t], index):
             raise GradientError(_left_tensorflow(name))
+    if _leaves_tensorflow(f, [x_t, y_t]):
+        raise GradientError(_part_left_tensorflow("x or y"))
     zeros = np.zeros(shape, dtype=z.dtype.as_numpy_dtype)
     return (_to_numpy(z), *(zeros if g is None else _to_numpy(g) for g in grads))
 
@@ -538,6 +599,8 @@ def _nested(f: Function, x: tf.Tensor, n: int) -> tf.Tensor:
             if order == 1:
                 # A non-elementwise f ([x, x**2]) would silently give the sum of the derivatives.
                 _check_elementwise(lower, x, "nth_derivative")
+                if _leaves_tensorflow(f, [x]):
+                    raise GradientError(_part_left_tensorflow("x"))
     return value
 
 

@@ -2,15 +2,18 @@
 message that names the cause, never a traceback, a hang, or a silently wrong number."""
 
 import math
+import re
 import sys
 
 import matplotlib
 
 matplotlib.use("Agg")
 
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import gradlab  # noqa: E402
+from gradlab._tf import tf  # noqa: E402
 from gradlab.exercises.checks import answer_problem, run_check  # noqa: E402
 
 
@@ -60,3 +63,73 @@ def test_a_bare_except_cannot_swallow_the_time_limit():
     assert feedback.status == "wrong" and "did not finish within 0.3 s" in feedback.message
     assert sys.gettrace() is before  # the tracer used to stop it is gone again
     assert gradlab.check("02.1", 80.0).solved  # and the next check runs normally
+
+
+# --------------------------------------------------------------------------- NumPy in part of f
+
+LEFT = "part of f left TensorFlow"
+
+
+@pytest.mark.parametrize("call", [
+    lambda: gradlab.derivative(lambda x: x**2 + np.sin(x), 1.0),
+    lambda: gradlab.derivative(lambda x: x * np.exp(x), [0.5, 1.0]),
+    lambda: gradlab.derivative(lambda x: x**2 + math.sin(x), 1.0),
+    lambda: gradlab.derivative(lambda x: x * float(x), 1.0),
+    lambda: gradlab.nth_derivative(lambda x: x**2 + np.sin(x), 1.0, 1),
+    lambda: gradlab.tangent_line(lambda x: x**2 + np.sin(x), 1.0),
+    lambda: gradlab.compiled_derivative(lambda x: x**2 + np.sin(x))(1.0),
+    lambda: gradlab.partials(lambda x, y: x * np.sin(y) + y, 1.0, 2.0),
+])
+def test_numpy_in_one_part_of_f_is_an_error_not_a_wrong_number(call):
+    with pytest.raises(gradlab.GradientError, match=LEFT):
+        call()
+
+
+@pytest.mark.parametrize("f, x, want", [
+    (lambda x: tf.where(x > 0, x, -x), [-1.0, 2.0], [-1.0, 1.0]),
+    (lambda x: x if x > 0 else -x, -2.0, -1.0),              # Python control flow: tape is right
+    (lambda x: x ** (int(x) % 2 + 2), 3.0, 27.0),            # int(x) as a count: piecewise
+    (lambda x: tf.stop_gradient(x) * x, 3.0, 3.0),
+    (lambda x: x * np.pi + np.float32(2.0), 1.0, np.pi),    # NumPy on constants only
+    (lambda x: tf.abs(x) * 2.0, -1.0, -2.0),
+])
+def test_legitimate_functions_are_not_flagged(f, x, want):
+    _, dy = gradlab.derivative(f, x)
+    np.testing.assert_allclose(dy, want, rtol=1e-6)
+
+
+# --------------------------------------------------------------------------- browser explorers
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: gradlab.browser_tangent_explorer(lambda x: tf.sqrt(x), (-3, -1), steps=30),
+     "not finite anywhere on x_range"),
+    (lambda: gradlab.browser_tangent_explorer(lambda x: x**2, (0, 3), x0=10), "x0 = 10 is outside"),
+    (lambda: gradlab.browser_tangent_explorer(lambda x: x**2, x0="abc"), "x0 must be a single number"),
+    (lambda: gradlab.browser_tangent_explorer(lambda x: x**2, x0=float("nan")), "x0 must be finite"),
+    (lambda: gradlab.browser_gradient_explorer(lambda x, y: tf.math.log(-x * x - y * y - 1), steps=10),
+     "not finite anywhere"),
+    (lambda: gradlab.browser_gradient_explorer(lambda x, y: x * y, point=0.5, steps=10),
+     "point must be a point"),
+    (lambda: gradlab.browser_gradient_explorer(lambda x, y: x * y, point=(5, 5), steps=10),
+     "point's x = 5 is outside"),
+    (lambda: gradlab.browser_gradient_explorer(lambda x, y: x * y, point=(0.1, 0.2, 0.3), steps=10),
+     "point must be a point"),
+    (lambda: gradlab.browser_power_rule_explorer(n=3.7), "n must be a whole number"),
+    (lambda: gradlab.browser_power_rule_explorer(n_range=None), "n_range must be a pair"),
+    (lambda: gradlab.browser_power_rule_explorer(n_range=(-3.5, 6.9)), "n_range must be two whole"),
+    (lambda: gradlab.browser_power_rule_explorer(n_range="36"), "not the text '36'"),
+    (lambda: gradlab.browser_power_rule_explorer(x=10.0), "x = 10 is outside"),
+    (lambda: gradlab.browser_descent_explorer(lambda x, y: x * x + y * y, learning_rate=50.0, steps=5),
+     "learning_rate = 50 is outside"),
+    (lambda: gradlab.browser_descent_explorer(lambda x, y: x * x + y * y, learning_rate="0.1", steps=5),
+     "learning_rate must be a single number"),
+    (lambda: gradlab.browser_descent_explorer(lambda x, y: x * x + y * y, start=(float("nan"), 0), steps=5),
+     "start's x must be finite"),
+    (lambda: gradlab.browser_descent_explorer(lambda x, y: x**2 + y**2 if x > 0 else -x + y**2, steps=5),
+     "use tf.where"),
+    (lambda: gradlab.browser_descent_explorer(lambda x, y: x**2 + y**2 + np.sin(x), steps=5), LEFT),
+    (lambda: gradlab.tangent_explorer(lambda x: x**2, "03"), "not the text '03'"),
+])
+def test_browser_explorers_validate_like_the_kernel_ones(make, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        make()

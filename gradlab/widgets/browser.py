@@ -14,10 +14,18 @@ import numpy as np
 from mpl_toolkits.mplot3d import proj3d
 
 from gradlab import style
-from gradlab._validate import check_count, check_range
+from gradlab._validate import (
+    check_count,
+    check_function,
+    check_in_slider,
+    check_int_range,
+    check_point,
+    check_range,
+    check_scalar,
+)
 from gradlab.calculus import derivative, partials, quiet_tracing
 from gradlab.plots import grid, mask_nonfinite
-from gradlab.widgets.base import new_figure
+from gradlab.widgets.base import finite_range, new_figure
 from gradlab.widgets.client import (
     Array,
     ClientExplorer,
@@ -75,13 +83,17 @@ def browser_tangent_explorer(
     >>> float(explorer.array("slope")[40])  # f'(x) = 2x at x = -3 + 40 * 0.1 = 1.0
     2.0
     """
+    check_function(f)
     low, high = check_range(x_range)
     n, steps = check_count(n), check_count(steps, "steps", 1)
+    where = f"x_range = ({low:g}, {high:g})"
+    x0 = (low + high) / 2 if x0 is None else check_in_slider(check_scalar(x0, "x0"), low, high, "x0", where)
     xs = np.linspace(low, high, n)
     positions = np.linspace(low, high, steps + 1)
-    start = _snap(positions, (low + high) / 2 if x0 is None else float(x0))
+    start = _snap(positions, x0)
     # One tape over the plotted curve and every slider position together.
     ys_all, dys_all = derivative(f, np.concatenate([xs, positions]))
+    finite_range(ys_all, where)  # nowhere finite (sqrt on negative x): say so, not an empty plot
     ys, dys, y0s, slopes = ys_all[:n], dys_all[:n], ys_all[n:], dys_all[n:]
 
     fig = new_figure()
@@ -189,14 +201,16 @@ def browser_power_rule_explorer(
     >>> float(abs(tape - rule).max()) < 1e-3
     True
     """
-    n_lo, n_hi = int(n_range[0]), int(n_range[1])
-    if n_lo > n_hi or not n_lo <= int(n) <= n_hi:
-        raise ValueError(f"n_range must be (low, high) with low <= n <= high; got {n_range} and n = {n}")
+    n_lo, n_hi = check_int_range(n_range, "n_range")
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
+        raise ValueError(f"n must be a whole number such as 3; got {n!r}")
+    check_in_slider(n, n_lo, n_hi, "n", "n_range")
     low, high = check_range(x_range)
+    x = check_in_slider(check_scalar(x, "x"), low, high, "x", f"x_range = ({low:g}, {high:g})")
     steps = check_count(steps, "steps", 1)
     powers = np.arange(n_lo, n_hi + 1)
     positions = np.linspace(low, high, steps + 1)
-    start_x = _snap(positions, float(x))
+    start_x = _snap(positions, x)
     start_n = int(n) - n_lo
     exponent = powers[:, None].astype(float)
     # One tape over every (n, x) slider pair: x ** n with n a broadcast constant.
@@ -315,17 +329,22 @@ def browser_gradient_explorer(
     >>> float(explorer.array("zx")[15, 10]), float(explorer.array("zy")[15, 10])
     (1.0, 0.0)
     """
+    check_function(f, example="lambda x, y: x ** 2 + y ** 2")
     x_lo, x_hi = check_range(x_range)
     y_lo, y_hi = check_range(y_range, "y_range")
     steps = check_count(steps, "steps", 1)
     if point is None:
         point = ((x_lo + x_hi) / 2, (y_lo + y_hi) / 2)
+    point = check_point(point, "point")
+    check_in_slider(point[0], x_lo, x_hi, "point's x", "x_range")
+    check_in_slider(point[1], y_lo, y_hi, "point's y", "y_range")
     gx, gy = np.linspace(x_lo, x_hi, steps + 1), np.linspace(y_lo, y_hi, steps + 1)
-    i0, j0 = _snap(gx, float(point[0])), _snap(gy, float(point[1]))
+    i0, j0 = _snap(gx, point[0]), _snap(gy, point[1])
     SX, SY = np.meshgrid(gx, gy, indexing="ij")  # [i, j]: slider x index i, slider y index j
     z, zx, zy = partials(f, SX, SY)  # one tape over every slider position
     X, Y = grid((x_lo, x_hi), (y_lo, y_hi), n)
     Z, _, _ = partials(f, X, Y)
+    finite_range(Z, "the square x_range × y_range")
     Zm, _ = mask_nonfinite(Z)
 
     fig = new_figure(style.FIGSIZE_WIDE)
@@ -474,18 +493,32 @@ def browser_descent_explorer(
 
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
+    check_function(f, example="lambda x, y: x ** 2 + 10 * y ** 2")
     x_lo, x_hi = check_range(x_range)
     y_lo, y_hi = check_range(y_range, "y_range")
+    start = check_point(start, "start")
+    check_in_slider(start[0], x_lo, x_hi, "start's x", "x_range")
+    check_in_slider(start[1], y_lo, y_hi, "start's y", "y_range")
     steps = check_count(steps, "steps", 1)
     rates = 10.0 ** np.arange(-4, 0.5 + 1e-9, 1 / check_count(rates_per_decade, "rates_per_decade", 1))
-    start_rate = _snap(rates, float(learning_rate))
+    learning_rate = check_scalar(learning_rate, "learning_rate")
+    check_in_slider(learning_rate, float(rates[0]), float(rates[-1]), "learning_rate", "the log slider")
+    start_rate = _snap(rates, learning_rate)
     z0, _, _ = partials(f, np.float32(start[0]), np.float32(start[1]))
     dtype = "float64" if np.asarray(z0).dtype == np.float64 else "float32"
     paths = np.empty((len(METHODS), len(rates), steps + 1, 2))
     losses = np.empty((len(METHODS), len(rates), steps + 1))
     with quiet_tracing():  # one trace per optimiser, by design
         for i, name in enumerate(METHODS):  # one vectorised call per optimiser
-            paths[i], losses[i] = _batched_paths(f, start, name, rates, steps, dtype)
+            try:
+                paths[i], losses[i] = _batched_paths(f, start, name, rates, steps, dtype)
+            except Exception as error:  # noqa: BLE001 - f that only runs on single numbers
+                raise ValueError(
+                    "browser_descent_explorer runs f on every learning rate at once (x and y are "
+                    f"vectors inside one compiled loop), and f failed there ({type(error).__name__}). "
+                    "Python `if`/`and`/`or` on x or y cannot do that: use tf.where(x > 0, a, b) instead, "
+                    "or use gradlab.descent_explorer, which runs f one point at a time."
+                ) from error
     with np.errstate(invalid="ignore"):
         bad = ~(np.isfinite(paths).all(axis=-1) & np.isfinite(losses) & (np.abs(paths).max(axis=-1) < BLOW_UP))
     # Like gradlab.descend: a path stops at its last good point.
