@@ -87,3 +87,41 @@ def test_the_readme_worked_example_runs_and_says_what_the_readme_quotes():
     said = repr(gradlab.check("my.1", lambda x: math.sin(x) * math.cos(x)))
     flat = " ".join(section.replace("*", "").split())
     assert said in flat
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"reference": tf.sin, "kind": "gradient", "inputs": 5.0}, "inputs must be a list of test points"),
+    ({"reference": tf.sin, "kind": "gradient", "inputs": None}, "inputs must be a list of test points"),
+    ({"reference": tf.sin, "kind": "gradient", "inputs": ["a"]}, "each test point in inputs must be a number"),
+    ({"reference": tf.sin, "kind": "gradient", "inputs": [None]}, "each test point in inputs must be a number"),
+    ({"reference": lambda: 1 / 0}, "reference function of exercise 't.bad' raised ZeroDivisionError"),
+    ({"reference": 1.0, "rtol": "0.1"}, "rtol must be a number >= 0"),
+    ({"reference": 1.0, "rtol": -0.1}, "rtol must be a finite number >= 0"),
+    ({"reference": 1.0, "atol": -1}, "atol must be a finite number >= 0"),
+    ({"reference": 1.0, "hints": {"two": "msg"}}, "keyed by wrong numbers"),
+    ({"reference": 1.0, "hints": [2.0, 3.0]}, "hints should be a dict"),
+    ({"reference": tf.sin, "kind": "function", "inputs": [1.0], "hints": {lambda x: 1 / 0: "m"}},
+     "fails at the test point (1.0,): ZeroDivisionError"),
+    ({"reference": tf.sin, "kind": "function", "inputs": [1.0], "hints": {lambda x, y: x: "m"}},
+     "missing 1 required positional argument"),
+    ({"reference": tf.sin, "kind": "function", "inputs": [1.0], "hints": {2.0: "m"}}, "keyed by wrong functions"),
+    ({"reference": None}, "the reference is None"),
+    ({"reference": float("nan")}, "the reference is nan"),
+    ({"reference": lambda x: None, "kind": "function", "inputs": [1.0]}, "the reference is None at the test point"),
+    ({"reference": tf.sqrt, "kind": "function", "inputs": [1.0, -1.0]},
+     "the reference is nan at the test point (-1.0,)"),
+    ({"reference": lambda x: x**2 + math.sin(x), "kind": "gradient", "inputs": [1.0]}, "part of f left TensorFlow"),
+])
+def test_a_teachers_exercise_is_validated_when_defined(kwargs, message):
+    with pytest.raises(ValueError) as error:
+        gradlab.exercise("t.bad", **kwargs)
+    assert message in str(error.value)
+    assert gradlab.check("t.bad", 1.0).status == "wrong"  # nothing was registered
+
+
+def test_a_two_variable_exercise_takes_its_points_as_array_rows():
+    import numpy as np
+
+    made = gradlab.exercise("t.rows", lambda x, y: x * y, "gradient", inputs=np.array([[1.0, 2.0], [3.0, 4.0]]))
+    assert made.inputs == ((1.0, 2.0), (3.0, 4.0))
+    assert gradlab.check("t.rows", lambda x, y: (y, x)).solved

@@ -50,7 +50,87 @@ class TeacherExercise:
 
 
 def _as_args(point: object) -> tuple:
-    return tuple(float(v) for v in point) if isinstance(point, (tuple, list)) else (float(point),)
+    """One test point as a tuple of floats; a ValueError addressed to the teacher otherwise."""
+    if isinstance(point, np.ndarray):
+        point = point.tolist()
+    values = point if isinstance(point, (tuple, list)) else (point,)
+    try:
+        if not values or any(isinstance(v, (str, bytes, bool)) or v is None for v in values):
+            raise TypeError
+        args = tuple(float(v) for v in values)
+    except (TypeError, ValueError):
+        raise ValueError(f"each test point in inputs must be a number, or a tuple of numbers for a "
+                         f"function of several variables; got {point!r}") from None
+    if not all(np.isfinite(args)):
+        raise ValueError(f"test point {point!r} is not finite: use ordinary numbers")
+    return args
+
+
+def _test_points(inputs: object) -> tuple[tuple, ...]:
+    if isinstance(inputs, (str, bytes, Mapping)) or inputs is None or not hasattr(inputs, "__iter__"):
+        raise ValueError(f"inputs must be a list of test points, e.g. inputs=[-1.0, 0.5, 2.0] or "
+                         f"[(0.0, 1.0), (2.0, -1.0)] for two variables; got {inputs!r}")
+    points = tuple(_as_args(p) for p in inputs)
+    if len({len(p) for p in points}) > 1:
+        raise ValueError(f"the test points in inputs have different numbers of values: {inputs!r}")
+    return points
+
+
+def _tolerance(value: object, name: str) -> float:
+    if isinstance(value, (str, bytes, bool)) or value is None:
+        raise ValueError(f"{name} must be a number >= 0 such as 1e-3; got {value!r}")
+    try:
+        result = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number >= 0 such as 1e-3; got {value!r}") from None
+    if not (np.isfinite(result) and result >= 0):
+        raise ValueError(f"{name} must be a finite number >= 0; got {value!r}")
+    return result
+
+
+def _hint_pairs(hints: object, kind: str) -> tuple[tuple[object, str], ...]:
+    shape = ("hints should be a dict {wrong answer: message} or a list of (wrong answer, message) "
+             "pairs")
+    if isinstance(hints, Mapping):
+        pairs = tuple(hints.items())
+    elif isinstance(hints, (str, bytes)) or not hasattr(hints, "__iter__"):
+        raise ValueError(f"{shape}; got {hints!r}")
+    else:
+        pairs = tuple(hints)
+        if not all(isinstance(p, (tuple, list)) and len(p) == 2 for p in pairs):
+            raise ValueError(f"{shape}; got {hints!r}")
+    for wrong_answer, message in pairs:
+        if not isinstance(message, str):
+            raise ValueError(f"each hint should be a message (str); got {message!r}")
+        if kind == "value":
+            if callable(wrong_answer) or isinstance(wrong_answer, (str, bytes, bool)):
+                raise ValueError(f"a 'value' exercise's hints are keyed by wrong numbers, e.g. "
+                                 f"{{-12.0: 'mind the sign'}}; got the key {wrong_answer!r}")
+            try:
+                np.asarray(_numpy(wrong_answer), dtype=float)
+            except (TypeError, ValueError):
+                raise ValueError(f"a 'value' exercise's hints are keyed by wrong numbers; got the key "
+                                 f"{wrong_answer!r}") from None
+        elif not callable(wrong_answer):
+            raise ValueError(f"a {kind!r} exercise's hints are keyed by wrong functions, e.g. "
+                             f"{{lambda x: -tf.sin(x): 'check the sign'}}; got the key {wrong_answer!r}")
+    return tuple((k, v) for k, v in pairs)
+
+
+class _ImpossibleReference(ValueError):
+    """A reference that is None, NaN or infinite: no answer could ever be right."""
+
+
+def _finite(value: object, where: str) -> np.ndarray:
+    if value is None:
+        raise _ImpossibleReference(f"the reference is None {where} (a function without `return`?): give "
+                         "the right answer as numbers, or a function that returns them")
+    array = np.asarray(_numpy(value), dtype=float)
+    if array.size == 0 or not np.all(np.isfinite(array)):
+        shown = array.item() if array.size == 1 else array.tolist()
+        raise _ImpossibleReference(f"the reference is {shown} {where}: the exercise would be impossible to "
+                         "solve; give finite numbers (or a function that returns them)")
+    return array
 
 
 def _tape_gradient(f: Callable, args: tuple) -> object:
@@ -113,38 +193,57 @@ def exercise(
 
     if key in EXERCISES:
         raise ValueError(f"{key!r} is a built-in gradlab exercise; give yours another key, e.g. 'my.1'")
-    pairs = tuple(hints.items() if isinstance(hints, Mapping) else hints)
+    rtol, atol = _tolerance(rtol, "rtol"), _tolerance(atol, "atol")
+    pairs = _hint_pairs(hints, kind)
     if kind == "value":
-        if inputs:
+        if not (hasattr(inputs, "__len__") and len(inputs) == 0):
             raise ValueError("inputs are only for kind='function' or 'gradient'")
-        value = reference() if callable(reference) else reference
+        try:
+            value = reference() if callable(reference) else reference
+        except Exception as error:
+            raise ValueError(f"the reference function of exercise {key!r} raised "
+                             f"{type(error).__name__}: {error}") from error
         if hasattr(value, "numpy"):
             value = value.numpy()
+        if value is None:
+            _finite(value, f"for exercise {key!r}")
         try:
             expected = np.asarray(value, dtype=float)
         except (TypeError, ValueError):
             raise ValueError(f"the reference of a 'value' exercise must be numbers; got {value!r}") from None
+        _finite(expected, f"for exercise {key!r}")
         made = TeacherExercise(key, kind, what or "your answer", expected, (), rtol, atol, pairs)
     else:
         if not callable(reference):
             raise ValueError(f"kind={kind!r} needs a reference function; got {reference!r}")
-        points = tuple(_as_args(p) for p in inputs)
+        points = _test_points(inputs)
         if not points:
             raise ValueError(f"kind={kind!r} needs test points, e.g. inputs=[-1.0, 0.5, 2.0]")
-        for _, hint in pairs:
-            if not isinstance(hint, str):
-                raise ValueError(f"each hint should be a message (str); got {hint!r}")
         if kind == "gradient" and any(len(args) not in (1, 2) for args in points):
             raise ValueError("a 'gradient' exercise takes functions of one or two variables; use "
                              "kind='function' with your own reference gradient for more")
         try:
             if kind == "function":
-                expected = {args: np.asarray(_numpy(reference(*args)), dtype=float) for args in points}
+                expected = {args: _finite(reference(*args), f"at the test point {args!r} of exercise {key!r}")
+                            for args in points}
             else:
                 expected = {args: _tape_gradient(reference, args) for args in points}
+        except _ImpossibleReference:
+            raise
         except Exception as error:
             raise ValueError(f"the reference of exercise {key!r} failed on the test points: "
                              f"{type(error).__name__}: {error}") from error
+        for args, want in expected.items():
+            _finite(want, f"at the test point {args if len(args) > 1 else args[0]!r} of exercise {key!r}")
+        for wrong_function, _ in pairs:
+            for args in points:
+                try:
+                    np.asarray(_numpy(wrong_function(*args)), dtype=float)
+                except Exception as error:
+                    raise ValueError(f"the hint function {wrong_function!r} of exercise {key!r} "
+                                     f"fails at the test point {args!r}: {type(error).__name__}: "
+                                     f"{error}. Hint functions take the same arguments as the "
+                                     "answer and must run on every test point") from error
         made = TeacherExercise(key, kind, what or "your function", expected, points, rtol, atol, pairs)
     _REGISTRY[key] = made
     return made
