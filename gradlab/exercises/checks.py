@@ -242,7 +242,14 @@ def _numbers(values: np.ndarray) -> str:
     values = np.asarray(values, dtype=float)
     if values.size == 1:
         return f"{float(values.flat[0]):.6g}"
-    return np.array2string(values, formatter={"float_kind": lambda v: f"{v:.6g}"})
+    return _bracketed(values)
+
+
+def _bracketed(values: np.ndarray) -> str:
+    """``[a b]`` rows of 6 significant digits, the same under every NumPy (2.5 pads columns)."""
+    if values.ndim <= 1:
+        return "[" + " ".join(f"{float(v):.6g}" for v in np.ravel(values)) + "]"
+    return "[" + " ".join(_bracketed(row) for row in values) + "]"
 
 
 def diagnose(got: np.ndarray, want: np.ndarray) -> str:
@@ -293,7 +300,7 @@ def check_value(
     want = np.asarray(expected, dtype=float)
     if got.size != want.size:
         return wrong(f"{what} should be {want.size} number(s) (shape {want.shape}); got "
-                     f"{got.size} (shape {got.shape}): {np.array2string(got, precision=6)}")
+                     f"{got.size} (shape {got.shape}): {_numbers(got)}")
     got = got.reshape(want.shape)
     if _near(got, want, rtol, atol):
         return correct(f"{what} = {_numbers(got)}")
@@ -368,9 +375,9 @@ def check_function(
                          f"{got.shape}); expected {want.size} (shape {want.shape})")
         if not _near(got.reshape(want.shape), want, rtol, atol):
             hint = diagnose(got, want)
-            expected = np.array2string(want, precision=6)  # "100." must not end in "100.."
+            expected = _numbers(want)  # "100." must not end in "100.."
             return wrong(
-                f"at ({describe(args)}) {what} gives {np.array2string(got, precision=6)}, "
+                f"at ({describe(args)}) {what} gives {_numbers(got)}, "
                 f"expected {expected}{'' if expected.endswith('.') else '.'} {hint}".strip()
             )
     return correct(f"{what} matches at all {len(inputs)} test points.")
