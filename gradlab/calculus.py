@@ -555,7 +555,17 @@ def nth_derivative(f: Function, x: object, n: int) -> np.ndarray:
         )
     x_t = _as_float_tensor(x)
     result = _float_retry(lambda dtype: _nested(f, tf.cast(x_t, dtype), int(n)), x_t.dtype)
-    return np.broadcast_to(_to_numpy(result), tuple(x_t.shape)).copy()
+    try:
+        values = np.asarray(_to_numpy(result), dtype=float)
+        return np.broadcast_to(values, tuple(x_t.shape)).copy()
+    except (TypeError, ValueError):
+        got = (f"a {type(result).__name__} of {len(result)} values" if isinstance(result, (list, tuple))
+               else f"shape {np.shape(result)}")
+        raise FunctionError(
+            f"f returned {got} for {_describe(x_t)}; "
+            "nth_derivative() needs f to act elementwise and return one tensor (one output per "
+            "input point), e.g. lambda x: x ** 3, not a list such as [x, x ** 2]"
+        ) from None
 
 
 def _nested(f: Function, x: tf.Tensor, n: int) -> tf.Tensor:

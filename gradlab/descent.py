@@ -25,6 +25,10 @@ METHODS = ("sgd", "momentum", "rmsprop", "adam")
 #: Past this distance from the origin a path counts as diverged, even if still finite.
 BLOW_UP = 1e6
 
+#: Most optimiser steps one call takes: 1e5 steps run in about 2 s on one core (1e6 took 17 s
+#: in the review); a path that needs more is better shown with a larger learning rate.
+MAX_STEPS = 100_000
+
 
 @dataclass(frozen=True)
 class Trajectory:
@@ -134,15 +138,24 @@ def descend(
     if lr <= 0:
         raise ValueError(f"learning_rate must be positive; got {lr}")
     steps = check_count(steps, "steps", minimum=0)
+    if steps > MAX_STEPS:
+        raise ValueError(f"steps = {steps} is too many: gradlab takes at most {MAX_STEPS:,} steps in "
+                         "one call (about 2 s); use fewer steps or a larger learning rate")
     if not hasattr(start, "__len__") or len(start) != 2:
         raise ValueError(f"start must be a point (x, y); got {start!r}")
     x0, y0 = (check_scalar(v, "start") for v in start)
+    if max(abs(x0), abs(y0)) >= BLOW_UP:
+        raise ValueError(f"start = ({x0:g}, {y0:g}) is too far out: a path counts as diverged once "
+                         f"|x| or |y| passes {BLOW_UP:g}, so start inside that, e.g. (1.0, -0.5)")
     # One eager step first: every mistake in f (NumPy inside, a float32/float64 mix, no
     # gradient, a non-scalar result) gets calculus' one-paragraph message here, never
     # TensorFlow's multi-line graph trace. It also settles the float type f runs in.
     z, _, _ = partials(f, np.float32(x0), np.float32(y0))
     if np.ndim(z) != 0:
         raise ValueError(f"f(x, y) must return one number for scalar x and y; got shape {np.shape(z)}")
+    if not np.isfinite(z):
+        raise ValueError(f"f at start = ({x0:g}, {y0:g}) is {float(z)}, not a finite number: "
+                         "start where f is defined")
     dtype = tf.as_dtype(z.dtype)
     state = state_key(f)
     try:
@@ -163,5 +176,5 @@ def descend(
     good = np.isfinite(points).all(axis=1) & np.isfinite(losses)
     good &= np.abs(points).max(axis=1) < BLOW_UP
     bad = np.flatnonzero(~good)
-    end = int(bad[0]) if bad.size else len(points)
+    end = max(int(bad[0]), 1) if bad.size else len(points)  # never empty: the start is kept
     return Trajectory(points[:end], losses[:end], method, lr, diverged=bool(bad.size))

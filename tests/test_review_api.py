@@ -133,3 +133,37 @@ def test_legitimate_functions_are_not_flagged(f, x, want):
 def test_browser_explorers_validate_like_the_kernel_ones(make, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         make()
+
+
+# --------------------------------------------------------------------------- descend, nth, power
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"start": (2e6, 0.0)}, "start = (2e+06, 0) is too far out"),
+    ({"start": (1e300, 1.0)}, "is too far out"),
+    ({"start": (1.0, 1.0), "steps": 2**31}, "steps = 2147483648 is too many"),
+])
+def test_descend_names_a_start_or_steps_it_cannot_use(kwargs, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        gradlab.descend(lambda x, y: x**2 + y**2, **kwargs)
+
+
+def test_descend_refuses_a_start_where_f_is_undefined_and_never_returns_an_empty_path():
+    with pytest.raises(ValueError, match="is nan, not a finite number"):
+        gradlab.descend(lambda x, y: tf.sqrt(x) + y, (-1.0, 1.0), steps=3)
+    path = gradlab.descend(lambda x, y: x**2 + y**2, (1.0, 1.0), learning_rate=3.0, steps=200)
+    assert path.diverged and len(path.points) >= 1 and np.all(np.isfinite(path.points[-1]))
+
+
+def test_nth_derivative_order_zero_names_a_list_result():
+    with pytest.raises(gradlab.FunctionError, match=r"f returned a list of 2 values .* elementwise"):
+        gradlab.nth_derivative(lambda x: [x, x], 2.0, 0)
+    np.testing.assert_allclose(gradlab.nth_derivative(lambda x: 3.0, [1.0, 2.0], 0), [3.0, 3.0])
+
+
+def test_power_rule_at_n_zero_and_x_zero_explains_the_tapes_nan():
+    kernel = gradlab.power_rule_explorer(n=0, x=0.0)
+    assert "0·∞" in kernel.readout.value and "power rule: 0" in kernel.readout.value
+    assert "undefined" not in kernel.readout.value
+    browser = gradlab.browser_power_rule_explorer(n=0, x=0.0, steps=60)
+    assert "0·x<sup>−1</sup> = 0·∞" in browser.html and "The maths says 0" in browser.html
+    assert "undefined" in gradlab.browser_power_rule_explorer(n=-1, x=0.0, steps=60).html

@@ -167,6 +167,12 @@ def browser_tangent_explorer(
     return explorer
 
 
+#: The readout where the tape's derivative of x⁰ is NaN: at x = 0 it computes 0·x⁻¹ = 0·∞.
+ZERO_POWER_NAN = ("the tape gives NaN for d/dx x<sup>0</sup> at x = 0: it computes "
+                  "0·x<sup>−1</sup> = 0·∞. The maths says 0 (x<sup>0</sup> = 1 is flat); "
+                  "move the slider")
+
+
 def _snap(positions: np.ndarray, value: float) -> int:
     """Index of the slider position nearest ``value``, moved onto ``value`` exactly (in range)."""
     k = int(np.argmin(np.abs(positions - value)))
@@ -263,6 +269,10 @@ def browser_power_rule_explorer(
         "curve": Array((0,), np.array([polyline(r) for r in curves], dtype=object), "str"),
         "left": Array((0, 1), left_px, "px"), "right": Array((0, 1), right_px, "px"),
         "px": Array((1,), x_px[0], "px"), "py": Array((0, 1), y_px, "px"),
+        # Why a value is missing, per n: for n = 0 it is the tape's formula, not the maths.
+        "why": Array((0,), np.array([ZERO_POWER_NAN if p == 0 else
+                                     f"x<sup>{p}</sup> or its derivative is undefined here (not a "
+                                     "finite number): move the slider" for p in powers], dtype=object), "str"),
     }
     elements = [
         ("path", "curve", {"fill": "none", "stroke": color(style.FUNCTION), "stroke-width": style.LINEWIDTH * 1.4,
@@ -281,8 +291,7 @@ def browser_power_rule_explorer(
         fig, "power", alt, sliders, arrays, elements,
         readout=("n = {n}, x = {x:3}: &nbsp; tape: d/dx x<sup>{n}</sup> = <span class='tape'>{tape:6}</span>"
                  " &nbsp; power rule: {n}·x<sup>{nm1}</sup> = <span class='rule'>{rule:6}</span>"),
-        undefined="<b style='color:#b00'>x<sup>{n}</sup> or its derivative is undefined at x = {x:3} "
-                  "(not a finite number): move the slider</b>",
+        undefined="<b style='color:#b00'>n = {n}, x = {x:3}: {why}</b>",
         clips={"ax": axes_clip(ax, height)}, maps={"ax": axes_map(ax, height)},
         kernel=lambda: _kernel("power_rule_explorer", int(n), float(x), (n_lo, n_hi), (low, high)),
         extra=(f"<text class='title' x='{width / 2:.0f}' y='{title_y:.0f}' text-anchor='middle' "

@@ -69,6 +69,15 @@ class PowerRuleExplorer(Explorer):
         if x != 0 and not np.all(np.isfinite([y, slope])) and not np.any(np.isnan([y, slope])):
             raise ValueError(f"x^{n} at x = {x:.3f} is too large to represent (above 1.8e308, "
                              "a floating-point overflow, not an undefined value): move a slider")
+        if n == 0 and x == 0 and np.isnan(slope):
+            # TensorFlow's rule for t**n is n * t**(n-1): 0 * inf at 0. Say so; the maths says 0.
+            self.tape_slope, self.rule_slope = float("nan"), 0.0
+            low, high = self.x_range
+            self.tangent.set_data([low, high], [1.0, 1.0])
+            self.point.set_data([0.0], [1.0])
+            return ("n = 0, x = 0.000: &nbsp; tape: d/dx x<sup>0</sup> = nan, because TensorFlow "
+                    "computes 0·x<sup>−1</sup> = 0·∞ at x = 0 &nbsp; power rule: 0 (x<sup>0</sup> = 1 "
+                    "is flat, its slope is 0 everywhere)")
         y, slope = guarded(lambda: (y, slope), f"x^{n} at x = {x:.3f}")
         self.tape_slope = float(slope)
         self.rule_slope = float(n * np.float64(x) ** (n - 1)) if n != 0 else 0.0
