@@ -167,3 +167,20 @@ def test_power_rule_at_n_zero_and_x_zero_explains_the_tapes_nan():
     browser = gradlab.browser_power_rule_explorer(n=0, x=0.0, steps=60)
     assert "0·x<sup>−1</sup> = 0·∞" in browser.html and "The maths says 0" in browser.html
     assert "undefined" in gradlab.browser_power_rule_explorer(n=-1, x=0.0, steps=60).html
+
+
+# --------------------------------------------------------------------------- nbgrader-cells
+
+@pytest.mark.parametrize("name, text, message", [
+    ("list.ipynb", "[]", "holds a JSON list, not a notebook"),
+    ("cells.ipynb", '{"cells": 5, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}', "not a valid notebook"),
+    ("plain.py", "x = 1\nprint(x)\n", "not a py:percent notebook"),
+])
+def test_nbgrader_cells_refuses_broken_files_by_name_and_changes_nothing(tmp_path, capsys, name, text, message):
+    from gradlab.cli import main
+
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    assert main(["nbgrader-cells", str(path)]) == 2
+    assert message in capsys.readouterr().err
+    assert path.read_text(encoding="utf-8") == text

@@ -158,6 +158,9 @@ def synced_twin(py_path: Path) -> str:
     """The text a py:percent twin should have (its header kept as it was)."""
     jupytext = _jupytext()
     original = py_path.read_text(encoding="utf-8")
+    if not re.search(r"^# %%", original, re.M) and "jupytext:" not in original[:2000]:
+        raise ValueError(f"{py_path}: not a py:percent notebook (it has no '# %%' cells and no "
+                         "jupytext header), so it was left alone; give the .ipynb or its jupytext twin")
     text = jupytext.writes(sync(jupytext.reads(original, FORMAT)), FORMAT)
     for line in ("#       format_version: '1.3'\n", f"#       jupytext_version: {jupytext.__version__}\n"):
         if line not in original:
@@ -166,7 +169,9 @@ def synced_twin(py_path: Path) -> str:
 
 
 def synced_ipynb(ipynb: Path) -> nbformat.NotebookNode:
-    nb = sync(nbformat.read(ipynb, as_version=4))
+    from gradlab.student import _read  # validates and names what is wrong (a NotebookProblem)
+
+    nb = sync(_read(ipynb))
     for cell in nb.cells:  # nbformat wants an id on every cell of a 4.5 notebook
         if "id" not in cell and nb.nbformat_minor >= 5:
             cell.id = "nbgrader-" + cell.metadata["nbgrader"]["grade_id"].replace("_", "-")
