@@ -40,13 +40,31 @@ class NotebookProblem(ValueError):
     """A source notebook that cannot be turned into a student copy; the message names it."""
 
 
+def _target_names(target: ast.expr) -> list[str]:
+    """``a``, ``obj.x`` or ``d[k]`` for each thing an assignment target binds, nested or starred."""
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [name for e in target.elts for name in _target_names(e)]
+    if isinstance(target, ast.Starred):
+        return _target_names(target.value)
+    return [ast.unparse(target)]
+
+
 def _stub_statement(node: ast.stmt, indent: str) -> list[str]:
     """What a student sees in place of one top-level statement of a solution."""
     if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        # `lo, hi = 1, 2` becomes `lo = ...` and `hi = ...`: `(lo, hi) = ...` would not run.
-        names = [ast.unparse(e) for t in targets for e in (t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t])]
+        # `lo, (a, b) = ...` and `first, *rest = ...` become one `name = ...` per name:
+        # a tuple or starred target would not run with a single `...`.
+        names = [name for t in targets for name in _target_names(t)]
         return [f"{indent}{name} = ..." for name in dict.fromkeys(names)]
+    if isinstance(node, (ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While, ast.If, ast.Try)):
+        # A block (with open(...) as fh: answer = ...): stub what it assigns, so later cells
+        # still find those names.
+        lines = [line for child in ast.iter_child_nodes(node) if isinstance(child, ast.stmt)
+                 for line in _stub_statement(child, indent)]
+        for handler in getattr(node, "handlers", ()):
+            lines += [line for child in handler.body for line in _stub_statement(child, indent)]
+        return list(dict.fromkeys(line for line in lines if not line.lstrip().startswith("return")))
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         doc = ast.get_docstring(node)
         return [
@@ -72,6 +90,7 @@ def _names_without_parsing(code: str) -> list[str]:
     for line in code.splitlines():
         if not line or line[0].isspace():
             continue  # only the solution's own top level
+        line = re.sub(r"^%\w+\s+", "", line)  # `%time answer = 3` assigns answer
         defined = _DEFINED.match(line)
         assigned = _ASSIGNED.match(line)
         if defined:
@@ -81,7 +100,7 @@ def _names_without_parsing(code: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def stub_for(solution: str) -> str:
+def stub_for(solution: str, in_function: bool | None = None) -> str:
     """The stub that replaces a solution's source; its indentation is kept.
 
     A solution Python cannot parse (IPython ``%magic``, a syntax error) still gets a stub
@@ -98,9 +117,23 @@ def stub_for(solution: str) -> str:
         stubs = [line for node in ast.parse(code).body for line in _stub_statement(node, indent)]
     except SyntaxError:
         stubs = [f"{indent}{name} = ..." for name in _names_without_parsing(code)]
-    if indent and not any(line.lstrip().startswith(("return", "raise")) for line in stubs):
+    in_function = bool(indent) if in_function is None else in_function
+    if in_function and not any(line.lstrip().startswith(("return", "raise")) for line in stubs):
         stubs.append(f"{indent}raise NotImplementedError()")  # a fenced function body
     return "\n".join([f"{indent}{YOUR_CODE}", *stubs])
+
+
+def _inside_function(before: list[str], region: str) -> bool:
+    """Is a fenced region the body of a ``def`` (not of a top-level ``with``/``if`` block)?"""
+    indent = next((len(ln) - len(ln.lstrip()) for ln in region.splitlines() if ln.strip()), 0)
+    for line in reversed("\n".join(before).splitlines()):
+        depth = len(line) - len(line.lstrip())
+        if not line.strip() or depth >= indent:
+            continue
+        if re.match(r"\s*(async\s+)?def\s", line):
+            return True
+        indent = depth  # an enclosing with/if/for block: look further out for a def
+    return False
 
 
 def _marker(line: str) -> str | None:
@@ -131,7 +164,8 @@ def strip_solution(source: str, markdown: bool = False) -> str:
         elif marker == END and region is None:
             raise ValueError(f"line {number}: '{END}' without a '{BEGIN}' before it")
         elif marker == END:
-            out.append(replace("\n".join(region)))
+            out.append(replace("\n".join(region)) if markdown else
+                       stub_for("\n".join(region), _inside_function(out, "\n".join(region))))
             region = None
         elif region is not None:
             region.append(line)
@@ -307,12 +341,21 @@ def student_copy(source: Path | str, target: Path | str, force: bool = False) ->
     CopyError
         If writing fails part-way; its ``report`` lists what was written before.
     """
+    if not str(source).strip() or not str(target).strip():
+        raise ValueError(f"give both a source and a target folder, e.g. notebooks build/student; got "
+                         f"source {str(source)!r} and target {str(target)!r}")
     source, target = Path(source), Path(target)
     if not source.exists():
         raise FileNotFoundError(f"{source} does not exist: give a notebook or a folder of notebooks")
     if source.is_file() and source.suffix != ".ipynb":
         raise ValueError(f"{source} is not a .ipynb notebook")
     notebooks = [source] if source.is_file() else sorted(source.glob("*.ipynb"))
+    if not notebooks:
+        raise ValueError(f"{source} holds no .ipynb notebooks, so there is nothing to copy; "
+                         "give the folder with the notebooks, e.g. notebooks")
+    blocker = next((p for p in [target, *target.parents] if p.exists() and not p.is_dir()), None)
+    if blocker is not None and blocker != target:
+        raise ValueError(f"the target {target} cannot be created: {blocker} is a file, not a folder")
     if target.is_symlink():
         raise ValueError(f"the target {target} is a symbolic link (to {os.readlink(target)}): copies are "
                          "never written through a link; give a real folder, e.g. build/student")

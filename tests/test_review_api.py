@@ -184,3 +184,44 @@ def test_nbgrader_cells_refuses_broken_files_by_name_and_changes_nothing(tmp_pat
     assert main(["nbgrader-cells", str(path)]) == 2
     assert message in capsys.readouterr().err
     assert path.read_text(encoding="utf-8") == text
+
+
+# --------------------------------------------------------------------------- student copies
+
+@pytest.mark.parametrize("solution, stub", [
+    ("first, *rest = [1, 2, 3]\n", "# YOUR CODE HERE\nfirst = ...\nrest = ..."),
+    ("(a, (b, c)) = 1, (2, 3)\n", "# YOUR CODE HERE\na = ...\nb = ...\nc = ..."),
+    ("with open('/dev/null') as fh:\n    answer = 3\n", "# YOUR CODE HERE\nanswer = ..."),
+    ("for i in range(3):\n    total = i\n", "# YOUR CODE HERE\ntotal = ..."),
+    ("%time answer = 3\n", "# YOUR CODE HERE\nanswer = ..."),
+])
+def test_whole_cell_stubs_define_every_name_and_run(solution, stub):
+    from gradlab.student import strip_solution
+
+    assert strip_solution(solution) == stub
+    exec(compile(stub, "<stub>", "exec"), {})  # noqa: S102 - the stub must run as it is
+
+
+def test_a_region_inside_a_top_level_block_gets_no_raise_but_one_in_a_def_does():
+    from gradlab.student import strip_solution
+
+    block = "if True:\n    ### BEGIN SOLUTION\n    answer = 3\n    ### END SOLUTION\nprint(answer)\n"
+    out = strip_solution(block)
+    assert "raise" not in out and "    answer = ..." in out
+    function = ("def f(x):\n    with open('/dev/null'):\n        ### BEGIN SOLUTION\n        y = x\n"
+                "        ### END SOLUTION\n")
+    assert "        raise NotImplementedError()" in strip_solution(function)
+
+
+def test_student_copy_refuses_what_it_cannot_do_before_writing(tmp_path):
+    from gradlab.student import student_copy
+
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="holds no .ipynb notebooks"):
+        student_copy(tmp_path / "empty", tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(ValueError, match="give both a source and a target"):
+        student_copy(tmp_path / "empty", "")
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(ValueError, match="afile is a file, not a folder"):
+        student_copy("notebooks", tmp_path / "afile" / "student")
