@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html as html_lib
 import io
 import json
 from collections.abc import Mapping
@@ -18,8 +19,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import to_hex
+from matplotlib.lines import Line2D
 
 from gradlab import style
+from gradlab.accessibility import describe
 
 __all__ = ["PathPlayer", "path_colors", "path_player"]
 
@@ -84,6 +87,19 @@ def path_colors(n: int) -> list[str]:
     return [to_hex(style.PATH_COLORS[i % len(style.PATH_COLORS)]) for i in range(n)]
 
 
+def path_linestyles(n: int) -> list:
+    """The first ``n`` path line styles (matplotlib form), one per path like the colours."""
+    return [style.PATH_LINESTYLES[i % len(style.PATH_LINESTYLES)] for i in range(n)]
+
+
+def _dasharray(linestyle, linewidth: float, dpi: float) -> str:
+    """SVG ``stroke-dasharray`` (pixels) drawing ``linestyle`` as matplotlib does at ``dpi``; "" if solid."""
+    _, dashes = Line2D([], [], linestyle=linestyle, linewidth=linewidth)._dash_pattern
+    if not dashes:
+        return ""
+    return " ".join(f"{d * dpi / 72:.1f}" for d in dashes)
+
+
 def path_player(
     ax: Axes, paths: Mapping[str, np.ndarray], interval_ms: int = 20, max_frames: int | None = None,
     legend_outside: bool = False,
@@ -107,16 +123,20 @@ def path_player(
         raise ValueError("paths is empty: pass at least one label → (n, 2) array of points")
     fig = ax.figure
     colors = path_colors(len(paths))
+    linestyles = path_linestyles(len(paths))
     for i, (label, points) in enumerate(paths.items()):
         if np.asarray(points).ndim != 2 or np.asarray(points).shape[1] != 2:
             raise ValueError(f"path {label!r} must be an (n, 2) array of (x, y) points")
-        # Invisible placeholders give the legend an entry in each path's colour.
-        ax.plot([], [], color=colors[i], lw=2, label=label)
+        # Invisible placeholders give the legend an entry in each path's colour and line style;
+        # the SVG polyline draws the same dashes (paths that overlap are still told apart).
+        ax.plot([], [], color=colors[i], linestyle=linestyles[i], lw=style.LINEWIDTH, label=label)
     if legend_outside:
-        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize=8)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize=8, handlelength=4)
     else:
-        ax.legend(loc="upper right", fontsize=8)
+        ax.legend(loc="upper right", fontsize=8, handlelength=4)
     fig.canvas.draw()
+    alt = describe(fig).rstrip(".") + ", with " + ", ".join(
+        f"the path of {label} drawn over it" for label in paths) + " (step slider below)."
     width, height = (int(round(v)) for v in fig.canvas.get_width_height())
     png = io.BytesIO()
     fig.savefig(png, format="png", dpi=fig.dpi)
@@ -133,16 +153,19 @@ def path_player(
     payload = json.dumps(pixel_paths, separators=(",", ":"))
     image = base64.b64encode(png.getvalue()).decode("ascii")
     uid = "gradlab-player-" + hashlib.sha1((payload + image).encode()).hexdigest()[:12]
+    dashes = [_dasharray(ls, style.LINEWIDTH, fig.dpi) for ls in linestyles]
     shapes = "".join(
         f"<polyline fill='none' stroke='{colors[i]}' "
-        f"stroke-width='2' points='{' '.join(f'{x},{y}' for x, y in path)}'/>"
+        + (f"stroke-dasharray='{dashes[i]}' " if dashes[i] else "")
+        + f"stroke-width='{style.LINEWIDTH * fig.dpi / 72:.1f}' points='{' '.join(f'{x},{y}' for x, y in path)}'/>"
         f"<circle class='end' r='4' fill='{colors[i]}' "
         f"cx='{path[-1][0]}' cy='{path[-1][1]}'/>"
         for i, path in enumerate(pixel_paths)
     )
     html = (
         f"<div id='{uid}' style='font-family:sans-serif;font-size:13px'>"
-        f"<svg width='{width}' height='{height}' viewBox='0 0 {width} {height}'>"
+        f"<svg width='{width}' height='{height}' viewBox='0 0 {width} {height}' role='img' "
+        f"aria-labelledby='{uid}-alt'><title id='{uid}-alt'>{html_lib.escape(alt)}</title>"
         f"<image width='{width}' height='{height}' href='data:image/png;base64,{image}'/>"
         f"{shapes}</svg><div><button>&#9654; play</button> "
         f"<input type='range' aria-label='animation step' min='0' max='{frames - 1}' value='{frames - 1}' "

@@ -73,3 +73,34 @@ def test_legend_outside_leaves_the_axes_free():
     legend_box, axes_box = ax.get_legend().get_window_extent(), ax.get_window_extent()
     assert legend_box.x0 > axes_box.x1  # right of the axes: it hides no contour
     assert legend_box.x1 <= fig.bbox.x1  # and still inside the picture
+
+
+def test_each_path_is_drawn_with_its_legend_line_style():
+    # The legend's dashes must be the ones the SVG draws: paths that overlap stay told apart.
+    fig, ax = plt.subplots()
+    paths = {name: np.column_stack([np.arange(5.0), np.arange(5.0) * k])
+             for k, name in enumerate(["sgd", "momentum", "adam"], start=1)}
+    player = path_player(ax, paths)
+    handles = ax.get_legend().legend_handles
+    svg_dashes = [re.search(r"stroke-dasharray='([^']*)'", line) for line in
+                  re.findall(r"<polyline[^>]*>", player.html)]
+    assert len(handles) == len(svg_dashes) == 3
+    scale = fig.dpi / 72
+    for handle, svg in zip(handles, svg_dashes, strict=True):
+        legend = handle._dash_pattern[1]
+        if legend is None:
+            assert svg is None
+        else:
+            assert [float(v) for v in svg.group(1).split()] == pytest.approx([d * scale for d in legend], abs=0.06)
+    assert len({h.get_linestyle() for h in handles}) == 3
+
+
+def test_player_svg_has_an_accessible_name():
+    fig, ax = plt.subplots()
+    ax.set_title("descent on a bowl")
+    player = path_player(ax, {"sgd": np.array([[0.0, 0.0], [1.0, 1.0]])})
+    svg = re.search(r"<svg\b[^>]*>", player.html).group(0)
+    assert "role='img'" in svg
+    label_id = re.search(r"aria-labelledby='([^']*)'", svg).group(1)
+    title = re.search(rf"<title id='{label_id}'>([^<]*)</title>", player.html).group(1)
+    assert "descent on a bowl" in title and "sgd" in title
