@@ -675,8 +675,14 @@ def finite_difference(f: Function, x: object, h: float | None = None) -> np.ndar
         eps = np.finfo(dtype.as_numpy_dtype).eps
         step = h if h is not None else np.cbrt(eps) * np.maximum(1.0, np.abs(x64))
         # Divide by the step actually taken once x ± h is rounded to dtype, not the nominal 2h.
-        hi, lo = (tf.constant(x64 + step, dtype), tf.constant(x64 - step, dtype))
-        taken = hi.numpy().astype(np.float64) - lo.numpy().astype(np.float64)
+        with np.errstate(over="ignore", invalid="ignore"):
+            hi, lo = (tf.constant(x64 + step, dtype), tf.constant(x64 - step, dtype))
+            taken = hi.numpy().astype(np.float64) - lo.numpy().astype(np.float64)
+        if np.all(np.isfinite(x64)) and not np.all(np.isfinite(taken)):
+            raise ValueError(
+                f"h = {h:g} is too large: x ± h is not a finite {dtype.name} number. Use a small "
+                f"step, around {np.cbrt(eps):.0e} times |x| (or leave h out)."
+            )
         if np.any(taken == 0):
             raise ValueError(
                 f"h = {h:g} is too small: x + h rounds back to x in {dtype.name} (it keeps about "
@@ -684,7 +690,14 @@ def finite_difference(f: Function, x: object, h: float | None = None) -> np.ndar
                 f"{np.cbrt(eps):.0e} times |x|."
             )
         f_hi, f_lo = (_to_numpy(_call(f, t)).astype(np.float64) for t in (hi, lo))
-        return (f_hi - f_lo) / taken
+        if f_hi.shape != x64.shape:
+            raise FunctionError(
+                f"f returned shape {f_hi.shape} for x of shape {x64.shape}; finite_difference() "
+                "needs f to act elementwise (one output per input point), so that each output "
+                "moves only with its own x. For a sum or other reduction, nudge one x at a time."
+            )
+        with np.errstate(invalid="ignore", over="ignore"):
+            return (f_hi - f_lo) / taken
 
     return _precise(central)
 

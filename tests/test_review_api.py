@@ -225,3 +225,12 @@ def test_student_copy_refuses_what_it_cannot_do_before_writing(tmp_path):
     (tmp_path / "afile").write_text("x")
     with pytest.raises(ValueError, match="afile is a file, not a folder"):
         student_copy("notebooks", tmp_path / "afile" / "student")
+
+
+@pytest.mark.parametrize("f, x", [
+    (lambda x: tf.reduce_sum(x**2), [1.0, 2.0]),
+    (lambda x: x + tf.zeros((3,), x.dtype), 1.0),
+])
+def test_finite_difference_refuses_non_elementwise_f(f, x):
+    with pytest.raises(gradlab.FunctionError, match=r"finite_difference\(\) needs f to act elementwise"):
+        gradlab.finite_difference(f, x)
