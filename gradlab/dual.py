@@ -87,12 +87,26 @@ class Dual:
         return Dual.lift(other) / self
 
     def __pow__(self, power: object) -> Dual:
-        if isinstance(power, Dual):  # a^b = exp(b log a)
-            return exp(power * log(self))
+        if isinstance(power, Dual) and not (power.derivative == 0 and float(power.value).is_integer()):
+            if self.value <= 0:
+                raise ValueError(
+                    f"Dual({self.value:g}, ...) ** a Dual exponent with a derivative: a^b is computed "
+                    f"as exp(b·log a), and log needs a > 0; got a = {self.value:g}")
+            return exp(power * log(self))  # a^b = exp(b log a)
         p = Dual.lift(power).value
         if p == 0:
             return Dual(1.0, 0.0)
-        return Dual(self.value**p, p * self.value ** (p - 1) * self.derivative)
+        if self.value == 0 and p < 1:
+            raise ValueError(f"x ** {p:g} has no finite derivative at x = 0 ({p:g}·0^{p - 1:g} is "
+                             "infinite or undefined): choose another point")
+        if self.value < 0 and not float(p).is_integer():
+            raise ValueError(f"({self.value:g}) ** {p:g} is not a real number (a negative base with "
+                             "a fractional power); use a positive value")
+        try:
+            return Dual(self.value**p, p * self.value ** (p - 1) * self.derivative)
+        except OverflowError:
+            raise OverflowError(f"{self.value:g} ** {p:g} is too large for a float (above 1.8e308): "
+                                "use a smaller value or power") from None
 
     def __rpow__(self, base: object) -> Dual:
         return Dual.lift(base) ** self

@@ -234,3 +234,23 @@ def test_student_copy_refuses_what_it_cannot_do_before_writing(tmp_path):
 def test_finite_difference_refuses_non_elementwise_f(f, x):
     with pytest.raises(gradlab.FunctionError, match=r"finite_difference\(\) needs f to act elementwise"):
         gradlab.finite_difference(f, x)
+
+
+@pytest.mark.parametrize("base, power, error, message", [
+    ((0.0, 1.0), 0.5, ValueError, "no finite derivative at x = 0"),
+    ((-2.0, 1.0), 0.5, ValueError, "not a real number"),
+    ((10.0, 1.0), 400, OverflowError, "too large for a float"),
+    ((-2.0, 1.0), (2.0, 1.0), ValueError, "log needs a > 0"),
+])
+def test_dual_powers_name_the_cause(base, power, error, message):
+    from gradlab.dual import Dual
+
+    exponent = Dual(*power) if isinstance(power, tuple) else power
+    with pytest.raises(error, match=message):
+        Dual(*base) ** exponent
+
+
+def test_a_whole_constant_dual_exponent_works_for_negative_bases():
+    from gradlab.dual import Dual
+
+    assert Dual(-2.0, 1.0) ** Dual(2.0, 0.0) == Dual(4.0, -4.0)
