@@ -5,12 +5,17 @@ tools/site_template) and an index page. Readable offline, from file:// with no s
 every figure is embedded in its page, and the browser explorers (gradlab.widgets.browser)
 work there with no kernel. Kernel-backed widgets appear as the picture of their default
 state that each saved output carries.
+
+By default the pages are the student view: solution cells become the stubs
+``gradlab student-copy`` writes, exercise outputs are cleared and nbgrader test cells
+dropped, so the site does not publish the answer key. ``--teacher`` keeps the solutions.
 """
 
 from __future__ import annotations
 
+import argparse
 import html
-import sys
+import re
 from pathlib import Path
 
 import nbformat
@@ -19,11 +24,45 @@ from nbconvert import HTMLExporter
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def plain_markdown(text: str) -> str:
+    """Markdown inline markup to plain text: links keep their words, emphasis and code marks go."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"(\*\*|__|\*|`)", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
 def title_and_summary(nb: nbformat.NotebookNode) -> tuple[str, str]:
-    lines = [ln.strip() for ln in nb.cells[0].source.splitlines() if ln.strip()]
-    title = lines[0].lstrip("# ").strip()
-    summary = next((ln for ln in lines[1:] if not ln.startswith("[![")), "")
-    return title, summary
+    """The first cell's heading, and its first prose paragraph as one line of plain text."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", nb.cells[0].source) if p.strip()]
+    title = plain_markdown(paragraphs[0].splitlines()[0].lstrip("# "))
+    summary = next((p for p in paragraphs[1:] if not p.startswith(("[![", "#"))), "")
+    return title, plain_markdown(summary)
+
+
+# The Colab badge is a picture from the web, broken offline: the site shows a text link.
+_BADGE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\(([^)]*)\)", re.IGNORECASE)
+
+
+def offline_badges(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = _BADGE.sub(r"[Open in Colab](\1)", cell.source)
+    return nb
+
+
+def read_notebook(path: Path, teacher: bool = False) -> nbformat.NotebookNode:
+    """``path`` as the site shows it: the student copy (see ``gradlab.student``) unless ``teacher``."""
+    if teacher:
+        return nbformat.read(path, as_version=4)
+    from gradlab import student
+
+    return student._plan(Path(path)).notebook
+
+
+def scrollable_code(body: str) -> str:
+    """Code blocks scroll sideways on narrow screens; tabindex lets a keyboard scroll them too."""
+    return body.replace('<div class="highlight hl-ipython3"><pre>',
+                        '<div class="highlight hl-ipython3"><pre tabindex="0">')
 
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -39,14 +78,16 @@ def static_widgets(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def build(out: Path, notebooks: list[Path]) -> list[Path]:
+def build(out: Path, notebooks: list[Path], teacher: bool = False) -> list[Path]:
+    """Write one page per notebook and ``index.html`` into ``out``; the student view unless ``teacher``."""
     out.mkdir(parents=True, exist_ok=True)
     exporter = HTMLExporter(extra_template_basedirs=[str(ROOT / "tools" / "site_template")],
                             template_name="gradlab")
     entries, pages = [], []
     for path in notebooks:
-        nb = static_widgets(nbformat.read(path, as_version=4))
+        nb = offline_badges(static_widgets(read_notebook(path, teacher)))
         body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
+        body = scrollable_code(body)
         page = out / f"{path.stem}.html"
         page.write_text(body, encoding="utf-8")
         pages.append(page)
@@ -64,6 +105,11 @@ def build(out: Path, notebooks: list[Path]) -> list[Path]:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "build" / "site"
-    written = build(target, sorted((ROOT / "notebooks").glob("[0-9]*.ipynb")))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("target", nargs="?", type=Path, default=ROOT / "build" / "site")
+    parser.add_argument("--teacher", action="store_true",
+                        help="include the solutions and their outputs (the answer key); default: student view")
+    args = parser.parse_args()
+    target = args.target
+    written = build(target, sorted((ROOT / "notebooks").glob("[0-9]*.ipynb")), teacher=args.teacher)
     print(f"wrote {len(written)} pages to {target} (open {target / 'index.html'})")
