@@ -53,7 +53,7 @@ import gradlab
 # Every function you can write with TensorFlow is a chain of small operations (`square`,
 # `sin`, `add`...), each with a derivative TensorFlow knows. The **chain rule** glues them:
 #
-# $$\frac{d}{dx} f\big(g(x)\big) = f'\big(g(x)\big)\cdot g'(x).$$
+# **d/dx f(g(x)) = f′(g(x)) · g′(x).**
 #
 # While your code runs, a `tf.GradientTape` records which operations touched which tensors.
 # Asking the tape for a gradient replays that record backwards, multiplying local

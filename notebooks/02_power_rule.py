@@ -63,7 +63,7 @@ print("TensorFlow", tf.__version__)
 #
 # For any power n,
 #
-# $$\frac{d}{dx}\, x^n = n\, x^{n-1}:$$
+# **d/dx xⁿ = n · xⁿ⁻¹:**
 #
 # bring the exponent down in front, then lower it by one. So x³ has slope 3x², x¹⁰ has
 # slope 10x⁹, and a constant (x⁰ = 1) has slope 0.
