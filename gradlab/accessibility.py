@@ -25,14 +25,42 @@ __all__ = ["describe", "install", "set_alt"]
 _ALT = "_gradlab_alt"
 
 
+_SUPERSCRIPT = str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ")
+_SUBSCRIPT = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
+
+
+def _script(table, body: str, mark: str) -> str:
+    """``body`` in super/subscript characters if each has one, else ``mark`` + body ("^(k+1)")."""
+    converted = body.translate(table)
+    if all(c != o or c.isspace() for c, o in zip(converted, body, strict=True)):
+        return converted
+    return mark + (body if len(body) == 1 else f"({body})")
+
+
 def _plain(text: str) -> str:
-    """Mathtext to plain words: "$\\partial f / \\partial x$" → "∂f / ∂x"."""
-    words = {r"\partial": "∂", r"\nabla": "∇", r"\sqrt": "√", r"\cdot": "·", r"\,": " ", r"\frac": "",
-             r"\cos": "cos", r"\sin": "sin", r"\exp": "exp", r"\log": "log", r"\alpha": "α", r"\eta": "η"}
-    for tex, word in words.items():
+    """Mathtext to plain words: "$\\partial f / \\partial x$" → "∂f / ∂x", "$\\sim h^2$" → "~ h²"."""
+    text = re.sub(r"\\frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}", r"(\1)/(\2)", text)
+    text = re.sub(r"\(([∂A-Za-z0-9\\ ]+)\)/", r"\1/", text)  # (d)/(dx) → d/(dx): single terms lose brackets
+    text = re.sub(r"/\(([∂A-Za-z0-9\\ ]+)\)", r"/\1", text)
+    words = {r"\partial": "∂", r"\nabla": "∇", r"\sqrt": "√", r"\cdot": "·", r"\times": "×",
+             r"\,": " ", r"\;": " ", r"\!": "", r"\sim": "~", r"\approx": "≈", r"\leq": "≤",
+             r"\geq": "≥", r"\le ": "≤ ", r"\ge ": "≥ ", r"\neq": "≠", r"\infty": "∞", r"\to": "→",
+             r"\varepsilon": "ε", r"\epsilon": "ε", r"\alpha": "α", r"\eta": "η", r"\theta": "θ",
+             r"\lambda": "λ", r"\mu": "μ", r"\sigma": "σ", r"\pi": "π", r"\Delta": "Δ", r"\delta": "δ",
+             r"\left": "", r"\right": "", r"\big": "", r"\Big": "", r"\mathrm": "", r"\mathbf": "",
+             r"\operatorname": "", r"\quad": " ", r"\prime": "′"}
+    for tex, word in sorted(words.items(), key=lambda kv: -len(kv[0])):
         text = text.replace(tex, word)
+    for fn in ("sin", "cos", "tan", "exp", "log", "ln", "tanh", "max", "min"):
+        text = re.sub(rf"\\{fn}(?![A-Za-z])\s*", f" {fn} ", text)
+    if "$" in text:  # exponents and indices only in maths: "learning_rate" stays as written
+        text = re.sub(r"\^\{([^{}]*)\}", lambda m: _script(_SUPERSCRIPT, m.group(1), "^"), text)
+        text = re.sub(r"\^([A-Za-z0-9])", lambda m: _script(_SUPERSCRIPT, m.group(1), "^"), text)
+        text = re.sub(r"_\{([^{}]*)\}", lambda m: _script(_SUBSCRIPT, m.group(1), "_"), text)
+        text = re.sub(r"_([A-Za-z0-9])", lambda m: _script(_SUBSCRIPT, m.group(1), "_"), text)
     text = re.sub(r"\\([A-Za-z]+)", r"\1", text)
     text = re.sub(r"\s+", " ", text.replace("$", "").replace("{", "").replace("}", "")).strip()
+    text = re.sub(r"\(\s+", "(", text)
     return re.sub(r"([∂∇√])\s+", r"\1", text)
 
 

@@ -52,3 +52,23 @@ def test_ipython_displays_figures_with_alt_metadata_and_styled_cycle():
     plt.close(fig)
     matplotlib.rcdefaults()
     matplotlib.use("Agg")
+
+
+@pytest.mark.parametrize(("label", "plain"), [
+    (r"$\sim h^2$ (truncation)", "~ h² (truncation)"),
+    (r"$\sim \varepsilon / h$ (rounding)", "~ ε / h (rounding)"),
+    (r"$\cos x \sin y + x/y$ where $|f| \leq 10$", "cos x sin y + x/y where |f| ≤ 10"),
+    (r"$\frac{d}{dx}\sin x$", "d/dx sin x"),
+    (r"$\frac{\partial f}{\partial x}$", "∂f/∂x"),
+    (r"$x^{n-1}$ and $x_0 \geq 0$", "xⁿ⁻¹ and x₀ ≥ 0"),
+    (r"$e^{-x}$", "e^(-x)"),
+    ("learning_rate", "learning_rate"),
+])
+def test_alt_text_has_no_latex_left(label, plain):
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1], label=label)
+    ax.legend()
+    text = accessibility.describe(fig)
+    plt.close(fig)
+    assert f"curves: {plain}" in text
+    assert "\\" not in text and "$" not in text
