@@ -56,6 +56,18 @@ def _as_float_tensor(x: object) -> tf.Tensor:
     try:
         t = tf.convert_to_tensor(x)
     except (TypeError, ValueError) as error:
+        try:
+            big = np.asarray(x, dtype=np.float64)
+        except (TypeError, ValueError, OverflowError):
+            big = None
+        if big is not None and big.size and np.all(np.isfinite(big)) and np.max(np.abs(big)) > 3.4e38:
+            raise FunctionError(
+                f"x = {_short_repr(x)} is too large for float32 (the type Python numbers become, "
+                "largest about 3.4e38): pass np.float64(x) or a float64 array"
+            ) from error
+        if isinstance(x, int) and abs(x) >= 2**63:
+            raise FunctionError(f"x = {_short_repr(x)} is a whole number too large for an integer "
+                                "tensor (64 bits): write it as a float, e.g. 1e20") from error
         raise FunctionError(f"x must be numeric; could not convert {x!r} to a tensor") from error
     if not t.dtype.is_floating:
         if not (t.dtype.is_integer or t.dtype == tf.bool):
@@ -63,6 +75,11 @@ def _as_float_tensor(x: object) -> tf.Tensor:
         t = tf.cast(t, tf.float64 if isinstance(x, np.ndarray) else tf.float32)
     check_grid_size(int(np.prod(t.shape)), "set of input points")
     return t
+
+
+def _short_repr(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _describe(x: tf.Tensor) -> str:
@@ -627,6 +644,15 @@ def tangent_line(f: Function, x0: float) -> tuple[float, float]:
     x0 = check_scalar(x0, "x0")
     y0, slope = derivative(f, x0)
     y0, slope = float(y0), float(slope)
+    if abs(x0) >= 2.0**24 or not (np.isfinite(y0) and np.isfinite(slope)):
+        # float32 cannot hold every whole number past 2**24 and overflows at 3.4e38 (exp(100)):
+        # then float64 (or float32 again if f insists).
+        y0, slope = (float(v) for v in derivative(f, np.float64(x0)))
+    if np.isinf(y0) or (np.isinf(slope) and abs(y0) > 1e30):
+        raise ValueError(
+            f"f overflows at x0 = {x0:g}: f(x0) = {y0:g} and f'(x0) = {slope:g} are too large for "
+            "a float (float32 stops near 3.4e38, float64 near 1.8e308). Pick a smaller x0."
+        )
     if not (np.isfinite(y0) and np.isfinite(slope)):
         raise ValueError(
             f"f has no tangent line at x0 = {x0:g}: f(x0) = {y0:g} and f'(x0) = {slope:g} "

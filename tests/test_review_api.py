@@ -254,3 +254,15 @@ def test_a_whole_constant_dual_exponent_works_for_negative_bases():
     from gradlab.dual import Dual
 
     assert Dual(-2.0, 1.0) ** Dual(2.0, 0.0) == Dual(4.0, -4.0)
+
+
+def test_float32_overflow_is_named_and_tangent_line_uses_float64():
+    slope, intercept = gradlab.tangent_line(lambda x: x, 1e20)
+    assert (slope, intercept) == (1.0, 0.0)
+    assert gradlab.tangent_line(tf.exp, 100.0)[0] == pytest.approx(np.exp(100.0), rel=1e-12)
+    with pytest.raises(ValueError, match="f overflows at x0 = 1000"):
+        gradlab.tangent_line(tf.exp, 1000.0)
+    with pytest.raises(gradlab.FunctionError, match=r"too large for float32 .* np.float64\(x\)"):
+        gradlab.derivative(lambda x: x, 1e39)
+    with pytest.raises(gradlab.FunctionError, match="write it as a float"):
+        gradlab.derivative(lambda x: x**2, 10**20)
