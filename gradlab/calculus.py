@@ -7,6 +7,7 @@ Every function takes ``f`` as a plain Python callable written with TensorFlow op
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import re
 import time
@@ -295,7 +296,12 @@ def state_key(f: object, depth: int = 0) -> tuple:
     A ``tf.function`` freezes Python numbers at trace time, so a cache of compiled functions
     keyed on ``f`` alone keeps old values after a student re-runs ``a = 4``. Keying on this
     too retraces exactly when such a value changed. ``tf.Variable`` s are read live by the
-    graph and count by identity; objects it cannot look inside count by identity.
+    graph and count by identity. Looked inside: numbers, strings, arrays and tensors (up to
+    1e6 values, hashed past 4096), lists and tuples (of numbers up to 1e5 items), dicts of up
+    to 64 items, plain objects with up to 64 attributes (``p.a``), functions f calls. Limits:
+    anything else (a module, a Keras model, a bigger container, something nested more than
+    four levels deep) counts by identity only, so changing it in place keeps the old graph;
+    assign a new object (or use a ``tf.Variable``) to make the change show.
     """
     code = getattr(f, "__code__", None)
     if code is None or depth > 3:
@@ -328,7 +334,11 @@ def _value_key(value: object, depth: int) -> object:
     if isinstance(value, np.generic):
         return ("np", value.dtype.str, value.item())
     if isinstance(value, np.ndarray):
-        return ("nd", value.dtype.str, value.shape, value.tobytes()) if value.size <= 4096 else ("id", id(value))
+        if value.size <= 4096:
+            return ("nd", value.dtype.str, value.shape, value.tobytes())
+        if value.size <= 1_000_000:  # in-place edits of a bigger array count too (a hash, ~1 ms)
+            return ("nd", value.dtype.str, value.shape, hashlib.blake2b(value.tobytes()).digest())
+        return ("id", id(value))
     if isinstance(value, tf.Variable):
         return ("variable", id(value))
     if isinstance(value, tf.Tensor):
@@ -339,6 +349,12 @@ def _value_key(value: object, depth: int) -> object:
         return ("tensor", array.dtype.str, array.shape, array.tobytes()) if array.size <= 4096 else ("id", id(value))
     if isinstance(value, (list, tuple)) and len(value) <= 64 and depth <= 4:
         return (type(value).__name__, tuple(_value_key(v, depth + 1) for v in value))
+    if isinstance(value, (list, tuple)) and len(value) <= 100_000 and depth <= 4:
+        try:  # a long list of numbers: its values, hashed (lst[0] = 11 must retrace)
+            digest = hashlib.blake2b(np.asarray(value, dtype=float).tobytes()).digest()
+            return (type(value).__name__, len(value), digest)
+        except (TypeError, ValueError):
+            return ("id", id(value))
     if isinstance(value, dict) and len(value) <= 64 and depth <= 4:
         try:
             return ("dict", tuple(sorted((repr(k), _value_key(v, depth + 1)) for k, v in value.items())))
@@ -346,6 +362,14 @@ def _value_key(value: object, depth: int) -> object:
             return ("id", id(value))
     if isinstance(value, types.FunctionType):
         return state_key(value, depth + 1)
+    attributes = getattr(value, "__dict__", None)
+    if (isinstance(attributes, dict) and len(attributes) <= 64 and depth <= 3
+            and not isinstance(value, (types.ModuleType, type)) and not callable(value)):
+        # A plain settings object (p.a, cfg.k): its attribute values, so p.a = 9 retraces.
+        try:
+            return ("object", id(value), tuple(sorted((k, _value_key(v, depth + 1)) for k, v in attributes.items())))
+        except TypeError:
+            return ("id", id(value))
     return ("id", id(value))
 
 

@@ -266,3 +266,18 @@ def test_float32_overflow_is_named_and_tangent_line_uses_float64():
         gradlab.derivative(lambda x: x, 1e39)
     with pytest.raises(gradlab.FunctionError, match="write it as a float"):
         gradlab.derivative(lambda x: x**2, 10**20)
+
+
+def test_compiled_graphs_follow_attributes_and_big_containers_changed_in_place():
+    class Settings:
+        pass
+
+    p = Settings()
+    p.a = 2.0
+    big_list, big_array = [2.0] * 5000, np.full(5000, 2.0)
+    by_attribute = gradlab.compiled_derivative(lambda x: p.a * x)
+    by_list = gradlab.compiled_derivative(lambda x: big_list[0] * x)
+    by_array = gradlab.compiled_derivative(lambda x: big_array[0] * x)
+    assert [float(df(1.0)[1]) for df in (by_attribute, by_list, by_array)] == [2.0, 2.0, 2.0]
+    p.a, big_list[0], big_array[0] = 9.0, 11.0, 13.0
+    assert [float(df(1.0)[1]) for df in (by_attribute, by_list, by_array)] == [9.0, 11.0, 13.0]
