@@ -165,3 +165,26 @@ def test_bad_arguments_say_what_to_fix():
         gradlab.browser_descent_explorer(saddle, method="lbfgs")
     with pytest.raises(ValueError, match="x_range"):
         gradlab.browser_tangent_explorer(tangent_f, (2.0, 1.0))
+
+
+@pytest.mark.parametrize("x0", [2 * np.pi, 4.1, 1.0])
+def test_tangent_readout_writes_the_intercept_as_a_term_and_no_negative_zero(x0):
+    # at x0 = 2π, f(x0) = cos·sin/√x rounds to zero from below: "-0.000000" and "+ -0.0000" before
+    explorer = gradlab.browser_tangent_explorer(tangent_f, (0.05, 2 * np.pi), x0=x0, steps=40)
+    readout = re.search(r"<output[^>]*>(.*?)</output>", explorer.html, re.S).group(1)
+    assert not re.search(r"-0\.0+(?!\d*[1-9])", readout), readout
+    assert "+ -" not in readout and "+ −" not in readout
+    y0 = float(tangent_f(tf.constant(x0, tf.float64)))
+    term = re.search(r"\)\s*([+−])\s*(\d+\.\d{4})", readout)
+    assert term, readout
+    if abs(y0) >= 5e-5:
+        assert term.group(1) == ("−" if y0 < 0 else "+")
+        assert float(term.group(2)) == pytest.approx(abs(y0), abs=1e-4)
+
+
+def test_readout_formats_in_the_browser_like_the_kernel():
+    from gradlab.widgets.client import fixed, signed_term
+
+    assert fixed(-1e-9, 6) == "0.000000" and fixed(-0.5, 2) == "-0.50"
+    assert signed_term(-0.25, 4) == " − 0.2500" and signed_term(-1e-9, 2) == " + 0.00"
+    assert signed_term(0.25, 2) == " + 0.25"

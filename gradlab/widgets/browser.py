@@ -145,7 +145,7 @@ def browser_tangent_explorer(
         fig, "tangent", alt, sliders, arrays, elements,
         readout=("x<sub>0</sub> = {x0:3} &nbsp; f(x<sub>0</sub>) = {y:6} &nbsp; "
                  "f′(x<sub>0</sub>) = <span class='slope-value'>{slope:6}</span> &nbsp; "
-                 "tangent: y = {slope:4}·(x − {x0:3}) + {y:4}"),
+                 "tangent: y = {slope:4}·(x − {x0:3}){y:+4}"),
         undefined="<b style='color:#b00'>f or f′ is undefined at x<sub>0</sub> = {x0:3} "
                   "(not a finite number): move the slider</b>",
         clips={"ax": axes_clip(ax, height)}, maps={"ax": axes_map(ax, height)},

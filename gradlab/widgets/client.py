@@ -51,10 +51,12 @@ _SCRIPT = """
     return a.v[k];
   }
   function fill(text, idx, bad) {
-    return text.replace(/\\{(\\w+)(?::(\\d+))?\\}/g, function (_, name, digits) {
+    return text.replace(/\\{(\\w+)(?::(\\+?)(\\d+))?\\}/g, function (_, name, sign, digits) {
       var v = at(name, idx);
       if (v === null) { bad.push(name); return "?"; }
-      return digits === undefined ? v : v.toFixed(+digits);
+      if (digits === undefined) return v;
+      var t = Math.abs(v).toFixed(+digits), neg = v < 0 && /[1-9]/.test(t);
+      return sign ? (neg ? " \\u2212 " : " + ") + t : (neg ? "-" : "") + t;
     });
   }
   function show() {
@@ -169,7 +171,21 @@ def _png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-_FIELD = re.compile(r"\{(\w+)(?::(\d+))?\}")
+#: Readout fields: {name} as is, {name:4} with 4 decimals (never "-0.0000"), {name:+4} as a
+#: term added to what comes before: " + 0.1234" or " − 0.1234".
+_FIELD = re.compile(r"\{(\w+)(?::(\+?)(\d+))?\}")
+
+
+def signed_term(value: float, digits: int) -> str:
+    """``value`` as a term of a sum, " + 1.50" or " − 1.50", with no negative zero."""
+    text = f"{abs(value):.{digits}f}"
+    return (" − " if value < 0 and text.strip("0.") else " + ") + text
+
+
+def fixed(value: float, digits: int) -> str:
+    """``value`` with ``digits`` decimals, without the "-0.000" a tiny negative number rounds to."""
+    text = f"{value:.{digits}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
 
 
 def _value_at(array: Array, sizes: Sequence[int], idx: Sequence[int]) -> object:
@@ -185,8 +201,10 @@ def _fill(text: str, arrays: Mapping[str, Array], sizes, idx, bad: list) -> str:
         if value is None or (not isinstance(value, str) and not np.isfinite(value)):
             bad.append(match.group(1))
             return "?"
-        digits = match.group(2)
-        return str(value) if digits is None else f"{float(value):.{digits}f}"
+        sign, digits = match.group(2), match.group(3)
+        if digits is None:
+            return str(value)
+        return signed_term(float(value), int(digits)) if sign else fixed(float(value), int(digits))
 
     return _FIELD.sub(one, text)
 

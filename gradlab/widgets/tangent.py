@@ -67,9 +67,11 @@ class TangentExplorer(Explorer):
                                             self.slope * (high - x0) + self.y0])
         self.point.set_data([x0], [self.y0])
         self.slope_point.set_data([x0], [self.slope])
-        return (f"x<sub>0</sub> = {x0:.3f} &nbsp; f(x<sub>0</sub>) = {self.y0:.6f} &nbsp; "
-                f"f′(x<sub>0</sub>) = {self.slope:.6f} &nbsp; tangent: "
-                f"y = {self.slope:.4f}·(x − {x0:.3f}) + {self.y0:.4f}")
+        from gradlab.widgets.client import fixed, signed_term
+
+        return (f"x<sub>0</sub> = {fixed(x0, 3)} &nbsp; f(x<sub>0</sub>) = {fixed(self.y0, 6)} &nbsp; "
+                f"f′(x<sub>0</sub>) = {fixed(self.slope, 6)} &nbsp; tangent: "
+                f"y = {fixed(self.slope, 4)}·(x − {fixed(x0, 3)}){signed_term(self.y0, 4)}")
 
     def summary(self) -> str:
         x0 = float(self.controls["x0"].value)

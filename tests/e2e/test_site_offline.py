@@ -84,6 +84,11 @@ def test_tangent_explorer_on_the_site_follows_the_keyboard(site, browser):
         point = explorer.locator("circle.point")
         assert mapping(*attrs(point, "cx", "cy"))[0] == pytest.approx(x0, abs=0.01)
         assert explorer.locator("input[name='x0']").get_attribute("aria-valuetext") == f"x₀ = {x0:.3f}"
+        # at the right end, x0 = 2π, f(x0) rounds to zero: no "-0.000000", the intercept is a term
+        press(page, explorer, "x0", "End", 1)
+        readout = explorer.locator("output").inner_text()
+        assert not re.search(r"-0\.0+(?!\d*[1-9])", readout), readout
+        assert re.search(r"\) [+−] \d+\.\d{4}$", readout.strip()), readout
         assert not errors
     finally:
         page.close()
