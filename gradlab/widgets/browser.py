@@ -110,7 +110,7 @@ def browser_tangent_explorer(
     ax.set_ylim(float(both.min()) - 0.1 * span, float(both.max()) + 0.1 * span)
     ax.set_xlim(low, high)
     ax.set_xlabel("$x$")
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="upper left", fontsize=8, handlelength=4)  # one full dash-dot repeat
     _freeze(fig)
     height = fig.canvas.get_width_height()[1]
 
@@ -236,7 +236,7 @@ def browser_power_rule_explorer(
     ax.set_ylabel("$y$")
     ax.plot([], [], color=style.FUNCTION, lw=style.LINEWIDTH, ls=style.FUNCTION_LS, label="$x^n$")
     ax.plot([], [], color=style.TANGENT, lw=style.LINEWIDTH, ls=style.TANGENT_LS, label="tangent")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="lower right", fontsize=8, handlelength=4)  # one full dash-dot repeat
     ax.set_title(" ")  # room for the formula, drawn as SVG text
     _freeze(fig)
     width, height = fig.canvas.get_width_height()

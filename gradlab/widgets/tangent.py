@@ -35,7 +35,7 @@ class TangentExplorer(Explorer):
         (self.tangent,) = ax.plot([], [], color=style.TANGENT, lw=style.LINEWIDTH, label="tangent")
         (self.point,) = ax.plot([], [], "o", color=style.POINT, ms=7)
         (self.slope_point,) = ax.plot([], [], "o", color=style.DERIVATIVE, ms=6)
-        ax.legend(loc="upper left", fontsize=8)
+        ax.legend(loc="upper left", fontsize=8, handlelength=4)  # one full dash-dot repeat
         controls = {"x0": slider("$x_0$", x0, low, high, (high - low) / 500, ".3f", name="x0")}
         super().__init__(BlitFigure(fig, [self.tangent, self.point, self.slope_point]), controls)
         self.y0 = self.slope = float("nan")
