@@ -281,3 +281,9 @@ def test_compiled_graphs_follow_attributes_and_big_containers_changed_in_place()
     assert [float(df(1.0)[1]) for df in (by_attribute, by_list, by_array)] == [2.0, 2.0, 2.0]
     p.a, big_list[0], big_array[0] = 9.0, 11.0, 13.0
     assert [float(df(1.0)[1]) for df in (by_attribute, by_list, by_array)] == [9.0, 11.0, 13.0]
+
+
+def test_check_gradient_at_a_large_x_uses_a_step_fine_enough_for_sin():
+    assert gradlab.check_gradient(lambda x: tf.sin(x), [1e6])
+    wrong_tape = gradlab.check_gradient(lambda x: tf.stop_gradient(x) * x, [2.0, 1e6])
+    assert not wrong_tape  # a real disagreement is still reported
