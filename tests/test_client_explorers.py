@@ -188,3 +188,20 @@ def test_readout_formats_in_the_browser_like_the_kernel():
     assert fixed(-1e-9, 6) == "0.000000" and fixed(-0.5, 2) == "-0.50"
     assert signed_term(-0.25, 4) == " − 0.2500" and signed_term(-1e-9, 2) == " + 0.00"
     assert signed_term(0.25, 2) == " + 0.25"
+
+
+def test_power_rule_point_is_always_shown_inside_the_axes(power):
+    # x = 2, n = 6 is 64, off the plot's y range: a hollow dot on the edge stands in for it
+    ys, py, ey, px = power.array("y"), power.array("py"), power.array("ey"), power.array("px")
+    x0, y0, w, h = map(float, re.search(r"<clipPath id='[^']*-clip-ax'><rect x='([^']+)' y='([^']+)' "
+                                        r"width='([^']+)' height='([^']+)'", power.html).groups())
+    finite = np.isfinite(ys)
+    assert (~finite).any() and (np.abs(ys[finite]) > 40).any()  # the grid has both kinds
+    placed = np.isfinite(py) | np.isfinite(ey)
+    assert (placed == finite).all()
+    assert not (np.isfinite(py) & np.isfinite(ey)).any()
+    cy = np.where(np.isfinite(py), py, ey)[finite]
+    assert (cy - 5 >= y0 - 0.5).all() and (cy + 5 <= y0 + h + 0.5).all()  # r = 5: the whole dot
+    assert (px - 5 >= x0 - 0.5).all() and (px + 5 <= x0 + w + 0.5).all()
+    # the readout gives the value too, on the plot or not (default: n = 3, x = 2)
+    assert "x<sup>3</sup> = 8.000" in re.search(r"<output[^>]*>(.*?)</output>", power.html, re.S).group(1)

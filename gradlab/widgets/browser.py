@@ -230,7 +230,8 @@ def browser_power_rule_explorer(
     fig = new_figure()
     ax = fig.add_subplot()
     ax.axhline(0, color="0.85", lw=0.8, zorder=0)
-    ax.set_xlim(low, high)
+    margin = 0.03 * (high - low)  # a dot at either end of the slider stays whole
+    ax.set_xlim(low - margin, high + margin)
     ax.set_ylim(-1.1 * Y_CLIP, 1.1 * Y_CLIP)
     ax.set_xlabel("$x$")
     ax.set_ylabel("$y$")
@@ -260,7 +261,12 @@ def browser_power_rule_explorer(
         right = ys + tape * (high - positions)
     _, left_px = pixels(ax, low, left, height)
     _, right_px = pixels(ax, high, right, height)
-    x_px, y_px = pixels(ax, positions[None, :], np.where(np.abs(ys) <= Y_CLIP * 1.1, ys, np.nan), height)
+    # A point off the plot (x = 2, n = 6 is 64) is shown as a hollow dot on the edge it left by.
+    inside = np.abs(ys) <= Y_CLIP * 1.05
+    _, y_px = pixels(ax, positions[None, :], np.where(inside, ys, np.nan), height)
+    x_px, _ = pixels(ax, positions[None, :], np.zeros_like(positions)[None, :], height)  # x of every position
+    edge = np.where(np.isfinite(ys) & ~inside, np.sign(ys) * Y_CLIP * 1.05, np.nan)
+    _, edge_px = pixels(ax, positions[None, :], edge, height)
     (low_px, _), (high_px, _) = (pixels(ax, v, 0.0, height) for v in (low, high))
     title_y = axes_clip(ax, height)[1] - 8
     arrays = {
@@ -268,7 +274,7 @@ def browser_power_rule_explorer(
         "y": Array((0, 1), ys), "tape": Array((0, 1), tape), "rule": Array((0, 1), rule),
         "curve": Array((0,), np.array([polyline(r) for r in curves], dtype=object), "str"),
         "left": Array((0, 1), left_px, "px"), "right": Array((0, 1), right_px, "px"),
-        "px": Array((1,), x_px[0], "px"), "py": Array((0, 1), y_px, "px"),
+        "px": Array((1,), x_px[0], "px"), "py": Array((0, 1), y_px, "px"), "ey": Array((0, 1), edge_px, "px"),
         # Why a value is missing, per n: for n = 0 it is the tape's formula, not the maths.
         "why": Array((0,), np.array([ZERO_POWER_NAN if p == 0 else
                                      f"x<sup>{p}</sup> or its derivative is undefined here (not a "
@@ -282,14 +288,18 @@ def browser_power_rule_explorer(
                              "stroke-dasharray": style.TANGENT_DASH, "clip": "ax"},
          {"y1": "left", "y2": "right"}),
         ("circle", "point", {"r": 5, "fill": color(style.POINT), "clip": "ax"}, {"cx": "px", "cy": "py"}),
+        ("circle", "point-off", {"r": 5, "fill": "white", "stroke": color(style.POINT), "stroke-width": 2,
+                                 "clip": "ax"}, {"cx": "px", "cy": "ey"}),
     ]
     sliders = [Slider("n", "n", powers, start_n, "n = {n}"),
                Slider("x", "x", positions, start_x, "x = {x:3}")]
     alt = (f"Plot of y = xⁿ for x from {low:g} to {high:g} (solid line; heights clipped to ±{Y_CLIP:g}) "
-           "with its tangent line (dash-dot) at the point x chosen by the slider; a second slider chooses n.")
+           "with its tangent line (dash-dot) at the point x chosen by the slider (a hollow dot on the edge "
+           "when xⁿ is beyond the plot); a second slider chooses n.")
     explorer = build(
         fig, "power", alt, sliders, arrays, elements,
-        readout=("n = {n}, x = {x:3}: &nbsp; tape: d/dx x<sup>{n}</sup> = <span class='tape'>{tape:6}</span>"
+        readout=("n = {n}, x = {x:3}: &nbsp; x<sup>{n}</sup> = {y:3} &nbsp; "
+                 "tape: d/dx x<sup>{n}</sup> = <span class='tape'>{tape:6}</span>"
                  " &nbsp; power rule: {n}·x<sup>{nm1}</sup> = <span class='rule'>{rule:6}</span>"),
         undefined="<b style='color:#b00'>n = {n}, x = {x:3}: {why}</b>",
         clips={"ax": axes_clip(ax, height)}, maps={"ax": axes_map(ax, height)},
@@ -308,7 +318,11 @@ def browser_power_rule_explorer(
         if np.isfinite(ys[i, k]) and np.isfinite(tape[i, k]):
             ax.plot([low, high], [left[i, k], right[i, k]], color=style.TANGENT, lw=style.LINEWIDTH,
                     ls=style.TANGENT_LS)
-            ax.plot([positions[k]], [ys[i, k]], "o", color=style.POINT)
+            if abs(ys[i, k]) <= Y_CLIP * 1.05:
+                ax.plot([positions[k]], [ys[i, k]], "o", color=style.POINT)
+            else:
+                ax.plot([positions[k]], [np.sign(ys[i, k]) * Y_CLIP * 1.05], "o", mfc="white",
+                        mec=style.POINT, mew=2)
         ax.set_ylim(-1.1 * Y_CLIP, 1.1 * Y_CLIP)
         ax.set_title(rf"$\frac{{d}}{{dx}} x^{{{int(n)}}} = {int(n)}\,x^{{{int(n) - 1}}}$")
 
