@@ -205,3 +205,21 @@ def test_power_rule_point_is_always_shown_inside_the_axes(power):
     assert (px - 5 >= x0 - 0.5).all() and (px + 5 <= x0 + w + 0.5).all()
     # the readout gives the value too, on the plot or not (default: n = 3, x = 2)
     assert "x<sup>3</sup> = 8.000" in re.search(r"<output[^>]*>(.*?)</output>", power.html, re.S).group(1)
+
+
+def test_gradient_arrow_and_dot_stay_inside_the_axes_at_every_slider_position(gradient):
+    # at the slider's corners the arrow pointed out of the axes (clipped away), the dot was a quarter
+    x0, y0, w, h = map(float, re.search(r"<clipPath id='[^']*-clip-flat'><rect x='([^']+)' y='([^']+)' "
+                                        r"width='([^']+)' height='([^']+)'", gradient.html).groups())
+    px, py = gradient.array("px")[:, None], gradient.array("py")[None, :]
+    tx, ty = gradient.array("tx"), gradient.array("ty")
+    zx, zy = gradient.array("zx"), gradient.array("zy")
+    assert np.isfinite(tx).all()
+    for x, y in ((tx, ty), (px - 5, py - 5), (px + 5, py + 5)):
+        assert (np.asarray(x) >= x0 - 0.5).all() and (np.asarray(x) <= x0 + w + 0.5).all()
+        assert (np.asarray(y) >= y0 - 0.5).all() and (np.asarray(y) <= y0 + h + 0.5).all()
+    # still the gradient's direction everywhere (screen y points down)
+    angle = np.arctan2(-(ty - py), tx - px)
+    moving = np.hypot(tx - px, ty - py) > 3
+    assert moving.mean() > 0.9
+    assert np.allclose(np.cos(angle - np.arctan2(zy, zx))[moving], 1.0, atol=2e-3)

@@ -342,7 +342,8 @@ def browser_gradient_explorer(
     """Explore the gradient of ``f(x, y)`` in the browser: sliders for ``x0`` and ``y0``.
 
     Left: contours with the gradient arrow at the point (the steepest gradient among the
-    slider positions draws a quarter of the narrower side). Right: the surface with the
+    slider positions draws a quarter of the narrower side; one that would leave the axes is
+    shortened to end inside them). Right: the surface with the
     tangent plane, its corners projected to the screen by the 3-D axes. All
     ``(steps + 1)²`` points come from one tape call.
 
@@ -374,7 +375,10 @@ def browser_gradient_explorer(
     flat = fig.add_subplot(1, 2, 1)
     contours = flat.contour(X, Y, Zm, 12, cmap=style.CMAP_CONTOUR)
     flat.clabel(contours, fontsize=7, fmt="%.2f")
-    flat.set(xlabel="$x$", ylabel="$y$", title=r"contours and $\nabla f$", xlim=(x_lo, x_hi), ylim=(y_lo, y_hi))
+    # A margin round the slider's square: a dot at a corner stays whole.
+    pad = 0.05 * min(x_hi - x_lo, y_hi - y_lo)
+    flat.set(xlabel="$x$", ylabel="$y$", title=r"contours and $\nabla f$", xlim=(x_lo - pad, x_hi + pad),
+             ylim=(y_lo - pad, y_hi + pad))
     flat.set_aspect("equal", adjustable="box")  # equal units: the arrow meets contours at 90°
     solid = fig.add_subplot(1, 2, 2, projection="3d")
     solid.plot_surface(X, Y, Zm, cmap=style.CMAP_SURFACE, alpha=0.6, edgecolor="none")
@@ -388,7 +392,14 @@ def browser_gradient_explorer(
     finite = norms[np.isfinite(norms)]
     scale = 0.25 * side / (float(finite.max()) if finite.size and finite.max() > 0 else 1.0)
     px, py = pixels(flat, SX, SY, height)
-    tip_x, tip_y = pixels(flat, SX + scale * zx, SY + scale * zy, height)
+    # Near an edge an arrow that would leave the axes is shortened (same direction) to end inside.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dx, dy = scale * zx, scale * zy
+        room_x = np.where(dx > 0, (x_hi + 0.8 * pad - SX) / dx, np.where(dx < 0, (x_lo - 0.8 * pad - SX) / dx, np.inf))
+        room_y = np.where(dy > 0, (y_hi + 0.8 * pad - SY) / dy, np.where(dy < 0, (y_lo - 0.8 * pad - SY) / dy, np.inf))
+        shrink = np.clip(np.minimum(room_x, room_y), 0.0, 1.0)
+    shrink = np.where(np.isfinite(shrink), shrink, 1.0)
+    tip_x, tip_y = pixels(flat, SX + shrink * dx, SY + shrink * dy, height)
     ok = np.isfinite(z) & np.isfinite(zx) & np.isfinite(zy)
     tip_x, tip_y = np.where(ok, tip_x, np.nan), np.where(ok, tip_y, np.nan)
     # Tangent plane: four corners around each point, projected by the 3-D axes' own matrix.
@@ -453,7 +464,8 @@ def browser_gradient_explorer(
             from matplotlib.patches import FancyArrowPatch
             from mpl_toolkits.mplot3d.art3d import Poly3DCollection
 
-            flat.add_patch(FancyArrowPatch((gx[i0], gy[j0]), (gx[i0] + scale * zx[i0, j0], gy[j0] + scale * zy[i0, j0]),
+            t = shrink[i0, j0]
+            flat.add_patch(FancyArrowPatch((gx[i0], gy[j0]), (gx[i0] + t * dx[i0, j0], gy[j0] + t * dy[i0, j0]),
                                            arrowstyle="-|>", mutation_scale=18, color=style.TANGENT, lw=2))
             flat.plot([gx[i0]], [gy[j0]], "o", color=style.POINT)
             verts = np.column_stack([cx[i0, j0], cy[i0, j0], cz[i0, j0]])
