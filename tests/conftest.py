@@ -11,3 +11,11 @@ os.environ.pop("MPLBACKEND", None)
 import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")  # this process only: unit tests draw, never show
+
+# CI (CI=true) replays the same generated cases every run, so a red run can be reproduced;
+# locally hypothesis keeps exploring new ones.
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")

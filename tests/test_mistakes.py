@@ -404,7 +404,7 @@ def outcome(call):
         return error
 
 
-FAST = settings(max_examples=45, deadline=None, suppress_health_check=list(HealthCheck), derandomize=False)
+FAST = settings(max_examples=45, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 @FAST
@@ -414,7 +414,9 @@ def test_derivative_family_is_right_or_explains(f, x):
     good = dict((id(g), d) for g, d in GOOD_1D).get(id(f))
     if good is not None and not isinstance(result, Exception):
         xs = np.asarray(x.numpy() if hasattr(x, "numpy") else x, dtype=float)
-        np.testing.assert_allclose(result[1], good(xs), rtol=1e-5, atol=1e-5)
+        finite = np.isfinite(xs)  # at NaN/inf the known derivative formulas say nothing
+        np.testing.assert_allclose(np.broadcast_to(result[1], xs.shape)[finite],
+                                   np.broadcast_to(good(xs), xs.shape)[finite], rtol=1e-5, atol=1e-5)
     outcome(lambda: compiled_derivative(f)(x))
     outcome(lambda: nth_derivative(f, x, 2))
 
@@ -441,8 +443,9 @@ TWO_D = st.sampled_from([
 def test_partials_are_right_or_explain(f, x, y):
     result = outcome(lambda: partials(f, x, y))
     if f.__code__.co_code == (lambda x, y: x * y).__code__.co_code and not isinstance(result, Exception):
-        np.testing.assert_allclose(result[1], np.broadcast_to(result[2] * 0 + np.asarray(
-            y.numpy() if hasattr(y, "numpy") else y, float), result[1].shape), rtol=1e-5)
+        # dz/dx of x*y is y wherever y is finite (x may be NaN or inf: dz/dy, not dz/dx, carries it)
+        want = np.zeros(np.shape(result[1])) + np.asarray(y.numpy() if hasattr(y, "numpy") else y, float)
+        np.testing.assert_allclose(result[1], want, rtol=1e-5, equal_nan=True)
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
