@@ -86,7 +86,14 @@ class DescentExplorer(Explorer):
         low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
         pad = 0.08 * (high - low) or 0.5 * max(abs(high), 1e-3)
         limits = ((0.0, float(max(steps, 1))), (low - pad, high + pad))
-        if limits != getattr(self, "_loss_limits", None):
+        current = getattr(self, "_loss_limits", None)
+        if current is not None and current[0] == limits[0]:
+            # Keep the axes while the new curve fits and fills much of them: a change of
+            # limits means a full redraw (~90 ms) instead of a blit (~10 ms).
+            lo, hi = current[1]
+            if lo <= low and high <= hi and (high - low) >= 0.4 * (hi - lo):
+                return
+        if limits != current:
             self.loss_axes.set(xlim=limits[0], ylim=limits[1])
             self._loss_limits = limits
             self.blit.invalidate()
