@@ -353,7 +353,6 @@ gradlab.check("01.3", softplus)
 # Autograder test (locked): the check above, silent when right, its hint when not.
 gradlab.grade("01.3", softplus)
 
-
 # %% [markdown]
 # The check tries x in [−3, 3]. Try your `softplus` at x = 100: written as log(1 + eˣ), eˣ
 # overflows float32 to infinity, so the value is inf and the gradient NaN. TensorFlow's own
