@@ -180,3 +180,40 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_site_page(site, brows
         finally:
             page.close()
     assert not found, found
+
+
+def test_every_path_player_line_and_dot_is_visible_in_the_browser(site, browser):
+    """Issue 13: SVG takes CSS colours only; a matplotlib name such as "C2" computes to no stroke."""
+    page, errors = open_page(browser, site["05_sgd_animated.html"])
+    try:
+        styles = page.evaluate("""() => Array.from(document.querySelectorAll(
+                '[id^=gradlab-player-] svg polyline, [id^=gradlab-player-] svg circle.end'))
+            .map(e => ({tag: e.tagName, stroke: getComputedStyle(e).stroke, fill: getComputedStyle(e).fill}))""")
+        lines = [s for s in styles if s["tag"] == "polyline"]
+        dots = [s for s in styles if s["tag"] == "circle"]
+        assert len(lines) >= 8 and len(dots) == len(lines)  # two players of four paths at least
+        invisible = ("none", "rgba(0, 0, 0, 0)", "")
+        assert all(s["stroke"] not in invisible for s in lines), lines
+        assert all(s["fill"] not in invisible and s["fill"] != "rgb(0, 0, 0)" for s in dots), dots
+        assert len({s["stroke"] for s in lines}) >= 4  # the paths of a player are told apart
+        assert not errors
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("name", ["02_power_rule.html", "03_multivariable_partials.html", "04_tangent_line.html",
+                                  "05_sgd_animated.html"])
+def test_explorer_pictures_are_never_stretched_past_their_pixels(site, browser, name):
+    """Issue 13: a 640 px picture shown at ~964 px is blurry; at 1200 px wide nothing is upscaled."""
+    page, errors = open_page(browser, site[name])
+    try:
+        sizes = page.evaluate("""() => Array.from(
+                document.querySelectorAll('.gradlab-explorer img, .gradlab-explorer image'))
+            .map(e => { const r = e.getBoundingClientRect();
+                        const natural = e.naturalWidth || (e.width && e.width.baseVal && e.width.baseVal.value) || 0;
+                        return {shown: r.width, natural: natural}; })""")
+        assert sizes, f"no explorer picture on {name}"
+        assert all(s["shown"] <= s["natural"] * 1.01 + 1 for s in sizes if s["natural"]), sizes
+        assert not errors
+    finally:
+        page.close()
