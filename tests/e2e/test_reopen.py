@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, SCREENSHOTS
-from test_jupyterlab import ALL_RUN, KERNEL_IDLE
+from test_jupyterlab import KERNEL_IDLE, run_all_cells
 
 sys.path.insert(0, str(ROOT / "tools"))
 import build_notebooks  # noqa: E402
@@ -112,8 +112,7 @@ def test_run_save_close_reopen(server, browser, explorer):
     page = open_notebook(lab, browser, explorer.name, "run")
     try:
         page.wait_for_function(KERNEL_IDLE, timeout=120_000)
-        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-        page.wait_for_function(ALL_RUN, timeout=300_000, polling=500)
+        run_all_cells(page)
         page.locator(".widget-image").first.wait_for(state="visible", timeout=60_000)
         assert page.locator(STDERR).count() == 0, page.locator(STDERR).first.inner_text()[:2000]
         page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
