@@ -77,6 +77,7 @@ print(f"max error in df/dy: {np.max(np.abs(df_dy - np.sin(5 * Y))):.1e}")
 _, ax = gradlab.plot_surface(X, Y, f, title=r"$f(x, y) = (\sin 4x - \cos 5y)/5$")
 ax.set_xticks([-1, 0, 1])  # fewer ticks: the default ones overlap at this angle
 ax.set_yticks([-1, 0, 1])
+ax.set_zlabel("$f(x, y)$")
 plt.show()
 
 # %% [markdown]
@@ -86,7 +87,11 @@ plt.show()
 # the surface, so the bumps seen from underneath look like pits. Same function, upside down.
 
 # %%
-gradlab.plot_surface(X, Y, f, view=(-140, 120), title="the same surface from below: view (−140°, 120°)")
+_, ax = gradlab.plot_surface(X, Y, f, view=(-140, 120), title="the same surface from below: view (−140°, 120°)")
+ax.set_xticks([-1, 0, 1])  # from this side the default ticks run into each other
+ax.set_yticks([-1, 0, 1])
+ax.set_zticks([-0.4, 0, 0.4])
+ax.set_zlabel("$f(x, y)$")
 plt.show()
 
 # %% [markdown]
@@ -152,7 +157,9 @@ print(f"finite but off the chart (|f| > 10): {np.count_nonzero(np.isfinite(Zg) &
 # (the 101 from the division and the ones we hid).
 
 # %%
-gradlab.plot_surface(Xg, Yg, off_chart, view=(30, -60), title=r"$\cos x \sin y + x/y$ where $|f| \leq 10$")
+_, ax = gradlab.plot_surface(Xg, Yg, off_chart, view=(30, -60), title=r"$\cos x \sin y + x/y$ where $|f| \leq 10$")
+ax.set_yticks([-1, 0, 1])
+ax.set_zlabel("$f(x, y)$")
 plt.show()
 
 # %% [markdown]
@@ -208,22 +215,33 @@ else:
 # %%
 Xr, Yr = gradlab.grid((0, 6), (-6, 6), 30)
 Zr = ripple(tf.constant(Xr), tf.constant(Yr)).numpy()  # values only: no tape needed
-fig = plt.figure(figsize=(9, 7))
+fig = plt.figure(figsize=(9, 8))
 views = [("contour3d", None, "50 contour levels"), ("surface", None, "surface"),
-         ("surface", (60, 90), "view_init(60, 90)"), ("surface", (90, 90), "view_init(90, 90)")]
+         ("surface", (60, 90), "view_init(60, 90): colour shows f"),
+         ("surface", (90, 90), "view_init(90, 90): colour shows f")]
 for i, (kind, view, title) in enumerate(views, start=1):
     _, ax = gradlab.plot_surface(Xr, Yr, Zr, kind=kind, view=view, title=title,
                                  ax=fig.add_subplot(2, 2, i, projection="3d"))
-    ax.set_zticks([] if view == (90, 90) else [-1, 0, 1])  # from straight above, z labels pile up
+    ax.set_yticks([-5, 0, 5])
+    if view is None:
+        ax.set_zticks([-1, 0, 1])
+        ax.set_zlabel("$f$")
+    else:  # from high up the z tick labels land on top of the y ones: colour tells the height
+        ax.set_zticks([])
+        ax.set_title(title, pad=22 if view == (90, 90) else 6)  # seen from above, x is labelled on top
+fig.subplots_adjust(hspace=0.3)  # room between the top panels' x labels and the lower titles
 plt.show()
 
 # %% [markdown]
 # Read these with care. The grid covers only x ≥ 0, so the rings r = constant appear as
 # half-rings. The panels are square boxes although y spans 12 units and x only 6, so every
 # ring is stretched to twice its width along x. Seen from azimuth 90°, x runs from 6 on
-# the left to 0 on the right. And the 50 grey contour lines lie so close together that
-# they read as a shaded surface rather than as separate levels. Below, the same function on x ∈ [−6, 6] with equal scales on both axes: the
-# level lines are whole circles around the origin, the crests at r = π/2 + 2kπ.
+# the left to 0 on the right; from that high up z tick labels would land on the y ones, so
+# the two lower panels show the height by colour alone (yellow high, purple low). And the
+# 50 grey contour lines lie so close together that they read as a shaded surface rather
+# than as separate levels. Below, the same function on x ∈ [−6, 6] with equal scales on
+# both axes: the level lines are whole circles around the origin, the crests at
+# r = π/2 + 2kπ.
 
 # %%
 Xc, Yc = gradlab.grid((-6, 6), (-6, 6), 121)
