@@ -21,24 +21,17 @@
 # egg-crate landscape of notebook 03, and compare step sizes and optimisers.
 
 # %%
-# Set-up. On Colab: installs gradlab (Colab already has TensorFlow). Everywhere: loads
-# TensorFlow once, keeping its C++ start-up log out of this notebook.
-import importlib.util
+# Set-up. On Colab: install gradlab-tf, the package of these notebooks (Colab has TensorFlow).
 import subprocess
 import sys
 
-GRADLAB = "gradlab @ git+https://github.com/gradlab-edu/gradlab"
-pip_said = ""
-if "google.colab" in sys.modules and importlib.util.find_spec("gradlab") is None:
-    pip = subprocess.run([sys.executable, "-m", "pip", "install", "-q", GRADLAB], capture_output=True, text=True)
-    pip_said = f" (pip: {pip.stderr.strip().splitlines()[-1]})" if pip.returncode and pip.stderr.strip() else ""
-    importlib.invalidate_caches()
-try:
-    import gradlab
-except ImportError:
-    print(f'gradlab is not installed{pip_said}. Install it: pip install "{GRADLAB}", then run this cell again.')
-else:
-    gradlab.import_tensorflow()
+if "google.colab" in sys.modules:
+    pip = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "gradlab-tf==0.1.0"], capture_output=True, text=True)
+    if pip.returncode:  # what pip says is wrong, then what to run once it is fixed
+        print(pip.stderr.strip() + '\nThen run this cell again, or: pip install "gradlab-tf==0.1.0"')
+import gradlab
+
+gradlab.import_tensorflow()  # loads TensorFlow once, without its C++ start-up log
 
 # %%
 import matplotlib.pyplot as plt

@@ -1,16 +1,21 @@
-"""The Colab badge and the set-up cell of each notebook, from the repository URL in pyproject.toml.
+"""The Colab badges and set-up cells of the notebooks, and the README's Binder badge, from gradlab/_project.py.
 
-    python tools/colab.py          # check every notebook; exit 1 listing what is off
-    python tools/colab.py --fix    # rewrite badges and set-up cells (py twin and .ipynb) to match
+    python tools/colab.py          # check every notebook and the README; exit 1 listing what is off
+    python tools/colab.py --fix    # rewrite the badges and set-up cells of the py twins (and README's badge)
 
-The install source lives in one place: [project.urls] Repository in pyproject.toml. The set-up
-cell is the first code cell of every notebook, the same text everywhere:
+Where the project lives (PyPI name, repository URL) is in one place, ``gradlab/_project.py``;
+this tool stamps what is derived from it into the files. The set-up cell is the first code
+cell of every notebook, the same text everywhere:
 
-- on Colab (and only there) it installs gradlab from that repository, never TensorFlow, which
-  Colab ships; when the install fails it prints one line saying what to do, not a traceback;
+- on Colab (and only there) it installs the published package by name, pinned to the
+  notebooks' own version (``gradlab-tf==<gradlab.__version__>``), never TensorFlow, which
+  Colab ships; when the install fails it prints what pip said and the command to run;
 - everywhere, it loads TensorFlow through ``gradlab.import_tensorflow()``, which keeps
   TensorFlow's C++ start-up log out of the notebook whatever started the kernel, so the
   lesson's own ``import tensorflow as tf`` prints nothing.
+
+``--fix`` edits only the py:percent twins: the ``.ipynb`` files are rebuilt from them
+(``make notebooks``), and the check reports an ``.ipynb`` whose set-up cell is stale.
 """
 
 from __future__ import annotations
@@ -19,65 +24,47 @@ import re
 import sys
 from pathlib import Path
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10: the dev extra brings tomli
-    import tomli as tomllib
-
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+import gradlab  # noqa: E402  (light: no TensorFlow until a name that needs it is used)
+from gradlab import _project  # noqa: E402
+
 BADGE_RE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\(([^)]*)\)")
+BINDER_RE = re.compile(r"\[!\[Binder\]\([^)]*\)\]\([^)]*\)")
+README = ROOT / "README.md"
 #: The first code cell of a py:percent twin: from a bare `# %%` line to the next cell marker.
 SETUP_RE = re.compile(r"(?ms)^# %%\n(.*?)\n*(?=^# %%)")
 
-SETUP_CELL = '''\
-# Set-up. On Colab: installs gradlab (Colab already has TensorFlow). Everywhere: loads
-# TensorFlow once, keeping its C++ start-up log out of this notebook.
-import importlib.util
-import subprocess
-import sys
-
-GRADLAB = "{spec}"
-pip_said = ""
-if "google.colab" in sys.modules and importlib.util.find_spec("gradlab") is None:
-    pip = subprocess.run([sys.executable, "-m", "pip", "install", "-q", GRADLAB], capture_output=True, text=True)
-    pip_said = f" (pip: {{pip.stderr.strip().splitlines()[-1]}})" if pip.returncode and pip.stderr.strip() else ""
-    importlib.invalidate_caches()
-try:
-    import gradlab
-except ImportError:
-    print(f'gradlab is not installed{{pip_said}}. Install it: pip install "{{GRADLAB}}", then run this cell again.')
-else:
-    gradlab.import_tensorflow()'''
-
 
 def repository_url() -> str:
-    with open(ROOT / "pyproject.toml", "rb") as file:
-        return tomllib.load(file)["project"]["urls"]["Repository"].rstrip("/")
+    """The repository's URL (gradlab/_project.py; a placeholder until the project is public)."""
+    return _project.REPOSITORY.rstrip("/")
 
 
-def badge_target(notebook: Path, repo: str | None = None) -> str:
-    """Where a notebook's badge must point: Colab opening that notebook on GitHub's main branch."""
-    repo = repo or repository_url()
-    slug = repo.removeprefix("https://github.com/")
-    relative = notebook.resolve().relative_to(ROOT).with_suffix(".ipynb").as_posix()
-    return f"https://colab.research.google.com/github/{slug}/blob/main/{relative}"
+def _relative(notebook: Path) -> str:
+    return notebook.resolve().relative_to(ROOT).with_suffix(".ipynb").as_posix()
+
+
+def badge_target(notebook: Path) -> str:
+    """Where a notebook's badge must point: Colab opening that notebook on GitHub."""
+    return _project.colab_url(_relative(notebook))
 
 
 def badge(notebook: Path) -> str:
-    return (f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
-            f"({badge_target(notebook)})")
+    """A notebook's Colab badge (markdown)."""
+    return _project.colab_badge(_relative(notebook))
 
 
 def install_spec() -> str:
-    """What the set-up cell installs on Colab: gradlab from the repository, no TensorFlow."""
-    return f"gradlab @ git+{repository_url()}"
+    """What the set-up cell installs on Colab: the published package at the notebooks' version."""
+    return _project.install_spec(gradlab.__version__)
 
 
 def setup_cell(spec: str | None = None) -> str:
     """The set-up cell's source, installing `spec` (by default :func:`install_spec`) on Colab."""
-    return SETUP_CELL.format(spec=spec or install_spec())
+    return _project.setup_cell(spec or install_spec())
 
 
 def _setup_source(py_twin: Path) -> str | None:
@@ -98,30 +85,34 @@ def problems(py_twin: Path) -> list[str]:
     if ipynb.exists():
         code = [c for c in nbformat.read(ipynb, as_version=4).cells if c.cell_type == "code"]
         if not code or code[0].source != setup_cell():
-            issues.append(f"{ipynb}: the first code cell is not the set-up cell (run `python tools/colab.py --fix`)")
+            issues.append(f"{ipynb}: the first code cell is not the set-up cell (rebuild it from its twin: "
+                          "`make notebooks`)")
     return issues
 
 
+def readme_problems(readme: Path = README) -> list[str]:
+    """What is off in the README's Binder badge."""
+    found = BINDER_RE.findall(readme.read_text(encoding="utf-8"))
+    if found != [_project.binder_badge()]:
+        return [f"{readme}: the Binder badge should be {_project.binder_badge()}; found {found}"]
+    return []
+
+
 def fix(py_twin: Path) -> None:
-    """Point the badge at the right URL and make the first code cell the set-up cell, in both files."""
+    """Point the badge at the right URL and make the first code cell the set-up cell, in the py twin only."""
     text = py_twin.read_text(encoding="utf-8")
-    text = BADGE_RE.sub(lambda _m: badge(py_twin), text)
-    text = SETUP_RE.sub(lambda _m: f"# %%\n{setup_cell()}\n\n", text, count=1)
-    py_twin.write_text(text, encoding="utf-8")
-    ipynb = py_twin.with_suffix(".ipynb")
-    if ipynb.exists():
-        nb = nbformat.read(ipynb, as_version=4)
-        cells = [c for c in nb.cells if c.cell_type == "code"]
-        if cells and cells[0].source != setup_cell():
-            cells[0].source = setup_cell()
-            cells[0].outputs = []
-            nbformat.write(nb, ipynb)
-        for cell in nb.cells:
-            if cell.cell_type == "markdown" and BADGE_RE.search(cell.source):
-                fixed = BADGE_RE.sub(lambda _m: badge(py_twin), cell.source)
-                if fixed != cell.source:
-                    cell.source = fixed
-                    nbformat.write(nb, ipynb)
+    fixed = BADGE_RE.sub(lambda _m: badge(py_twin), text)
+    fixed = SETUP_RE.sub(lambda _m: f"# %%\n{setup_cell()}\n\n", fixed, count=1)
+    if fixed != text:
+        py_twin.write_text(fixed, encoding="utf-8")
+
+
+def fix_readme(readme: Path = README) -> None:
+    """Make the README's Binder badge point at the repository's binder/ image."""
+    text = readme.read_text(encoding="utf-8")
+    fixed = BINDER_RE.sub(lambda _m: _project.binder_badge(), text)
+    if fixed != text:
+        readme.write_text(fixed, encoding="utf-8")
 
 
 if __name__ == "__main__":
@@ -129,6 +120,7 @@ if __name__ == "__main__":
     if "--fix" in sys.argv:
         for twin in twins:
             fix(twin)
-    found = [issue for twin in twins for issue in problems(twin)]
+        fix_readme()
+    found = [issue for twin in twins for issue in problems(twin)] + readme_problems()
     print("\n".join(found) or f"{len(twins)} notebooks: badges and set-up cells are right")
     sys.exit(1 if found else 0)
