@@ -58,9 +58,24 @@ import gradlab
 #
 # A hundred points on [-5, 5]. The ends are written `-5.0` and `5.0` on purpose: with
 # integer ends `tf.linspace` returns float64. float64 tensors differentiate perfectly well,
-# but TensorFlow never converts between float types by itself, so the first time a float64
-# tensor meets a float32 one (a `tf.Variable(1.0)`, a Keras weight) you get an
-# `InvalidArgumentError`. Float ends give float32, TensorFlow's default:
+# but an operation between two tensors never converts one float type to the other: a
+# float64 tensor times a float32 `tf.Variable(1.0)` is an `InvalidArgumentError`. What is
+# not yet a tensor is converted without a word: a NumPy float32 array takes the tensor's
+# float64, and a Keras layer casts whatever it is given to its own float32. So a dtype
+# slip can fail loudly in one place and pass silently in another:
+
+# %%
+x64 = tf.linspace(-5, 5, 3)  # integer ends
+print("integer ends give", x64.dtype.name)
+try:
+    x64 * tf.Variable(1.0)
+except tf.errors.InvalidArgumentError as error:
+    print("float64 tensor × float32 variable:", type(error).__name__)
+print("float64 tensor × NumPy float32 array:", (x64 * np.ones(3, np.float32)).dtype.name)
+print("float64 tensor into a Keras Dense layer:", tf.keras.layers.Dense(1)(x64[:, None]).dtype.name)
+
+# %% [markdown]
+# Float ends give float32, TensorFlow's default:
 
 # %%
 x = tf.linspace(-5.0, 5.0, 100)
@@ -85,7 +100,8 @@ dy_dx = tape.gradient(y, x)
 print("max |dy/dx - 2x| =", float(tf.reduce_max(tf.abs(dy_dx - 2 * x))))
 
 # %%
-gradlab.plot_function_and_derivative(x, y, dy_dx, title="$f(x) = x^2 + 1$ and its derivative $2x$")
+_, ax = gradlab.plot_function_and_derivative(x, y, dy_dx, title="$f(x) = x^2 + 1$ and its derivative $2x$")
+ax.set_ylabel("$f(x)$ and $df/dx$")
 plt.show()
 
 # %% [markdown]
@@ -103,7 +119,8 @@ by_hand = 10 * tf.cos(2 * x) + 2 * x
 print(f"max |tape - by hand| = {float(tf.reduce_max(tf.abs(dy_dx - by_hand))):.1e}")
 
 # %%
-gradlab.plot_function_and_derivative(x, y, dy_dx, title=r"$f(x) = 5\sin 2x + x^2$")
+_, ax = gradlab.plot_function_and_derivative(x, y, dy_dx, title=r"$f(x) = 5\sin 2x + x^2$")
+ax.set_ylabel("$f(x)$ and $df/dx$")
 plt.show()
 
 # %% [markdown]
@@ -136,25 +153,62 @@ with tf.GradientTape() as tape:
 print("tf.Variable(trainable=False):", tape.gradient(y, frozen))
 
 # %% [markdown]
-# A frozen Keras layer works differently. `layer.trainable = False` leaves its weights
-# as ordinary variables the tape still watches, and asking for their gradient gives one.
-# The layer stays frozen because `model.trainable_variables` leaves those weights out, so
-# a training step never asks for their gradient, and the optimiser never changes them:
+# A frozen Keras layer looks like the same case, and is not. In Keras 3 a layer's weight
+# is a `keras.Variable`, a wrapper around a `tf.Variable` (its `.value`). Freezing the
+# layer with `layer.trainable = False` clears the *wrapper's* `trainable` flag; the
+# `tf.Variable` inside, the one TensorFlow operations actually read, stays trainable. The
+# tape sees only that inner variable, so it still watches it, and asking for the kernel's
+# gradient gives one:
 
 # %%
 layer = tf.keras.layers.Dense(1)
 model = tf.keras.Sequential([tf.keras.Input((1,)), layer])
 layer.trainable = False
+print("layer.kernel:", type(layer.kernel).__name__, " trainable:", layer.kernel.trainable)
+print("layer.kernel.value:", type(layer.kernel.value).__name__, " trainable:", layer.kernel.value.trainable)
 with tf.GradientTape() as tape:
     y = model(tf.ones((1, 1)))
 print("gradient for the frozen layer's kernel:", tape.gradient(y, layer.kernel).numpy().ravel())
 print("model.trainable_variables:", model.trainable_variables)
 
 # %% [markdown]
-# ## sin′ = cos, found without being told
+# So the rule of the previous cell still holds, for the `tf.Variable` the tape sees. What
+# keeps the layer frozen is Keras, not the tape: `model.trainable_variables` leaves its
+# weights out, so a training step never asks for their gradient, and the optimiser never
+# changes them.
+
+# %% [markdown]
+# ## Leaving TensorFlow: a NumPy function inside the tape
 #
-# A classic check, from the days of TensorFlow 1: differentiate `sin` over [0, 2π] and
-# compare with `cos`.
+# The tape records TensorFlow operations only. A NumPy function accepts a tensor (it
+# converts it to an array first), computes the right value, and hands back a NumPy number:
+# the tape saw nothing. Asking for the gradient then fails with a message that does not
+# say what happened:
+
+# %%
+x = tf.constant(1.0)
+with tf.GradientTape() as tape:
+    tape.watch(x)
+    y = np.sin(x)  # NumPy, not tf.sin: the value is right, the record is empty
+print("y is a", f"{type(y).__module__}.{type(y).__name__}")
+try:
+    tape.gradient(y, x)
+except AttributeError as error:
+    print(f"{type(error).__name__}: {error}")
+
+# %% [markdown]
+# The tape expected a tensor it had recorded (every recorded tensor carries an id; a NumPy
+# number has none). The fix is to stay inside TensorFlow: `tf.sin`, `tf.exp`, ... and no
+# `.numpy()` or `float()` in the middle of the computation. `gradlab.derivative` (below)
+# says this in words when it happens.
+
+# %% [markdown]
+# ## sin′ = cos: a rule applied, not a slope estimated
+#
+# Every TensorFlow operation comes with a registered gradient function, its derivative
+# rule; the one for `Sin` multiplies by `cos`. So the tape is not discovering that sin′ =
+# cos: it looks the rule up and applies it. A classic check, from the days of TensorFlow 1:
+# differentiate `sin` over [0, 2π] and compare with `cos`.
 
 # %%
 xs = np.linspace(0, 2 * np.pi, 100, dtype=np.float32)
@@ -169,12 +223,13 @@ print(f"max |d sin/dx - cos x| = {np.max(np.abs(d_sin.numpy() - np.cos(xs))):.1e
 fig, ax = gradlab.plot_curves(xs, {r"$\sin x$": y, r"tape: $\frac{d}{dx}\sin x$": d_sin})
 ax.plot(xs, np.cos(xs), ":", color="black", linewidth=2.5, label=r"$\cos x$ (dotted)")
 ax.legend()
+ax.set_ylabel("value")
 plt.show()
 
 # %% [markdown]
 # The black dots lie exactly on the tape's curve. The largest difference printed above is
 # below 1e-7, the size of float32 rounding: TensorFlow does not estimate the slope from
-# nearby points, it applies sin′ = cos.
+# nearby points, it applies Sin's registered rule, sin′ = cos.
 
 # %% [markdown]
 # ## The TensorFlow 1 way: graphs, placeholders and `tf.gradients`
@@ -261,9 +316,13 @@ y, dy = gradlab.derivative(lambda t: 5 * tf.sin(2 * t) + t**2, [0.0, 1.0, 2.0])
 print(np.round(dy, 6))
 
 # %% [markdown]
-# And `gradlab.check_gradient` compares the tape with a finite-difference estimate,
-# (f(x+h) − f(x−h)) / (2h), a good habit whenever you doubt a gradient. It computes both in
-# float64 (whatever the input's type), so its errors are far below the float32 rounding
+# And `gradlab.check_gradient` compares the tape with a finite-difference estimate, a good
+# habit whenever you doubt a gradient. The estimate is the central difference
+# (f(x+h) − f(x−h)) / (2h), with a step scaled to the point: h = 6e-6 · max(1, |x|) in
+# float64, which balances rounding error against the curve's bending. Far from 0 that step
+# can be too coarse for a function that wiggles, so at points with |x| > 1 it also tries
+# the fixed step 6e-6 and keeps whichever of the two estimates is closer to the tape. It computes everything
+# in float64 (whatever the input's type), so its errors are far below the float32 rounding
 # seen above:
 
 # %%
