@@ -1,8 +1,11 @@
 """Command line: ``python -m gradlab student-copy SOURCE TARGET [--force]`` and ``nbgrader-cells``.
 
-Imports no TensorFlow, so it starts in a fraction of a second. Exit status: 0 when every
-copy was written or kept, 1 when some were refused (a link, an answer key), 2 when nothing
-could be done (a broken source notebook, a bad target) or writing stopped part-way.
+Imports no TensorFlow, so it starts in a fraction of a second. ``student-copy`` exits 0 when
+every copy was written or kept, 1 when some were refused (a link, an answer key), 2 when
+nothing could be done (a broken source notebook, a bad target) or writing stopped part-way.
+``nbgrader-cells`` prints every file's outcome and exits 0 when all are updated or in sync,
+1 (with ``--check``) when some are out of date, 2 when some were refused (twins that
+disagree, a check call it cannot read): the others are still done.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
                            "links and files with solution markers are never replaced")
     cells = commands.add_parser(
         "nbgrader-cells",
-        help="add/update nbgrader metadata and one locked test cell per gradlab.check cell",
+        help="add/update nbgrader metadata and one locked test cell (with hidden tests) per check call",
     )
     cells.add_argument("notebooks", nargs="+", help=".ipynb notebooks or py:percent twins (.py)")
     cells.add_argument("--check", action="store_true", help="change nothing; exit 1 if any is out of date")
@@ -48,17 +51,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _nbgrader_cells(paths: list[str], check: bool) -> int:
+    """Sync each notebook and print every file's outcome; 2 if any was refused, 1 if out of date."""
     from gradlab.exercises.autograde import sync_paths
 
-    try:
-        states = sync_paths(paths, check=check)
-    except (OSError, ValueError) as error:
-        print(f"gradlab nbgrader-cells: {error}", file=sys.stderr)
-        return 2
-    for path, state in states:
-        print(f"{path}: {state}")
-    stale = [str(path) for path, state in states if state == "out of date"]
+    outcomes = sync_paths(paths, check=check)
+    for outcome in outcomes:
+        print(outcome)
+    refused = [str(o.path) for o in outcomes if o.state == "refused"]
+    stale = [str(o.path) for o in outcomes if o.state == "out of date"]
+    if refused:
+        print(f"gradlab nbgrader-cells: refused {len(refused)} of {len(outcomes)} file(s), each left as it was: "
+              + " ".join(refused), file=sys.stderr)
     if stale:
         print("run: python -m gradlab nbgrader-cells " + " ".join(stale), file=sys.stderr)
-        return 1
-    return 0
+    return 2 if refused else 1 if stale else 0
