@@ -58,10 +58,11 @@ _SCRIPT = """
 class PathPlayer:
     """An HTML animation of paths over a picture; displays itself in a notebook."""
 
-    def __init__(self, html: str, frames: int, n_paths: int):
+    def __init__(self, html: str, frames: int, n_paths: int, notes: tuple[str, ...] = ()):
         self.html = html
         self.frames = frames
         self.n_paths = n_paths
+        self.notes = tuple(notes)  # paths cut at a non-finite point, as shown under the player
 
     def _repr_html_(self) -> str:
         return self.html
@@ -119,14 +120,15 @@ def path_player(
     >>> player.frames
     2
     """
-    if not paths:
-        raise ValueError("paths is empty: pass at least one label → (n, 2) array of points")
+    paths, notes = _checked_paths(paths)
+    if max_frames is not None:
+        if isinstance(max_frames, bool) or not isinstance(max_frames, (int, np.integer)) or max_frames < 1:
+            raise ValueError(f"max_frames must be a whole number of at least 1 (or None for every point); "
+                             f"got {max_frames!r}")
     fig = ax.figure
     colors = path_colors(len(paths))
     linestyles = path_linestyles(len(paths))
-    for i, (label, points) in enumerate(paths.items()):
-        if np.asarray(points).ndim != 2 or np.asarray(points).shape[1] != 2:
-            raise ValueError(f"path {label!r} must be an (n, 2) array of (x, y) points")
+    for i, label in enumerate(paths):
         # Invisible placeholders give the legend an entry in each path's colour and line style;
         # the SVG polyline draws the same dashes (paths that overlap are still told apart).
         ax.plot([], [], color=colors[i], linestyle=linestyles[i], lw=style.LINEWIDTH, label=label)
@@ -136,16 +138,23 @@ def path_player(
         ax.legend(loc="upper right", fontsize=8, handlelength=4)
     fig.canvas.draw()
     alt = describe(fig).rstrip(".") + ", with " + ", ".join(
-        f"the path of {label} drawn over it" for label in paths) + " (step slider below)."
+        f"the path of {label} drawn over it" for label in paths) + " (step slider below)." + "".join(
+        f" {note}." for note in notes)
     width, height = (int(round(v)) for v in fig.canvas.get_width_height())
     png = io.BytesIO()
     fig.savefig(png, format="png", dpi=fig.dpi)
     plt.close(fig)  # shown through the player only, not again as a static figure
     pixel_paths = []
-    for points in paths.values():
-        xy = ax.transData.transform(np.asarray(points, dtype=float))
+    for label, points in paths.items():
+        with np.errstate(over="ignore", invalid="ignore"):
+            xy = ax.transData.transform(points)
         xy[:, 1] = height - xy[:, 1]  # SVG's y axis points down
-        pixel_paths.append(np.round(xy, 1).tolist())
+        good = _finite_prefix(xy)  # 1e308 is finite in data but not in pixels
+        if good == 0:
+            raise ValueError(f"path {label!r} starts at {points[0].tolist()}, too far out to draw on these axes")
+        if good < len(xy):
+            notes.append(f"{label} stops after {good} point(s): point {good + 1} is too large to draw")
+        pixel_paths.append(np.round(xy[:good], 1).tolist())
     frames = max(len(p) for p in pixel_paths)
     if max_frames is not None:
         frames = min(frames, max_frames)
@@ -154,11 +163,15 @@ def path_player(
     image = base64.b64encode(png.getvalue()).decode("ascii")
     uid = "gradlab-player-" + hashlib.sha1((payload + image).encode()).hexdigest()[:12]
     dashes = [_dasharray(ls, style.LINEWIDTH, fig.dpi) for ls in linestyles]
+    (left, bottom), (right, top) = ax.get_window_extent().get_points()
+    clip = (f"<clipPath id='{uid}-clip'><rect x='{left:.1f}' y='{height - top:.1f}' "
+            f"width='{right - left:.1f}' height='{top - bottom:.1f}'/></clipPath>")
+    # Clipped to the axes: a path that leaves them is not drawn over the labels and legend.
     shapes = "".join(
-        f"<polyline fill='none' stroke='{colors[i]}' "
+        f"<polyline clip-path='url(#{uid}-clip)' fill='none' stroke='{colors[i]}' "
         + (f"stroke-dasharray='{dashes[i]}' " if dashes[i] else "")
         + f"stroke-width='{style.LINEWIDTH * fig.dpi / 72:.1f}' points='{' '.join(f'{x},{y}' for x, y in path)}'/>"
-        f"<circle class='end' r='4' fill='{colors[i]}' "
+        f"<circle class='end' clip-path='url(#{uid}-clip)' r='4' fill='{colors[i]}' "
         f"cx='{path[-1][0]}' cy='{path[-1][1]}'/>"
         for i, path in enumerate(pixel_paths)
     )
@@ -166,12 +179,50 @@ def path_player(
         f"<div id='{uid}' style='font-family:sans-serif;font-size:13px'>"
         f"<svg width='{width}' height='{height}' viewBox='0 0 {width} {height}' role='img' "
         f"aria-labelledby='{uid}-alt'><title id='{uid}-alt'>{html_lib.escape(alt)}</title>"
+        f"<defs>{clip}</defs>"
         f"<image width='{width}' height='{height}' href='data:image/png;base64,{image}'/>"
         f"{shapes}</svg><div><button>&#9654; play</button> "
         f"<input type='range' aria-label='animation step' min='0' max='{frames - 1}' value='{frames - 1}' "
         "style='width:50%'> "
         f"<span class='frame'>step {frames - 1} / {frames - 1}</span></div>"
+        + "".join(f"<p class='note' style='margin:2px 0;color:#b00'>{html_lib.escape(n)}.</p>" for n in notes)
+        +
         f"<script>{_SCRIPT % {'id': uid, 'paths': payload, 'frames': frames, 'interval': interval_ms}}"
         "</script></div>"
     )
-    return PathPlayer(html, frames, len(pixel_paths))
+    return PathPlayer(html, frames, len(pixel_paths), notes)
+
+
+def _finite_prefix(points: np.ndarray) -> int:
+    """How many leading rows of ``points`` are all finite."""
+    bad = ~np.isfinite(points).all(axis=1)
+    return int(bad.argmax()) if bad.any() else len(points)
+
+
+def _checked_paths(paths: Mapping[str, object]) -> tuple[dict[str, np.ndarray], list[str]]:
+    """Each path as a float (n, 2) array cut before its first non-finite point, and notes on the cuts.
+
+    A NaN written into SVG makes the browser drop the whole line: cut it where it stops being
+    a number (as :func:`gradlab.descend` does) and say so; refuse what has nothing to draw.
+    """
+    if not paths:
+        raise ValueError("paths is empty: pass at least one label → (n, 2) array of points")
+    checked, notes = {}, []
+    for label, points in paths.items():
+        try:
+            array = np.asarray(points, dtype=float)
+        except (TypeError, ValueError):
+            raise ValueError(f"path {label!r} must be an (n, 2) array of (x, y) numbers") from None
+        if array.ndim != 2 or array.shape[1] != 2:
+            raise ValueError(f"path {label!r} must be an (n, 2) array of (x, y) points; got shape {array.shape}")
+        if len(array) == 0:
+            raise ValueError(f"path {label!r} has no points: give at least its start (x, y)")
+        good = _finite_prefix(array)
+        if good == 0:
+            raise ValueError(f"path {label!r} starts with a non-finite point {array[0].tolist()}: "
+                             "nothing to draw; check how the path was computed")
+        if good < len(array):
+            notes.append(f"{label} stops after {good} point(s): point {good + 1} is not finite "
+                         "(NaN or infinite), so the rest is not drawn")
+        checked[label] = array[:good]
+    return checked, notes

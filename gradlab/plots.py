@@ -14,17 +14,20 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from gradlab import style
-from gradlab._validate import check_count, check_grid_size, check_range
+from gradlab._validate import check_count, check_grid_size, check_range, check_scalar
 from gradlab.calculus import derivative
+from gradlab.view import View, check_curve_points, robust_limits
 
 __all__ = [
     "grid",
     "mask_nonfinite",
+    "note_view",
     "plot_contour",
     "plot_curves",
     "plot_function_and_derivative",
     "plot_surface",
     "plot_tangent",
+    "slope_where_defined",
 ]
 
 
@@ -58,6 +61,32 @@ def _note_masked(ax: Axes, count: int) -> None:
         )
 
 
+def note_view(ax: Axes, view: View) -> None:
+    """Say on the axes that the y-axis is cut to typical values (nothing when it is not).
+
+    >>> fig, ax = plt.subplots()
+    >>> note_view(ax, robust_limits(np.r_[np.linspace(-1, 1, 50), 1e6]))
+    >>> ax.texts[0].get_text().startswith("y-axis cut")
+    True
+    >>> plt.close(fig)
+    """
+    if view.clipped:
+        ax.text(0.99, 0.01, view.note, transform=ax.transAxes, fontsize=7, color="0.35",
+                ha="right", va="bottom")
+
+
+def slope_where_defined(ys: object, dys: object) -> np.ndarray:
+    """``dys`` with NaN wherever ``ys`` is not finite: f′ means nothing where f is undefined.
+
+    TensorFlow's gradient of ``log`` at x < 0 is 1/x, a number, while log itself is NaN.
+
+    >>> slope_where_defined([np.nan, 1.0], [2.0, 3.0]).tolist()
+    [nan, 3.0]
+    """
+    ys, dys = np.broadcast_arrays(np.asarray(ys, dtype=float), np.asarray(dys, dtype=float))
+    return np.where(np.isfinite(ys), dys, np.nan)
+
+
 def _axes(ax: Axes | None, figsize=style.FIGSIZE, **kwargs) -> tuple[Figure, Axes]:
     if ax is not None:
         return ax.figure, ax
@@ -73,14 +102,23 @@ def plot_curves(
     >>> xs = np.linspace(0, 1, 5)
     >>> fig, ax = plot_curves(xs, {"$x^2$": xs ** 2})
     """
-    fig, ax = _axes(ax)
     x = np.asarray(x, dtype=float)
+    ys = {label: np.broadcast_to(np.asarray(y, float), x.shape) for label, y in curves.items()}
+    try:
+        view = robust_limits(np.concatenate([y.ravel() for y in ys.values()] or [[np.nan]]))
+    except ValueError:
+        raise ValueError("no curve has a single finite value to draw (all NaN or infinite): "
+                         "choose x where the functions are defined") from None
+    fig, ax = _axes(ax)
     masked_total = 0
-    for i, (label, y) in enumerate(curves.items()):
-        y_masked, masked = mask_nonfinite(np.broadcast_to(np.asarray(y, float), x.shape))
+    for i, (label, y) in enumerate(ys.items()):
+        y_masked, masked = mask_nonfinite(y)
         masked_total += masked
         ax.plot(x, y_masked, label=label, color=f"C{i}", linewidth=style.LINEWIDTH)
     ax.axhline(0, color="0.8", linewidth=0.8, zorder=0)
+    if view.clipped:  # poles (1/x, tan): fit the typical values, or every curve is a flat line
+        ax.set_ylim(*view.limits)
+        note_view(ax, view)
     ax.set_xlabel("$x$")
     ax.legend()
     if title:
@@ -93,9 +131,13 @@ def plot_function_and_derivative(
     x: object, y: object, dy_dx: object, name: str = "f", ax: Axes | None = None,
     title: str | None = None,
 ) -> tuple[Figure, Axes]:
-    """A function and its derivative on one axes, labelled ``f(x)`` and ``df/dx``."""
+    """A function and its derivative on one axes, labelled ``f(x)`` and ``df/dx``.
+
+    The derivative is not drawn where the function is not finite (log at x < 0).
+    """
     return plot_curves(
-        x, {f"${name}(x)$": y, rf"$\frac{{d{name}}}{{dx}}$": dy_dx}, ax=ax, title=title
+        x, {f"${name}(x)$": y, rf"$\frac{{d{name}}}{{dx}}$": slope_where_defined(y, dy_dx)},
+        ax=ax, title=title,
     )
 
 
@@ -103,28 +145,46 @@ def plot_tangent(
     f: Callable, x0: float, x_range: tuple[float, float] = (-5, 5), n: int = 200,
     ax: Axes | None = None,
 ) -> tuple[Figure, Axes]:
-    """f over ``x_range`` with its tangent line at ``x0`` in red, the point marked."""
+    """f over ``x_range`` with its tangent line at ``x0`` in red, the point marked.
+
+    The y-axis fits f (cut to typical values near a pole, and the figure says so).
+
+    Raises
+    ------
+    ValueError
+        If ``x0`` is not one number, if f is nowhere finite on ``x_range``, or if f or f′
+        is not finite at ``x0`` (no tangent to draw): the message says what to change.
+
+    Examples
+    --------
+    >>> import tensorflow as tf
+    >>> fig, ax = plot_tangent(tf.sin, 1.0, (0, 3))
+    >>> plt.close(fig)
+    """
     low, high = check_range(x_range)
-    xs = np.linspace(low, high, check_count(n))
+    x0 = check_scalar(x0, "x0")
+    xs = np.linspace(low, high, check_curve_points(n))
     ys, _ = derivative(f, xs)
-    y0, slope = (float(v) for v in derivative(f, float(x0)))
-    fig, ax = _axes(ax)
     curve, masked = mask_nonfinite(ys)
+    if masked == curve.size:
+        raise ValueError(f"f is not finite anywhere on x_range = ({low:g}, {high:g}) (every value is NaN "
+                         "or infinite, as for sqrt or log of negative numbers): choose a range where f is defined")
+    y0, slope = (float(np.asarray(v)) for v in derivative(f, x0))
+    if not (np.isfinite(y0) and np.isfinite(slope)):
+        raise ValueError(f"f(x0) = {y0} and f'(x0) = {slope} at x0 = {x0:g}: there is no tangent where f "
+                         "or its derivative is not a finite number; choose x0 where f is defined")
+    view = robust_limits(curve.compressed(), keep=[y0])
+    fig, ax = _axes(ax)
     ax.plot(xs, curve, color=style.FUNCTION, linewidth=style.LINEWIDTH, label="$f(x)$")
     ax.plot(xs, slope * (xs - x0) + y0, color=style.TANGENT, label="tangent")
     ax.plot([x0], [y0], "o", color=style.POINT)
-    ax.set_ylim(*_padded(curve))
+    ax.set_ylim(*view.limits)
     ax.set_xlabel("$x$")
     ax.set_title(rf"$x_0 = {x0:.3g}$, $f(x_0) = {y0:.4f}$, $f'(x_0) = {slope:.4f}$")
     ax.legend()
     _note_masked(ax, masked)
+    note_view(ax, view)
     return fig, ax
-
-
-def _padded(values: np.ma.MaskedArray, pad: float = 0.1) -> tuple[float, float]:
-    low, high = float(values.min()), float(values.max())
-    span = high - low or 1.0
-    return low - pad * span, high + pad * span
 
 
 def plot_surface(

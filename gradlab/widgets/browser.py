@@ -24,7 +24,8 @@ from gradlab._validate import (
     check_scalar,
 )
 from gradlab.calculus import derivative, partials, quiet_tracing
-from gradlab.plots import grid, mask_nonfinite
+from gradlab.plots import grid, mask_nonfinite, note_view, slope_where_defined
+from gradlab.view import check_at_most, check_curve_points, robust_limits
 from gradlab.widgets.base import finite_range, new_figure
 from gradlab.widgets.client import (
     Array,
@@ -35,6 +36,8 @@ from gradlab.widgets.client import (
     build,
     color,
     default_png,
+    line_in_axes,
+    path_in_axes,
     pixels,
 )
 
@@ -42,6 +45,14 @@ __all__ = [
     "browser_descent_explorer", "browser_gradient_explorer", "browser_power_rule_explorer",
     "browser_tangent_explorer",
 ]
+
+#: Slider positions of the browser tangent explorer (~100 bytes of HTML each).
+MAX_TANGENT_STEPS = 10_000
+#: Path points of the browser descent explorer: optimisers × learning rates × (steps + 1).
+MAX_DESCENT_POINTS = 100_000
+#: (x0, y0) slider positions of the browser gradient explorer (~170 bytes of HTML each).
+MAX_GRADIENT_POSITIONS = 101**2
+
 
 def _freeze(fig) -> None:
     """Solve the constrained layout once, then keep it: pixel positions must not move afterwards."""
@@ -85,7 +96,9 @@ def browser_tangent_explorer(
     """
     check_function(f)
     low, high = check_range(x_range)
-    n, steps = check_count(n), check_count(steps, "steps", 1)
+    n, steps = check_curve_points(n), check_count(steps, "steps", 1)
+    check_at_most(steps, MAX_TANGENT_STEPS, "steps (slider positions, each sent to the browser)",
+                  f"about {steps * 100 / 1e6:.0f} MB of HTML; 400 positions are smoother than a mouse can move")
     where = f"x_range = ({low:g}, {high:g})"
     x0 = (low + high) / 2 if x0 is None else check_in_slider(check_scalar(x0, "x0"), low, high, "x0", where)
     xs = np.linspace(low, high, n)
@@ -93,6 +106,7 @@ def browser_tangent_explorer(
     start = _snap(positions, x0)
     # One tape over the plotted curve and every slider position together.
     ys_all, dys_all = derivative(f, np.concatenate([xs, positions]))
+    dys_all = slope_where_defined(ys_all, dys_all)
     finite_range(ys_all, where)  # nowhere finite (sqrt on negative x): say so, not an empty plot
     ys, dys, y0s, slopes = ys_all[:n], dys_all[:n], ys_all[n:], dys_all[n:]
 
@@ -105,9 +119,9 @@ def browser_tangent_explorer(
             label="$f'(x)$")
     ax.plot([], [], color=style.TANGENT, lw=style.LINEWIDTH, ls=style.TANGENT_LS, label="tangent")
     ax.axhline(0, color="0.85", lw=0.8, zorder=0)
-    both = np.ma.concatenate([curve.compressed(), slope_curve.compressed()])
-    span = float(both.max() - both.min()) or 1.0
-    ax.set_ylim(float(both.min()) - 0.1 * span, float(both.max()) + 0.1 * span)
+    view = robust_limits(np.concatenate([ys, dys]))
+    ax.set_ylim(*view.limits)
+    note_view(ax, view)
     ax.set_xlim(low, high)
     ax.set_xlabel("$x$")
     ax.legend(loc="upper left", fontsize=8, handlelength=4)  # one full dash-dot repeat
@@ -117,22 +131,21 @@ def browser_tangent_explorer(
     with np.errstate(invalid="ignore", over="ignore"):
         left = y0s + slopes * (low - positions)
         right = y0s + slopes * (high - positions)
-    _, left_px = pixels(ax, low, left, height)
-    _, right_px = pixels(ax, high, right, height)
+    # The tangent is cut to the axes as a line: its slope survives however steep it is.
+    lx1, ly1, lx2, ly2 = line_in_axes(ax, low, left, high, right, height)
     x_px, y0_px = pixels(ax, positions, y0s, height)
     _, slope_px = pixels(ax, positions, slopes, height)
-    (low_px, _), (high_px, _) = (pixels(ax, v, 0.0, height) for v in (low, high))
     arrays = {
         "x0": Array((0,), positions), "y": Array((0,), y0s), "slope": Array((0,), slopes),
-        "left": Array((0,), left_px, "px"), "right": Array((0,), right_px, "px"),
+        "lx1": Array((0,), lx1, "px"), "ly1": Array((0,), ly1, "px"),
+        "lx2": Array((0,), lx2, "px"), "ly2": Array((0,), ly2, "px"),
         "px": Array((0,), x_px, "px"), "py": Array((0,), y0_px, "px"), "sy": Array((0,), slope_px, "px"),
     }
     pal = {"tangent": color(style.TANGENT), "point": color(style.POINT), "slope": color(style.DERIVATIVE)}
     elements = [
-        ("line", "tangent", {"x1": round(float(low_px), 1), "x2": round(float(high_px), 1),
-                             "stroke": pal["tangent"], "stroke-width": style.LINEWIDTH * 1.4,
+        ("line", "tangent", {"stroke": pal["tangent"], "stroke-width": style.LINEWIDTH * 1.4,
                              "stroke-dasharray": style.TANGENT_DASH, "clip": "ax"},
-         {"y1": "left", "y2": "right"}),
+         {"x1": "lx1", "y1": "ly1", "x2": "lx2", "y2": "ly2"}),
         ("circle", "point", {"r": 5, "fill": pal["point"], "clip": "ax"}, {"cx": "px", "cy": "py"}),
         ("circle", "slope-point", {"r": 4.5, "fill": pal["slope"], "stroke": "black", "clip": "ax"},
          {"cx": "px", "cy": "sy"}),
@@ -140,7 +153,7 @@ def browser_tangent_explorer(
     sliders = [Slider("x0", "x<sub>0</sub>", positions, start, "x₀ = {x0:3}")]
     alt = (f"Plot of f(x) (solid line) and its derivative f′(x) (dashed) for x from {low:g} to {high:g}, "
            "with the tangent line (dash-dot) touching f at the point x₀ chosen by the slider; "
-           "a second dot marks f′(x₀), the tangent's slope.")
+           "a second dot marks f′(x₀), the tangent's slope." + _view_sentence(view))
     explorer = build(
         fig, "tangent", alt, sliders, arrays, elements,
         readout=("x<sub>0</sub> = {x0:3} &nbsp; f(x<sub>0</sub>) = {y:6} &nbsp; "
@@ -159,7 +172,7 @@ def browser_tangent_explorer(
                     ls=style.TANGENT_LS)
             ax.plot([positions[k]], [y0s[k]], "o", color=style.POINT, ms=7)
             ax.plot([positions[k]], [slopes[k]], "o", color=style.DERIVATIVE, mec="black", ms=6)
-            ax.set_ylim(float(both.min()) - 0.1 * span, float(both.max()) + 0.1 * span)
+            ax.set_ylim(*view.limits)
 
     explorer.png = default_png(fig, draw)
     explorer.text = (f"browser_tangent_explorer: x0 = {positions[k]:.3f}, f(x0) = {y0s[k]:.6f}, "
@@ -171,6 +184,11 @@ def browser_tangent_explorer(
 ZERO_POWER_NAN = ("the tape gives NaN for d/dx x<sup>0</sup> at x = 0: it computes "
                   "0·x<sup>−1</sup> = 0·∞. The maths says 0 (x<sup>0</sup> = 1 is flat); "
                   "move the slider")
+
+
+def _view_sentence(view, why: str = "near a pole") -> str:
+    """The alt text's word on a cut y-axis ("" when nothing is cut)."""
+    return f" The {view.note} ({why}), so that the curves' shapes stay visible." if view.clipped else ""
 
 
 def _snap(positions: np.ndarray, value: float) -> int:
@@ -188,8 +206,8 @@ def _kernel(name: str, *args, **kwargs):
 
 # --------------------------------------------------------------------------- power rule
 
-#: Curves of negative powers shoot up near 0; the plot shows heights within ±Y_CLIP.
-Y_CLIP = 20.0
+#: (n, x) slider positions of the browser power-rule explorer (~65 bytes of HTML each).
+MAX_POWER_POSITIONS = 50_000
 
 
 def browser_power_rule_explorer(
@@ -214,6 +232,9 @@ def browser_power_rule_explorer(
     low, high = check_range(x_range)
     x = check_in_slider(check_scalar(x, "x"), low, high, "x", f"x_range = ({low:g}, {high:g})")
     steps = check_count(steps, "steps", 1)
+    check_at_most((n_hi - n_lo + 1) * (steps + 1), MAX_POWER_POSITIONS,
+                  "(n, x) slider positions, (n_range's size) × (steps + 1), each sent to the browser",
+                  "narrow n_range or use fewer steps (the default is 10 × 201)")
     powers = np.arange(n_lo, n_hi + 1)
     positions = np.linspace(low, high, steps + 1)
     start_x = _snap(positions, x)
@@ -227,12 +248,14 @@ def browser_power_rule_explorer(
     with np.errstate(divide="ignore", invalid="ignore"):
         curves = curve_x[None, :] ** exponent
 
+    # The y-axis fits the starting n's curve (cut to typical values at a pole: x⁻³ near 0).
+    view = robust_limits(curves[start_n], pad=0.05)
     fig = new_figure()
     ax = fig.add_subplot()
     ax.axhline(0, color="0.85", lw=0.8, zorder=0)
     margin = 0.03 * (high - low)  # a dot at either end of the slider stays whole
     ax.set_xlim(low - margin, high + margin)
-    ax.set_ylim(-1.1 * Y_CLIP, 1.1 * Y_CLIP)
+    ax.set_ylim(*view.limits)
     ax.set_xlabel("$x$")
     ax.set_ylabel("$y$")
     ax.plot([], [], color=style.FUNCTION, lw=style.LINEWIDTH, ls=style.FUNCTION_LS, label="$x^n$")
@@ -242,38 +265,28 @@ def browser_power_rule_explorer(
     _freeze(fig)
     width, height = fig.canvas.get_width_height()
 
-    def polyline(row: np.ndarray) -> str:
-        # Break the line where the curve leaves the plot (a pole at 0 for negative n).
-        px, py = pixels(ax, curve_x, np.where(np.abs(row) <= Y_CLIP * 1.1, row, np.nan), height)
-        parts, current = [], []
-        for a, b, ok in zip(px, py, np.isfinite(py), strict=True):
-            if ok:
-                current.append(f"{a:.1f},{b:.1f}")
-            elif current:
-                parts.append(current)
-                current = []
-        if current:
-            parts.append(current)
-        return " ".join("M" + " L".join(p) for p in parts if len(p) > 1) or "M0,0"
-
     with np.errstate(invalid="ignore", over="ignore"):
         left = ys + tape * (low - positions)
         right = ys + tape * (high - positions)
-    _, left_px = pixels(ax, low, left, height)
-    _, right_px = pixels(ax, high, right, height)
+    # The tangent is cut to the axes as a line: at n = 6, x = 3 (slope 1458) it stays at x ≈ 3.
+    lx1, ly1, lx2, ly2 = line_in_axes(ax, low, left, high, right, height)
     # A point off the plot (x = 2, n = 6 is 64) is shown as a hollow dot on the edge it left by.
-    inside = np.abs(ys) <= Y_CLIP * 1.05
+    inset = 0.04 * (view.high - view.low)  # the dot's radius, in data units, and a little more
+    bottom, top = view.low + inset, view.high - inset
+    with np.errstate(invalid="ignore"):
+        inside = (ys >= bottom) & (ys <= top)
     _, y_px = pixels(ax, positions[None, :], np.where(inside, ys, np.nan), height)
     x_px, _ = pixels(ax, positions[None, :], np.zeros_like(positions)[None, :], height)  # x of every position
-    edge = np.where(np.isfinite(ys) & ~inside, np.sign(ys) * Y_CLIP * 1.05, np.nan)
+    edge = np.where(np.isfinite(ys) & ~inside, np.where(ys > top, top, bottom), np.nan)
     _, edge_px = pixels(ax, positions[None, :], edge, height)
-    (low_px, _), (high_px, _) = (pixels(ax, v, 0.0, height) for v in (low, high))
     title_y = axes_clip(ax, height)[1] - 8
     arrays = {
         "n": Array((0,), powers), "nm1": Array((0,), powers - 1), "x": Array((1,), positions),
         "y": Array((0, 1), ys), "tape": Array((0, 1), tape), "rule": Array((0, 1), rule),
-        "curve": Array((0,), np.array([polyline(r) for r in curves], dtype=object), "str"),
-        "left": Array((0, 1), left_px, "px"), "right": Array((0, 1), right_px, "px"),
+        "curve": Array((0,), np.array([path_in_axes(ax, curve_x, r, height) or "M0,0" for r in curves],
+                                      dtype=object), "str"),
+        "lx1": Array((0, 1), lx1, "px"), "ly1": Array((0, 1), ly1, "px"),
+        "lx2": Array((0, 1), lx2, "px"), "ly2": Array((0, 1), ly2, "px"),
         "px": Array((1,), x_px[0], "px"), "py": Array((0, 1), y_px, "px"), "ey": Array((0, 1), edge_px, "px"),
         # Why a value is missing, per n: for n = 0 it is the tape's formula, not the maths.
         "why": Array((0,), np.array([ZERO_POWER_NAN if p == 0 else
@@ -283,19 +296,19 @@ def browser_power_rule_explorer(
     elements = [
         ("path", "curve", {"fill": "none", "stroke": color(style.FUNCTION), "stroke-width": style.LINEWIDTH * 1.4,
                            "clip": "ax"}, {"d": "curve"}),
-        ("line", "tangent", {"x1": round(float(low_px), 1), "x2": round(float(high_px), 1),
-                             "stroke": color(style.TANGENT), "stroke-width": style.LINEWIDTH * 1.4,
+        ("line", "tangent", {"stroke": color(style.TANGENT), "stroke-width": style.LINEWIDTH * 1.4,
                              "stroke-dasharray": style.TANGENT_DASH, "clip": "ax"},
-         {"y1": "left", "y2": "right"}),
+         {"x1": "lx1", "y1": "ly1", "x2": "lx2", "y2": "ly2"}),
         ("circle", "point", {"r": 5, "fill": color(style.POINT), "clip": "ax"}, {"cx": "px", "cy": "py"}),
         ("circle", "point-off", {"r": 5, "fill": "white", "stroke": color(style.POINT), "stroke-width": 2,
                                  "clip": "ax"}, {"cx": "px", "cy": "ey"}),
     ]
     sliders = [Slider("n", "n", powers, start_n, "n = {n}"),
                Slider("x", "x", positions, start_x, "x = {x:3}")]
-    alt = (f"Plot of y = xⁿ for x from {low:g} to {high:g} (solid line; heights clipped to ±{Y_CLIP:g}) "
-           "with its tangent line (dash-dot) at the point x chosen by the slider (a hollow dot on the edge "
-           "when xⁿ is beyond the plot); a second slider chooses n.")
+    alt = (f"Plot of y = xⁿ for x from {low:g} to {high:g} (solid line; heights from {view.low:.3g} to "
+           f"{view.high:.3g}, fitted to n = {int(n)}) with its tangent line (dash-dot) at the point x chosen "
+           "by the slider (a hollow dot on the edge when xⁿ is beyond the plot); a second slider chooses n."
+           + _view_sentence(view))
     explorer = build(
         fig, "power", alt, sliders, arrays, elements,
         readout=("n = {n}, x = {x:3}: &nbsp; x<sup>{n}</sup> = {y:3} &nbsp; "
@@ -313,17 +326,15 @@ def browser_power_rule_explorer(
     i, k = start_n, start_x
 
     def draw():
-        ax.plot(curve_x, np.where(np.abs(curves[i]) <= Y_CLIP * 1.1, curves[i], np.nan),
-                color=style.FUNCTION, lw=style.LINEWIDTH)
+        ax.plot(curve_x, mask_nonfinite(curves[i])[0], color=style.FUNCTION, lw=style.LINEWIDTH)
         if np.isfinite(ys[i, k]) and np.isfinite(tape[i, k]):
             ax.plot([low, high], [left[i, k], right[i, k]], color=style.TANGENT, lw=style.LINEWIDTH,
                     ls=style.TANGENT_LS)
-            if abs(ys[i, k]) <= Y_CLIP * 1.05:
+            if inside[i, k]:
                 ax.plot([positions[k]], [ys[i, k]], "o", color=style.POINT)
             else:
-                ax.plot([positions[k]], [np.sign(ys[i, k]) * Y_CLIP * 1.05], "o", mfc="white",
-                        mec=style.POINT, mew=2)
-        ax.set_ylim(-1.1 * Y_CLIP, 1.1 * Y_CLIP)
+                ax.plot([positions[k]], [edge[i, k]], "o", mfc="white", mec=style.POINT, mew=2)
+        ax.set_ylim(*view.limits)
         ax.set_title(rf"$\frac{{d}}{{dx}} x^{{{int(n)}}} = {int(n)}\,x^{{{int(n) - 1}}}$")
 
     explorer.png = default_png(fig, draw)
@@ -357,6 +368,9 @@ def browser_gradient_explorer(
     x_lo, x_hi = check_range(x_range)
     y_lo, y_hi = check_range(y_range, "y_range")
     steps = check_count(steps, "steps", 1)
+    check_at_most((steps + 1) ** 2, MAX_GRADIENT_POSITIONS,
+                  "slider positions, (steps + 1)² (each one's arrow and plane is sent to the browser)",
+                  f"use steps ≤ {int(MAX_GRADIENT_POSITIONS ** 0.5) - 1} (the default is 30)")
     if point is None:
         point = ((x_lo + x_hi) / 2, (y_lo + y_hi) / 2)
     point = check_point(point, "point")
@@ -389,7 +403,7 @@ def browser_gradient_explorer(
 
     norms = np.hypot(zx, zy)
     side = min(x_hi - x_lo, y_hi - y_lo)
-    finite = norms[np.isfinite(norms)]
+    finite = norms[np.isfinite(norms) & np.isfinite(z)]  # no arrow is drawn where f is undefined
     scale = 0.25 * side / (float(finite.max()) if finite.size and finite.max() > 0 else 1.0)
     px, py = pixels(flat, SX, SY, height)
     # Near an edge an arrow that would leave the axes is shortened (same direction) to end inside.
@@ -535,7 +549,15 @@ def browser_descent_explorer(
     check_in_slider(start[0], x_lo, x_hi, "start's x", "x_range")
     check_in_slider(start[1], y_lo, y_hi, "start's y", "y_range")
     steps = check_count(steps, "steps", 1)
-    rates = 10.0 ** np.arange(-4, 0.5 + 1e-9, 1 / check_count(rates_per_decade, "rates_per_decade", 1))
+    rates_per_decade = check_at_most(check_count(rates_per_decade, "rates_per_decade", 1), 100,
+                                     "rates_per_decade", "4 learning rates per power of ten is the default")
+    rates = 10.0 ** np.arange(-4, 0.5 + 1e-9, 1 / rates_per_decade)
+    points = len(METHODS) * len(rates) * (steps + 1)
+    check_at_most(points, MAX_DESCENT_POINTS,
+                  f"path points ({len(METHODS)} optimisers × {len(rates)} learning rates × (steps + 1))",
+                  f"each is computed and sent to the browser (~30 bytes of HTML); use steps ≤ "
+                  f"{MAX_DESCENT_POINTS // (len(METHODS) * len(rates)) - 1} or fewer rates_per_decade, or "
+                  "gradlab.descent_explorer, which computes one path per move")
     learning_rate = check_scalar(learning_rate, "learning_rate")
     check_in_slider(learning_rate, float(rates[0]), float(rates[-1]), "learning_rate", "the log slider")
     start_rate = _snap(rates, learning_rate)
@@ -567,34 +589,40 @@ def browser_descent_explorer(
     contours = flat.contour(X, Y, Zm, 10, cmap=style.CMAP_CONTOUR)
     flat.clabel(contours, fontsize=7, fmt="%.2f")
     flat.set(xlim=(x_lo, x_hi), ylim=(y_lo, y_hi), xlabel="$x$", ylabel="$y$", title="descent path")
-    span = float(Zm.max() - Zm.min()) or 1.0
-    loss_ax.set(xlim=(0, steps), ylim=(float(Zm.min()) - 0.1 * span, float(Zm.max()) + 0.1 * span),
-                xlabel="step", ylabel="$f(x, y)$", title="loss")
+    # The loss axes fit the losses drawn (not f on the square), all of the default path's.
+    drawn = np.arange(steps + 1) < first_bad[..., None]
+    view = robust_limits(np.where(drawn, losses, np.nan), pad=0.08,
+                         keep=losses[METHODS.index(method), start_rate, :first_bad[METHODS.index(method), start_rate]])
+    loss_ax.set(xlim=(0, steps), ylim=view.limits, xlabel="step", ylabel="$f(x, y)$", title="loss")
+    note_view(loss_ax, view)
     flat.plot(*start, "o", color=style.POINT)
     _freeze(fig)
     width, height = fig.canvas.get_width_height()
 
     px, py = pixels(flat, paths[..., 0], paths[..., 1], height)
-    lx, ly = pixels(loss_ax, np.arange(steps + 1), losses, height)
     shape = first_bad.shape
     path_str, loss_str, messages = (np.empty(shape, dtype=object) for _ in range(3))
     end_x, end_y = np.full(shape, np.nan), np.full(shape, np.nan)
     for index in np.ndindex(shape):
         n = max(int(first_bad[index]), 1)
-        path_str[index] = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px[index][:n], py[index][:n], strict=True))
-        loss_str[index] = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(lx[index][:n], ly[index][:n], strict=True))
+        # Cut to each panel as lines (breaks where they leave it): clamped ends would bend them.
+        path_str[index] = path_in_axes(flat, paths[index][:n, 0], paths[index][:n, 1], height)
+        loss_str[index] = path_in_axes(loss_ax, np.arange(n), losses[index][:n], height)
         end_x[index], end_y[index] = px[index][n - 1], py[index][n - 1]
+        beyond = losses[index][:n][~view.contains(losses[index][:n])]
+        off_panel = (f" <i>(the loss leaves the panel here: it reaches {beyond.min():.4g}"
+                     + (f" to {beyond.max():.4g}" if beyond.size > 1 else "") + ")</i>") if beyond.size else ""
         name, rate = METHODS[index[0]], rates[index[1]]
         if first_bad[index] <= steps:
             messages[index] = (f"<b style='color:#b00'>Diverged.</b> {name} at learning rate {rate:g}: step "
                                f"{n} was not finite (or flew past {BLOW_UP:g}); the path stops at the last good "
-                               "point. Try a smaller learning rate.")
+                               "point. Try a smaller learning rate." + off_panel)
         else:
             (x, y), z = paths[index][-1], losses[index][-1]
             where = ("" if x_lo <= x <= x_hi and y_lo <= y <= y_hi
                      else "<b style='color:#b00'>Left the plotted region.</b> ")
             messages[index] = (f"{where}{name}, learning rate {rate:g}: after {steps} steps "
-                               f"(x, y) = ({x:.4f}, {y:.4f}), f = {z:.4f}")
+                               f"(x, y) = ({x:.4f}, {y:.4f}), f = {z:.4f}" + off_panel)
     arrays = {
         "method": Array((0,), np.array(METHODS, dtype=object), "str"), "lr": Array((1,), rates),
         "path": Array((0, 1), path_str, "str"), "loss": Array((0, 1), loss_str, "str"),
@@ -604,20 +632,20 @@ def browser_descent_explorer(
     }
     red = color(style.TANGENT)
     elements = [
-        ("polyline", "path", {"fill": "none", "stroke": red, "stroke-width": 1.6, "clip": "flat"}, {"points": "path"}),
+        ("path", "path", {"fill": "none", "stroke": red, "stroke-width": 1.6, "clip": "flat"}, {"d": "path"}),
         ("circle", "end", {"r": 5, "fill": red, "stroke": "black", "clip": "flat"}, {"cx": "ex", "cy": "ey"}),
-        ("polyline", "loss", {"fill": "none", "stroke": red, "stroke-width": 1.6, "clip": "loss"}, {"points": "loss"}),
+        ("path", "loss", {"fill": "none", "stroke": red, "stroke-width": 1.6, "clip": "loss"}, {"d": "loss"}),
     ]
     sliders = [Slider("method", "optimiser", np.arange(len(METHODS)), METHODS.index(method), "{method}"),
                Slider("lr", "learning rate", rates, start_rate, "learning rate {lr:4}")]
     alt = (f"Left: contour lines of f(x, y) with the path gradient descent takes from ({start[0]:g}, {start[1]:g}) "
            f"over {steps} steps, for the optimiser and learning rate chosen by the sliders. Right: the loss "
-           "f(x, y) at each step.")
+           "f(x, y) at each step." + _view_sentence(view, "diverging paths"))
     i0, k0 = METHODS.index(method), start_rate
     explorer = build(
         fig, "descent", alt, sliders, arrays, elements, readout="{message}", undefined="{message}",
         clips={"flat": axes_clip(flat, height), "loss": axes_clip(loss_ax, height)},
-        maps={"flat": axes_map(flat, height)},
+        maps={"flat": axes_map(flat, height), "loss": axes_map(loss_ax, height)},
         kernel=lambda: _kernel("descent_explorer", f, tuple(start), (x_lo, x_hi), (y_lo, y_hi),
                                float(rates[k0]), steps, method),
     )

@@ -29,8 +29,9 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from gradlab import style
+from gradlab.view import clip_segments, svg_path
 
-__all__ = ["ClientExplorer", "Slider", "Array", "build", "pixels", "compact"]
+__all__ = ["ClientExplorer", "Slider", "Array", "build", "compact", "line_in_axes", "path_in_axes", "pixels"]
 
 #: Pixel coordinates further than this outside the figure are clipped (a steep tangent's ends).
 PIXEL_LIMIT = 5000.0
@@ -132,12 +133,41 @@ def compact(value: float) -> float | None:
     return float(f"{value:.7g}") if np.isfinite(value) else None
 
 
-def pixels(ax: Axes, x: object, y: object, height: float) -> tuple[np.ndarray, np.ndarray]:
-    """SVG pixel coordinates (y down) of data points ``(x, y)`` on ``ax``; non-finite stays NaN."""
+def pixels(ax: Axes, x: object, y: object, height: float, clamp: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """SVG pixel coordinates (y down) of data points ``(x, y)`` on ``ax``; non-finite stays NaN.
+
+    With ``clamp`` (for dots) a point far off the axes is pulled in to ±PIXEL_LIMIT, which
+    keeps it off the axes. Never clamp a line's ends: that bends the line. Clip lines first
+    (:func:`line_in_axes`, :func:`path_in_axes`).
+    """
     x, y = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
-    px = ax.transData.transform(np.column_stack([x.ravel(), y.ravel()]))
-    px = np.clip(px, -PIXEL_LIMIT, PIXEL_LIMIT)
+    with np.errstate(invalid="ignore", over="ignore"):
+        px = ax.transData.transform(np.column_stack([x.ravel(), y.ravel()]))
+    if clamp:
+        px = np.clip(px, -PIXEL_LIMIT, PIXEL_LIMIT)
     return px[:, 0].reshape(x.shape), (height - px[:, 1]).reshape(x.shape)
+
+
+def line_in_axes(ax: Axes, x1, y1, x2, y2, height: float) -> tuple[np.ndarray, ...]:
+    """The part of each segment (data) inside ``ax``'s limits, as SVG pixels ``x1, y1, x2, y2``.
+
+    The segment is cut to the axes box as a line (Liang–Barsky), so its slope survives;
+    NaN where no part is visible.
+    """
+    (x_lo, x_hi), (y_lo, y_hi) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+    a, b, c, d = clip_segments(x1, y1, x2, y2, (x_lo, x_hi, y_lo, y_hi))
+    (ax1, ay1), (ax2, ay2) = pixels(ax, a, b, height, clamp=False), pixels(ax, c, d, height, clamp=False)
+    return ax1, ay1, ax2, ay2
+
+
+def path_in_axes(ax: Axes, x: object, y: object, height: float) -> str:
+    """SVG path data of the polyline through data points ``(x, y)``, cut to ``ax``'s box.
+
+    The line breaks where it leaves the axes and where a point is not finite.
+    """
+    px, py = pixels(ax, x, y, height, clamp=False)
+    left, top, width, tall = axes_clip(ax, height)
+    return svg_path(px, py, (left, left + width, top, top + tall))
 
 
 def axes_map(ax: Axes, height: float) -> str:

@@ -12,7 +12,11 @@ from gradlab._validate import check_count, check_function, check_in_slider, chec
 from gradlab.calculus import partials
 from gradlab.descent import METHODS, Trajectory, descend
 from gradlab.plots import grid, mask_nonfinite
+from gradlab.view import check_at_most
 from gradlab.widgets.base import BlitFigure, Explorer, finite_range, new_figure, slider
+
+#: The steps slider's largest end: a move recomputes the whole path (~1 ms a step).
+MAX_STEPS = 10_000
 
 #: The learning-rate slider's range (log scale).
 LR_LOW, LR_HIGH = 1e-4, 10**0.5
@@ -28,7 +32,9 @@ class DescentExplorer(Explorer):
         start = check_point(start, "start")
         check_in_slider(start[0], X.min(), X.max(), "start's x", "x_range")
         check_in_slider(start[1], Y.min(), Y.max(), "start's y", "y_range")
-        max_steps = check_count(max_steps, "max_steps", minimum=1)
+        max_steps = check_at_most(check_count(max_steps, "max_steps", minimum=1), MAX_STEPS,
+                                  "max_steps (the steps slider's end)",
+                                  "each move computes that many steps; 300 is the default")
         steps = check_count(steps, "steps", minimum=1)
         check_in_slider(steps, 1, max_steps, "steps", "1 to max_steps")
         learning_rate = check_scalar(learning_rate, "learning_rate")

@@ -45,7 +45,8 @@ class GradientExplorer(Explorer):
         solid.set_zlim(z_low, z_high + (1.0 if z_high == z_low else 0.0))
         # Arrow length: the steepest gradient on the grid draws a quarter of the narrower side.
         with np.errstate(invalid="ignore", over="ignore"):
-            norms = np.hypot(*(np.where(np.isfinite(g), g, 0.0) for g in (Zx, Zy)))
+            # Only where f itself is finite: no arrow is drawn elsewhere, so none sets the scale.
+            norms = np.hypot(*(np.where(np.isfinite(g) & np.isfinite(Z), g, 0.0) for g in (Zx, Zy)))
         side = min(np.ptp(X), np.ptp(Y))
         self.arrow_scale = 0.25 * side / (float(norms.max()) or 1.0)
         self.plane_half = 0.15 * side

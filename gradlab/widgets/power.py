@@ -9,10 +9,8 @@ from gradlab import style
 from gradlab._validate import check_in_slider, check_int_range, check_range, check_scalar
 from gradlab.calculus import derivative
 from gradlab.plots import mask_nonfinite
+from gradlab.view import robust_limits
 from gradlab.widgets.base import BlitFigure, Explorer, guarded, new_figure, slider
-
-#: Curves of negative powers shoot up near 0; show at most this height so the shape stays visible.
-Y_CLIP = 20.0
 
 
 class PowerRuleExplorer(Explorer):
@@ -32,6 +30,8 @@ class PowerRuleExplorer(Explorer):
         ax.axhline(0, color="0.85", lw=0.8, zorder=0)
         ax.set_xlim(low, high)
         ax.set_xlabel("$x$")
+        self.view_note = ax.text(0.99, 0.01, "", transform=ax.transAxes, fontsize=7, color="0.35",
+                                 ha="right", va="bottom")
         (self.tangent,) = ax.plot([], [], color=style.TANGENT, lw=style.LINEWIDTH)
         (self.point,) = ax.plot([], [], "o", color=style.POINT)
         controls = {
@@ -45,14 +45,15 @@ class PowerRuleExplorer(Explorer):
 
     def _draw_curve(self, n: int) -> None:
         """The curve itself changes only with n: redraw the background then, not per x move."""
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             ys = self.xs.astype(float) ** n
-        shown, _ = mask_nonfinite(np.where(np.abs(ys) <= Y_CLIP, ys, np.nan))
-        self.curve.set_data(self.xs, shown)
+        # The y-axis fits this n's curve, cut to typical values at a pole (x⁻³ near 0): on
+        # x_range = (5, 10) a fixed ±20 window showed nothing and matplotlib's NaN-limit error.
+        view = robust_limits(ys)
+        self.curve.set_data(self.xs, mask_nonfinite(ys)[0])
         self.curve.set_label(f"$x^{{{n}}}$")
-        low, high = float(shown.min()), float(shown.max())
-        span = high - low or 1.0
-        self.axes.set_ylim(low - 0.1 * span, high + 0.1 * span)
+        self.axes.set_ylim(*view.limits)
+        self.view_note.set_text(view.note)
         self.axes.set_title(rf"$\frac{{d}}{{dx}} x^{{{n}}} = {n}\,x^{{{n - 1}}}$")
         self.blit.invalidate()
         self.n_drawn = n

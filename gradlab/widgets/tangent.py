@@ -7,9 +7,10 @@ from collections.abc import Callable
 import numpy as np
 
 from gradlab import style
-from gradlab._validate import check_count, check_function, check_in_slider, check_range, check_scalar
+from gradlab._validate import check_function, check_in_slider, check_range, check_scalar
 from gradlab.calculus import compiled_derivative, derivative, state_key
-from gradlab.plots import mask_nonfinite
+from gradlab.plots import mask_nonfinite, slope_where_defined
+from gradlab.view import check_curve_points, robust_limits
 from gradlab.widgets.base import BlitFigure, Explorer, finite_range, guarded, new_figure, slider
 
 
@@ -18,16 +19,19 @@ class TangentExplorer(Explorer):
 
     def __init__(self, f: Callable, x_range: tuple[float, float], x0: float, n: int):
         check_function(f)
+        self.x_range = low, high = check_range(x_range)
+        n = check_curve_points(n)  # before any allocation: n=2_000_000_000 is a message, not a MemoryError
+        check_in_slider(x0, low, high, "x0", f"x_range = ({low:g}, {high:g})")
         self.f = f
         self.value_and_slope = compiled_derivative(f)  # traced once: a move costs ~0.8 ms, not ~1.5
-        self.x_range = low, high = check_range(x_range)
-        self.xs = np.linspace(low, high, check_count(n))
-        check_in_slider(x0, low, high, "x0", f"x_range = ({low:g}, {high:g})")
+        self.xs = np.linspace(low, high, n)
         fig = new_figure()
         ax = fig.add_subplot()
         self.curve, = ax.plot([], [], color=style.FUNCTION, lw=style.LINEWIDTH, label="$f(x)$")
         self.slope_curve, = ax.plot([], [], color=style.DERIVATIVE, ls="--", label="$f'(x)$")
         ax.axhline(0, color="0.85", lw=0.8, zorder=0)
+        self.view_note = ax.text(0.99, 0.01, "", transform=ax.transAxes, fontsize=7, color="0.35",
+                                 ha="right", va="bottom")
         ax.set_xlim(low, high)
         ax.set_xlabel("$x$")
         self.axes = ax
@@ -45,12 +49,14 @@ class TangentExplorer(Explorer):
         """f and f' over the range: once, and again only if a value f reads has changed."""
         self.state = state_key(self.f)
         ys, dys = derivative(self.f, self.xs)  # the curves are computed once, not per move
-        low, high = finite_range(np.concatenate([np.ravel(ys), np.ravel(dys)]),
-                                 f"x_range = ({self.x_range[0]:g}, {self.x_range[1]:g})")
+        dys = slope_where_defined(ys, dys)  # no f' where f is undefined (log at x < 0)
+        finite_range(ys, f"x_range = ({self.x_range[0]:g}, {self.x_range[1]:g})")
         self.curve.set_data(self.xs, mask_nonfinite(ys)[0])
         self.slope_curve.set_data(self.xs, mask_nonfinite(dys)[0])
-        span = high - low or 1.0
-        self.axes.set_ylim(low - 0.1 * span, high + 0.1 * span)
+        # Fit both curves, cut to typical values near a pole (1/x, tan), and say so.
+        self.view = robust_limits(np.concatenate([np.ravel(ys), np.ravel(dys)]))
+        self.axes.set_ylim(*self.view.limits)
+        self.view_note.set_text(self.view.note)
 
     def update_artists(self) -> str:
         if state_key(self.f) != self.state:  # e.g. `a = 4` re-run after f = lambda x: a * x**2
