@@ -59,7 +59,7 @@ print("TensorFlow", tf.__version__)
 # **d/dx xⁿ = n · xⁿ⁻¹:**
 #
 # bring the exponent down in front, then lower it by one. So x³ has slope 3x², x¹⁰ has
-# slope 10x⁹, and a constant (x⁰ = 1) has slope 0.
+# slope 10x⁹, and a constant (x⁰ = 1) has slope 0 (with one catch at x = 0, below).
 
 # %% [markdown]
 # ## A first tape: z = (sum of a 2×2 block of ones)²
@@ -100,9 +100,11 @@ print("y =", y.numpy(), " dy/dx =", dy_dx.numpy())
 
 # %% [markdown]
 # What does it cost? A **persistent** tape keeps recording after `gradient`, so asking
-# inside the block records the gradient's own operations too. TensorFlow warns about the
-# extra time and memory, but only the first time in a session: run the cell again and the
-# warning is gone. From here on x = 3, where x³'s first and second derivatives differ
+# inside the block records the gradient's own operations too. TensorFlow logs a warning
+# about the extra time and memory, once per place in the code: it remembers the file and
+# line that made the call, and Jupyter names a cell's "file" after the cell's text. So
+# running this cell again gives no warning, while editing it, or making the same call
+# from another cell, brings it back. From here on x = 3, where x³'s first and second derivatives differ
 # (27 and 18), so we can see which one we got:
 
 # %%
@@ -134,6 +136,20 @@ for n in [-2, -1, 0.5, 1, 2, 3, 5]:
         tape.watch(x)
         y = x**n
     print(f"{n:>5} {tape.gradient(y, x).numpy():>12.6f} {n * x0 ** (n - 1):>12.6f}")
+
+# %% [markdown]
+# The catch: n = 0 at x = 0. x⁰ is the constant 1, whose slope is 0 everywhere, but the
+# tape says NaN there. TensorFlow's derivative rule for `x**n` computes n·xⁿ⁻¹ literally,
+# and at x = 0 with n = 0 that is 0 · 0⁻¹ = 0 · ∞, which is NaN in floating point.
+# Everywhere else the same formula gives 0:
+
+# %%
+for point in [1.5, 0.0]:
+    x = tf.constant(point)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = x**0
+    print(f"d/dx x**0 at x = {point}: {tape.gradient(y, x).numpy()}")
 
 # %% [markdown]
 # ## The chain rule joins in
@@ -178,10 +194,13 @@ for n in range(5):
 # But the tape does not simplify. Its graph for the third derivative still contains x
 # (the gradient of xⁿ is built as n·xⁿ⁻¹, and the steps down to 6 keep x in them), so the
 # fourth is computed as 0 times a power of x with a negative exponent. At x = 0 that power
-# is infinite, and 0·∞ is NaN:
+# is infinite, and 0·∞ is NaN. That is the catch of x⁰ above again: it comes from the
+# rule for `**`, not from tapes in general. Write x³ as x·x·x, whose rule is the product
+# rule (no powers), and the fourth derivative at 0 comes out 0:
 
 # %%
-print("d^4/dx^4 x³ at 0 =", float(gradlab.nth_derivative(lambda t: t**3, 0.0, 4)))
+print("d^4/dx^4 x**3  at 0 =", float(gradlab.nth_derivative(lambda t: t**3, 0.0, 4)))
+print("d^4/dx^4 x*x*x at 0 =", float(gradlab.nth_derivative(lambda t: t * t * t, 0.0, 4)))
 
 # %% [markdown]
 # ## Try it: the power rule explorer
