@@ -22,6 +22,8 @@ import sys
 import tempfile
 from collections.abc import Iterator
 
+from gradlab import _integrity
+
 # TensorFlow's own C++ logging (after start-up) honours this when it is set before the import.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -37,7 +39,7 @@ STARTUP_LOG = re.compile(
 
 MISSING = (
     "gradlab needs TensorFlow, which is not installed in this Python environment.\n"
-    "  - on your own machine: pip install 'gradlab[cpu]'  (or run `make setup` in the repo)\n"
+    "  - on your own machine: pip install 'gradlab-tf[cpu]'  (or run `make setup` in the repo)\n"
     "  - on Colab or with a GPU build already present: TensorFlow is normally preinstalled;\n"
     "    check with `import tensorflow` and install `tensorflow` if it fails."
 )
@@ -130,5 +132,6 @@ def import_tensorflow():
 
 
 tf = import_tensorflow()
+_integrity.record()  # TensorFlow and NumPy as loaded, before any notebook cell can change them
 
 __all__ = ["import_tensorflow", "tf", "without_startup_log"]

@@ -70,7 +70,7 @@ def test_missing_tensorflow_is_an_import_error_saying_how_to_install_it():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 1
     assert "ImportError: " + MISSING.splitlines()[0] in done.stderr
-    assert "pip install 'gradlab[cpu]'" in done.stderr
+    assert "pip install 'gradlab-tf[cpu]'" in done.stderr  # the PyPI name, not the unrelated `gradlab`
 
 
 @pytest.fixture
@@ -126,15 +126,23 @@ def test_first_cells_print_nothing_on_stderr_in_a_plain_kernel(plain_kernel, pat
     assert cells[0] == []  # the set-up cell itself says nothing
 
 
-def test_setup_cell_fails_kindly_when_the_install_fails(tmp_path):
-    """On Colab, an install that fails gives one line saying what to do, and no traceback."""
-    cell = colab.setup_cell(spec=f"gradlab @ {(tmp_path / 'no-such-gradlab').as_uri()}")
+def test_setup_cell_says_what_pip_said_and_what_to_run_when_the_install_fails(tmp_path):
+    """On Colab, a failed install shows pip's own first error line and the exact command to run."""
+    cell = colab.setup_cell()  # the real cell: gradlab-tf pinned to this version, by name
     code = ("import sys, types\n"
             "sys.modules['google.colab'] = types.ModuleType('google.colab')\n"
             "sys.modules['gradlab'] = None  # as on a fresh Colab runtime: not installed\n" + cell)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path)
-    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
-    lines = done.stdout.strip().splitlines()
-    assert len(lines) == 1
-    assert lines[0].startswith("gradlab is not installed (pip: ")
-    assert "no-such-gradlab" in lines[0] and "then run this cell again" in lines[0]
+    # No index and an empty find-links folder: pip fails at once, offline, as it would for a
+    # version that was never published.
+    env = dict(os.environ, PIP_NO_INDEX="1", PIP_FIND_LINKS=str(tmp_path), PIP_CONFIG_FILE=os.devnull)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                          env=env)
+    pip = subprocess.run([sys.executable, "-m", "pip", "install", "-q", colab.install_spec()], capture_output=True,
+                         text=True, timeout=300, cwd=tmp_path, env=env)
+    first_error = next(line for line in pip.stderr.splitlines() if line.startswith("ERROR"))
+    assert "Could not find a version" in first_error and colab.install_spec() in first_error
+    lines = done.stdout.splitlines()
+    assert first_error in lines, done.stdout
+    assert lines[-1] == f'Then run this cell again, or: pip install "{colab.install_spec()}"'
+    # and then the cell stops (Run all goes no further) at `import gradlab`
+    assert done.returncode == 1 and done.stderr.rstrip().splitlines()[-1].startswith("ModuleNotFoundError")
