@@ -64,3 +64,10 @@ if "IPython" in __import__("sys").modules:
     from gradlab.accessibility import install as _install_alt_text
 
     _install_alt_text()
+
+# What grades rest on, as it was before any notebook cell ran (gradlab._integrity); and
+# gradlab.check / grade / exercise cannot be reassigned.
+from gradlab import _integrity  # noqa: E402
+
+_integrity.record()
+_integrity.seal(__name__)

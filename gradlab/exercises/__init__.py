@@ -9,14 +9,21 @@ notebook, without editing the package.
 
 from __future__ import annotations
 
+from gradlab import _integrity
 from gradlab.exercises.checks import Feedback, run_check, wrong
-from gradlab.exercises.custom import exercise, teacher_exercise, teacher_keys
+from gradlab.exercises.custom import exercise, redefined, teacher_exercise, teacher_keys
 
 __all__ = ["Feedback", "check", "exercise", "exercise_keys", "grade"]
 
 
-def check(key: str, answer: object) -> Feedback:
+def check(key: str, answer: object, seed: int | None = None) -> Feedback:
     """Check ``answer`` to exercise ``key`` (e.g. ``"01.2"``) and return the feedback.
+
+    Function answers are tried at test points drawn afresh on every call; ``seed`` fixes
+    them (an autograder's hidden cases). Where the exercise prescribes a method (a tape, by
+    hand, the optimiser given), the check watches what the answer runs and says which rule
+    it broke. Only the student's code is timed, in CPU seconds, so a busy machine gives the
+    same verdict as an idle one.
 
     Examples
     --------
@@ -27,7 +34,7 @@ def check(key: str, answer: object) -> Feedback:
     """
     mine = teacher_exercise(key)
     if mine is not None:
-        return run_check(mine.check, answer)  # never raises, never hangs (see run_check)
+        return run_check(mine.check, answer, seed=seed)  # never raises, never hangs (see run_check)
     from gradlab.exercises.catalog import EXERCISES  # TensorFlow loads only when checking
 
     exercise = EXERCISES.get(str(key))
@@ -35,14 +42,18 @@ def check(key: str, answer: object) -> Feedback:
         known = ", ".join(sorted(EXERCISES) + teacher_keys())
         return wrong(f"no exercise {key!r}; the exercises are {known} (define your own with "
                      "gradlab.exercise(key, reference, ...) in a cell above)")
-    return run_check(exercise.check, answer)
+    return run_check(exercise.check, answer, rules=exercise.rules, seed=seed)
 
 
-def grade(key: str, answer: object) -> None:
+def grade(key: str, answer: object, seed: int | None = None) -> None:
     """The autograder's version of :func:`check`: silent when right, else ``AssertionError``.
 
     The error's message is the check's own feedback (the hint), so nbgrader's feedback
-    report tells the student what is off, not just that a test failed.
+    report tells the student what is off, not just that a test failed. ``seed`` draws the
+    test points from the teacher's hidden seed (nbgrader's hidden tests). Before checking,
+    it makes sure nothing in the notebook replaced gradlab's checking code, TensorFlow's tape
+    or the exercise (:mod:`gradlab.exercises.integrity`): if something did, it fails with
+    "gradlab was modified in this notebook".
 
     Examples
     --------
@@ -53,7 +64,11 @@ def grade(key: str, answer: object) -> None:
     AssertionError: exercise 02.1: ❌ Not yet: ...
     """
     __tracebackhide__ = True  # IPython (and so nbgrader's feedback) shows the hint, not this frame
-    feedback = check(key, answer)
+    tampered = _integrity.changed() or redefined(str(key))
+    if tampered:
+        raise AssertionError(f"exercise {key}: gradlab was modified in this notebook ({tampered}): "
+                             "restart the kernel and run all cells")
+    feedback = check(key, answer, seed=seed)
     if not feedback.solved:
         raise AssertionError(f"exercise {key}: {feedback!r}")
 
@@ -63,3 +78,6 @@ def exercise_keys() -> list[str]:
     from gradlab.exercises.catalog import EXERCISES
 
     return sorted(EXERCISES) + teacher_keys()
+
+
+_integrity.seal(__name__)

@@ -45,9 +45,11 @@ from pathlib import Path
 
 import nbformat
 
+from gradlab.student import is_solution_tag
+
 __all__ = ["Check", "NotUnderstood", "Outcome", "check_call", "find_checks", "sync", "sync_paths"]
 
-SOLUTION_TAG = "solution"
+SOLUTION_TAG = "solution"  # any case, or "solutions": see gradlab.student.is_solution_tag
 SCHEMA = 3
 DEFAULT_POINTS = 1
 TEST_COMMENT = "# Autograder test (locked): the check above, silent when right, its hint when not."
@@ -64,11 +66,6 @@ class NotUnderstood(ValueError):
 
 def slug(key: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", key).strip("_")
-
-
-def is_solution_tag(tag: object) -> bool:
-    """``solution`` in any case, singular or plural (``Solution``, ``solutions``)."""
-    return isinstance(tag, str) and tag.strip().lower() in ("solution", "solutions")
 
 
 # --------------------------------------------------------------------------- reading check calls

@@ -14,13 +14,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gradlab import _integrity
 from gradlab.exercises.checks import ATOL, RTOL, Feedback, check_function, check_value, wrong
 
-__all__ = ["TeacherExercise", "exercise", "teacher_exercise"]
+__all__ = ["TeacherExercise", "exercise", "redefined", "teacher_exercise"]
 
 KINDS = ("value", "function", "gradient")
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _REGISTRY: dict[str, TeacherExercise] = {}
+#: key -> the fingerprint of every definition made in this kernel (see :func:`redefined`).
+_DEFINITIONS: dict[str, list[str]] = {}
 
 
 @dataclass(frozen=True)
@@ -246,7 +249,36 @@ def exercise(
                                      "answer and must run on every test point") from error
         made = TeacherExercise(key, kind, what or "your function", expected, points, rtol, atol, pairs)
     _REGISTRY[key] = made
+    _DEFINITIONS.setdefault(key, []).append(_fingerprint(made))
     return made
+
+
+def _fingerprint(made: TeacherExercise) -> str:
+    """What makes two definitions the same exercise: re-running a cell repeats it exactly."""
+    expected = made.expected
+    if isinstance(expected, dict):
+        expected = sorted((args, np.round(np.asarray(v, dtype=float), 10).tolist()) for args, v in expected.items())
+    else:
+        expected = np.round(np.asarray(expected, dtype=float), 10).tolist()
+    return repr((made.kind, made.what, expected, made.inputs, made.rtol, made.atol,
+                 [message for _, message in made.hints]))
+
+
+def redefined(key: str) -> str | None:
+    """Why exercise ``key`` cannot be graded in this kernel, or None.
+
+    A teacher's exercise is defined in a locked cell. A later cell that defines the same key
+    with another answer (``gradlab.exercise("rd.2", reference=lambda x: 0 * x, ...)``) would
+    make any answer pass: grading refuses until the kernel is restarted and run from the top.
+    Running the teacher's cell again changes nothing (same definition, same fingerprint).
+    """
+    prints = _DEFINITIONS.get(key, [])
+    made = _REGISTRY.get(key)
+    if len(set(prints)) > 1:
+        return f"exercise {key!r} was defined again with another answer"
+    if made is not None and (not prints or _fingerprint(made) != prints[-1]):
+        return f"exercise {key!r} was changed after it was defined"
+    return None
 
 
 def _numpy(value: object) -> object:
@@ -260,3 +292,6 @@ def teacher_exercise(key: str) -> TeacherExercise | None:
 
 def teacher_keys() -> list[str]:
     return sorted(_REGISTRY)
+
+
+_integrity.seal(__name__, mutable=("_REGISTRY", "_DEFINITIONS"))  # see gradlab._integrity
