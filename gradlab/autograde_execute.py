@@ -1,0 +1,259 @@
+"""Autograde so that a crash or an endless loop costs one answer, not the whole submission.
+
+nbgrader's ``Execute`` preprocessor gives up on a notebook when the kernel dies (a
+segmentation fault, ``os._exit``, the out-of-memory killer): the submission is removed and
+the student scores 0, however many answers were right. And one cell timeout covers lesson
+cells and answers alike, so it must be generous (600 s) and an endless loop in an answer
+costs that long.
+
+:class:`ResilientExecute` is ``Execute`` with three changes:
+
+* **the kernel dies in a cell**: the cell gets an error output naming what happened
+  (``KernelDied: the kernel died while running this cell: ... segmentation fault``), so a
+  test cell scores 0 and the feedback says why; then a new kernel starts, the cells above
+  are re-run (without the ones that crashed or timed out) and grading goes on;
+* **a cell runs too long**: student answers (nbgrader solution cells) and autograded test
+  cells get their own, short limit, ``answer_timeout`` (30 s unless set), lesson cells keep
+  ``Execute.timeout``. A cell over its limit is interrupted and gets an error output saying
+  so; if it does not stop when interrupted (a loop that catches ``KeyboardInterrupt``) the
+  kernel is restarted as after a crash;
+* after ``max_kernel_restarts`` restarts in one notebook it stops trying: the remaining
+  cells get a "not run" error output (they score 0) and the notebook is still graded.
+
+A notebook without faults runs exactly as under ``Execute``: the changes only act on a
+fault. Enable it in ``nbgrader_config.py``::
+
+    from gradlab.autograde_execute import use_resilient_execute
+    use_resilient_execute(c, answer_timeout=30)
+
+This module imports nbgrader (not TensorFlow); it is read by ``nbgrader autograde``, not by
+the notebooks.
+"""
+
+from __future__ import annotations
+
+import signal
+from typing import Any
+
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.util import ensure_async, run_sync
+from nbformat import NotebookNode
+from traitlets import Integer
+
+try:
+    from nbgrader.converters.autograde import Autograde
+    from nbgrader.preprocessors import Execute
+except ImportError as error:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "gradlab.autograde_execute extends nbgrader's Execute preprocessor, and nbgrader is not "
+        "installed here: install it (`pip install nbgrader`, or gradlab's `dev` extra) in the "
+        "environment that runs `nbgrader autograde`") from error
+
+__all__ = ["ResilientExecute", "use_resilient_execute"]
+
+_RED, _RESET = "\x1b[0;31m", "\x1b[0m"
+_CRASH_SIGNALS = {signal.SIGSEGV: "a segmentation fault: the code read or wrote memory it must not touch",
+                  signal.SIGBUS: "a bus error: the code read or wrote memory it must not touch",
+                  signal.SIGILL: "an illegal instruction",
+                  signal.SIGFPE: "a floating-point exception in compiled code",
+                  signal.SIGABRT: "an abort: a compiled library gave up (often after running out of memory)"}
+
+
+def describe_exit(status: int | None) -> str:
+    """Say in words how a kernel process ended, from its exit status.
+
+    Parameters
+    ----------
+    status : int or None
+        The process's return code as ``subprocess.Popen.returncode`` gives it: negative for
+        a signal, ``None`` when it is unknown.
+
+    Returns
+    -------
+    str
+        A phrase naming the cause, e.g. ``"it crashed with signal 11 (SIGSEGV, ...)"``.
+
+    Examples
+    --------
+    >>> describe_exit(-9)[:33]
+    'it was killed with signal 9 (SIGK'
+    """
+    if status is None:
+        return "it stopped answering"
+    if status < 0:
+        try:
+            sig = signal.Signals(-status)
+        except ValueError:
+            return f"it was ended by signal {-status}"
+        if sig == signal.SIGKILL:
+            return ("it was killed with signal 9 (SIGKILL), most often by the system when memory "
+                    "runs out: look for an array or a list that grows far too large")
+        if sig in _CRASH_SIGNALS:
+            return f"it crashed with signal {sig.value} ({sig.name}, {_CRASH_SIGNALS[sig]})"
+        return f"it was ended by signal {sig.value} ({sig.name})"
+    return (f"the Python process exited with status {status} (os._exit(), or a library that "
+            "called exit())")
+
+
+def error_output(ename: str, evalue: str, *more: str) -> NotebookNode:
+    """An nbformat error output: nbgrader scores a test cell holding one 0, and shows it as feedback."""
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue,
+                        traceback=[f"{_RED}{ename}{_RESET}: {evalue}", *more])
+
+
+def is_answer_cell(cell: NotebookNode) -> bool:
+    """Whether a cell holds a student's answer or an autograded test (nbgrader metadata)."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.get("cell_type") == "code" and bool(meta.get("solution") or meta.get("grade"))
+
+
+class ResilientExecute(Execute):
+    """nbgrader's ``Execute``, where a crash or a loop fails one cell and grading goes on.
+
+    Configure it as ``Execute`` (``c.Execute.timeout`` applies to it too) plus the two
+    settings below; enable it with :func:`use_resilient_execute`.
+    """
+
+    answer_timeout = Integer(
+        30, allow_none=True,
+        help="Seconds a student's answer (solution cell) or an autograded test cell may run before it "
+             "is stopped and fails; other cells keep Execute.timeout. None or 0: Execute.timeout for all.",
+    ).tag(config=True)
+
+    max_kernel_restarts = Integer(
+        10, help="Kernel restarts allowed per notebook; after that the remaining cells are not run (0 points).",
+    ).tag(config=True)
+
+    restart_note = ("The autograder started a new kernel, re-ran the cells above (not the ones that "
+                    "failed this way) and went on with the next cell.")
+
+    def reset_execution_trackers(self) -> None:
+        """Also forget the previous notebook's faults (nbconvert calls this once per notebook)."""
+        super().reset_execution_trackers()
+        self._faulty: set[int] = set()
+        self._restarts = 0
+        self._given_up = False
+
+    def _get_timeout(self, cell: NotebookNode | None) -> int | None:
+        if self.timeout_func is None and cell is not None and is_answer_cell(cell) and self.answer_timeout:
+            return self.answer_timeout if self.answer_timeout > 0 else None
+        return super()._get_timeout(cell)
+
+    async def _async_handle_timeout(self, timeout: int, cell: NotebookNode | None = None) -> dict | None:
+        reply = await super()._async_handle_timeout(timeout, cell)
+        if reply is not None:  # interrupted: say what happened instead of nbgrader's bare "timeout"
+            out = error_output("CellTimeoutError", f"this cell ran longer than {timeout} s and was stopped",
+                               "Look for a loop that never ends (a `while` whose condition never changes) "
+                               "or a far too large range.")
+            reply["content"].update(ename=out.ename, evalue=out.evalue, traceback=out.traceback)
+        return reply
+
+    def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int) -> tuple[NotebookNode, dict]:
+        """Run one cell; on a dead or stuck kernel, fail this cell only and carry on."""
+        if self._given_up:
+            self._mark_not_run(cell)
+            return cell, self.resources
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            fault = error_output("KernelDied", "the kernel died while running this cell: "
+                                 + describe_exit(self._exit_status()), self.restart_note)
+        except CellTimeoutError:  # over its time and deaf to the interrupt
+            fault = error_output("CellTimeoutError", f"this cell ran longer than {self._get_timeout(cell)} s "
+                                 "and did not stop when interrupted", self.restart_note)
+        self.log.warning("Cell %d: %s", index, fault.evalue)
+        cell.outputs = [*cell.get("outputs", []), fault]  # keep what it printed before
+        self._faulty.add(index)
+        self._recover(index)
+        return cell, self.resources
+
+    def _mark_not_run(self, cell: NotebookNode) -> None:
+        if cell.cell_type == "code" and cell.source.strip():
+            cell.outputs = [error_output(
+                "NotRun", f"not run: the kernel died or hung {self._restarts} times in this notebook, "
+                          "so the autograder stopped running it here")]
+
+    def _exit_status(self) -> int | None:
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        return None if process is None else process.poll()
+
+    def _recover(self, upto: int) -> None:
+        """A fresh kernel holding what cells ``0 .. upto-1`` computed, or give up after too many restarts."""
+        while True:
+            if self._restarts >= self.max_kernel_restarts:
+                self.log.warning("%d kernel restarts: the remaining cells are not run", self._restarts)
+                self._given_up = True
+                return
+            self._restarts += 1
+            run_sync(self._async_restart_kernel)()
+            failed = run_sync(self._async_replay)(upto)
+            if failed is None:
+                return
+            self.log.warning("Cell %d failed when re-run after a restart; it is left out from now on", failed)
+            self._faulty.add(failed)
+
+    async def _async_restart_kernel(self) -> None:
+        if self.km is not None and await ensure_async(self.km.is_alive()):
+            await ensure_async(self.km.shutdown_kernel(now=True))  # a hung kernel: no graceful wait
+        await self._async_cleanup_kernel()
+        self.km = self.create_kernel_manager()
+        await self.async_start_new_kernel()
+        await self.async_start_new_kernel_client()
+
+    async def _async_replay(self, upto: int) -> int | None:
+        """Re-run the cells above ``upto`` that did not fail; the index of one that fails now, else None.
+
+        The outputs are not kept: the notebook keeps those of the first run.
+        """
+        assert self.kc is not None
+        for index, cell in enumerate(self.nb.cells[:upto]):
+            if index in self._faulty or cell.cell_type != "code" or not cell.source.strip():
+                continue
+            if self.skip_cells_with_tag in cell.metadata.get("tags", []):
+                continue
+            msg_id = await ensure_async(self.kc.execute(cell.source, store_history=False, stop_on_error=False))
+            try:
+                reply = await self.async_wait_for_reply(msg_id, cell)
+            except DeadKernelError:
+                return index
+            if reply is None:  # over its time limit
+                return index
+        return None
+
+
+def use_resilient_execute(c: Any, answer_timeout: int | None = 30) -> None:
+    """Make ``nbgrader autograde`` run notebooks with :class:`ResilientExecute`.
+
+    Call it in ``nbgrader_config.py``; it replaces ``Execute`` in
+    ``c.Autograde.autograde_preprocessors`` (nbgrader's default list unless you set one)
+    and keeps every other preprocessor and setting.
+
+    Parameters
+    ----------
+    c : traitlets.config.Config
+        The ``c = get_config()`` of ``nbgrader_config.py``.
+    answer_timeout : int or None, default=30
+        Seconds a solution cell or an autograded test cell may run; other cells keep
+        ``c.Execute.timeout``. ``None``: ``Execute.timeout`` for every cell.
+
+    Examples
+    --------
+    >>> from traitlets.config import Config
+    >>> c = Config()
+    >>> use_resilient_execute(c, answer_timeout=20)
+    >>> c.Autograde.autograde_preprocessors[0].__name__, c.ResilientExecute.answer_timeout
+    ('ResilientExecute', 20)
+    """
+    if answer_timeout is not None and (not isinstance(answer_timeout, int) or answer_timeout <= 0):
+        raise ValueError(f"answer_timeout must be a positive number of seconds or None, got {answer_timeout!r}")
+    if "autograde_preprocessors" in c.Autograde:
+        current = list(c.Autograde.autograde_preprocessors)
+    else:
+        current = list(Autograde.class_traits()["autograde_preprocessors"].default())
+    names = {"Execute", "nbgrader.preprocessors.Execute", "nbgrader.preprocessors.execute.Execute"}
+    swapped = [ResilientExecute if pp is Execute or pp in names else pp for pp in current]
+    if ResilientExecute not in swapped:
+        raise ValueError("c.Autograde.autograde_preprocessors has no Execute to replace: "
+                         f"{current!r}; put nbgrader's Execute back in the list (or leave the list unset)")
+    c.Autograde.autograde_preprocessors = swapped
+    c.ResilientExecute.answer_timeout = answer_timeout
