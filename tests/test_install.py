@@ -147,6 +147,39 @@ def test_real_interpreters_from_pyenv(tmp_path):
     assert pick(tmp_path).stdout == "python3.13\n"
 
 
+def pyenv_env(active: str) -> dict[str, str]:
+    """PATH with pyenv's shims first and `active` as the only version pyenv activates."""
+    root = Path("/root/.pyenv")
+    return {"PATH": f"{root / 'shims'}:{root / 'bin'}:/usr/bin:/bin", "PYENV_ROOT": str(root),
+            "PYENV_VERSION": active, "HOME": os.environ.get("HOME", "/root")}
+
+
+def test_an_inactive_pyenv_python_is_explained_by_pyenv_with_a_command_that_works():
+    """`make setup PYTHON=python3.13` with 3.13 installed by pyenv but not active (issue 21)."""
+    versions = Path("/root/.pyenv/versions")
+    if not (versions / "3.13.0/bin/python3.13").exists() or not (versions / "3.12.1/bin/python3.12").exists():
+        pytest.skip("needs pyenv with 3.12.1 and 3.13.0 under /root/.pyenv")
+    env = pyenv_env("3.12.1")  # python3.13 is a shim that exits 127, explaining why
+    result = subprocess.run(["/bin/sh", str(PICK), "python3.13"], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 1 and result.stdout == ""
+    assert "pyenv: python3.13: command not found" in result.stderr  # pyenv's own explanation, passed on
+    assert "exists in these Python versions" in result.stderr
+    suggested = re.search(r"make lab PYTHON=(\S+)", result.stderr).group(1)
+    assert suggested != "python3.12" and suggested.endswith("/3.13.0/bin/python3.13")
+    # ...and the suggestion works where the shim did not
+    again = subprocess.run(["/bin/sh", str(PICK), suggested], capture_output=True, text=True, env=env, timeout=60)
+    assert (again.returncode, again.stdout) == (0, suggested + "\n")
+
+
+def test_a_suggested_python_is_one_that_runs(tmp_path):
+    """When the asked-for Python is missing, the suggestion is a supported one that works here."""
+    fake_python(tmp_path, "python3", "3.14")
+    fake_python(tmp_path, "python3.11", "3.11")
+    result = pick(tmp_path, "python3.12")
+    assert result.returncode == 1 and "python3.12 is not a working Python" in result.stderr
+    assert "make lab PYTHON=python3.11" in result.stderr
+
+
 def test_make_setup_stops_at_once_without_a_usable_python(tmp_path):
     make = shutil.which("make")
     if make is None:
