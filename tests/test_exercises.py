@@ -89,32 +89,77 @@ def newton(f, x):
     return float(x - y / tape.gradient(y, x))
 
 
+def slope_of_g(x):
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        g = x**3 - 2 * x
+    return tape.gradient(g, x)
+
+
+def tangent_at(x0):
+    x = tf.constant(x0)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = f_tangent(x)
+    s = tape.gradient(y, x)
+    return float(s), float(y - s * x)
+
+
+def f_sgd(x, y):
+    return (tf.sin(4 * x) - tf.cos(5 * y)) / 5
+
+
+def first_step(point, learning_rate):
+    p = tf.constant(point)
+    with tf.GradientTape() as tape:
+        tape.watch(p)
+        loss = f_sgd(p[0], p[1])
+    return p - learning_rate * tape.gradient(loss, p)
+
+
+def both_gradients(a, b):
+    with tf.GradientTape() as tape:
+        loss = a**3 + 1.0
+    return tape.gradient(loss, [a, b], unconnected_gradients=tf.UnconnectedGradients.ZERO)
+
+
+def loss_08(w):
+    return tf.reduce_sum(tf.sin(w) * w)
+
+
+def directional_derivative(w, u):
+    with tf.autodiff.ForwardAccumulator(w, u) as acc:
+        y = loss_08(w)
+    return acc.jvp(y)
+
+
 # key: (a right answer, a wrong answer, a fragment of the wrong answer's feedback)
 CASES = {
-    "01.1": (4.75, 6.75, "dropped the −2x"),
+    "01.1": (slope_of_g, lambda x: 3 * x**2 - 2, "did not use a tf.GradientTape"),
     "01.2": ((lambda x: tf.sin(x**2), lambda x: 2 * x * np.cos(x**2)),
-             (lambda x: tf.sin(x**2), lambda x: np.cos(x**2)), "dh gives"),
-    "01.3": (lambda x: tf.math.log(1 + tf.exp(x)), lambda x: np.log(1 + np.exp(x)), "left TensorFlow"),
+             (lambda x: tf.sin(x**2), lambda x: np.cos(x**2)), "inner derivative"),
+    "01.3": (lambda x: tf.math.log(1 + tf.exp(x)), lambda x: np.log(1 + np.exp(x)), "not a TensorFlow tensor"),
     "01.4": ((0.15625, 1.0), (1.25, 1.0), "three halvings"),
     "02.1": (80, 32, "x⁵ itself"),
     "02.2": (-0.5, -0.25, "inner slope"),
-    "02.3": (third, lambda f, x: 0.0, "third_derivative(x**4 at 1.5)"),
+    "02.3": (third, lambda f, x: 0.0, "third_derivative("),
     "03.1": ((12, 9), (9, 12), "swapped"),
     "03.2": (lambda x, y: x * y, lambda x, y: x + y, "∇f at (1, 2)"),
     "03.3": (safe_bump, lambda x, y: tf.sin(x**2 + y**2) / (x**2 + y**2), "safe_bump gives nan"),
-    "04.1": ((-0.395303, 0.523036), (0.395303, -0.523036), "sign is flipped"),
+    "04.1": (tangent_at, lambda x0: tuple(-v for v in tangent_at(x0)), "tangent_at gives"),
     "04.2": (3.894942, 3.9, "close, but off"),
-    "04.3": (newton, lambda f, x: x, "newton_step from x = 1"),
-    "05.1": ((0.24567758, -0.49401528), (0.25432242, -0.50598472), "uphill"),
+    "04.3": (newton, lambda f, x: x, "newton_step from x = "),
+    "05.1": (first_step, lambda p, lr: 2 * p - first_step(p, lr), "uphill"),
     "05.2": (lambda p, v, g, lr: (p + 0.9 * v - lr * g, 0.9 * v - lr * g),
              lambda p, v, g, lr: (p - lr * g, v), "new velocity"),
     "05.3": (0.25, 0.3, "diverges"),
     "05.4": (keras_train_step, lambda m, o, x, y: tf.reduce_mean((m(x) - y) ** 2), "did not change"),
-    "06.1": (-0.25, 0.5, "1/y"),
-    "06.2": (lambda a, b, u: (u * b, u * a), lambda a, b, u: (u * a, u * b), "mul_backward gives"),
-    "06.3": ((2 * np.e, 0.5 * np.e + 1), (2 * np.e, 0.5 * np.e), "+ y term"),
+    "06.1": (lambda x, y: -x / y**2, lambda x, y: 1 / y, "1/y"),
+    "06.2": (lambda a, b, u: (u * b, u * a), lambda a, b, u: (u * a, u * b), "swapped"),
+    "06.3": (lambda x, y: (y * np.exp(x * y), x * np.exp(x * y) + 1),
+             lambda x, y: (y * np.exp(x * y), x * np.exp(x * y)), "+ y term"),
     "07.1": ({"b", "c", "d"}, {"a"}, "Hint"),
-    "07.2": ([tf.constant(12.0), tf.constant(0.0)], [tf.constant(12.0), None], "still None"),
+    "07.2": (both_gradients, lambda a, b: [3 * a**2, None], "still None"),
     "07.3": (minimise, lambda steps, lr: 1 + 2 * (1 - lr) ** steps, "minimise(5, 0.1)"),
     "07.4": ([[6, 3, 2], [1, 4, 0], [0, 0, np.cos(3.0)]], [[6, 1, 0], [3, 4, 0], [2, 0, np.cos(3.0)]],
              "transposed"),
@@ -123,7 +168,7 @@ CASES = {
     "08.1": ((1, 1, 50), (1, 1, 200), "one pass per input"),
     "08.2": (lambda d: Dual(float(np.tanh(d.value)), float((1 - np.tanh(d.value) ** 2) * d.derivative)),
              lambda d: Dual(float(np.tanh(d.value)), d.derivative), "dual_tanh"),
-    "08.3": (-0.6468091, 2.0, "directional derivative"),
+    "08.3": (directional_derivative, lambda w, u: tf.reduce_sum(w * u), "directional derivative"),
 }
 
 
@@ -283,7 +328,9 @@ def test_07_3_a_new_variable_each_step_passes_with_an_honest_note():
 
 def test_07_2_numbers_typed_in_are_not_the_tapes_tensors():
     feedback = check("07.2", [12.0, 0.0])
-    assert feedback.status == "wrong" and "tensors" in feedback.message
+    assert feedback.status == "wrong" and "should be a function" in feedback.message
+    made_up = check("07.2", lambda a, b: [3 * a**2, tf.zeros_like(b)])  # db typed in, not the tape's
+    assert made_up.status == "wrong" and "not the tensors tape.gradient returned" in made_up.message
     assert check("07.2", CASES["07.2"][0]).status == "correct"
 
 
@@ -304,11 +351,11 @@ def test_07_5_feedback_does_not_overclaim():
 
 @pytest.mark.parametrize("key, answer, fragment", [
     ("05.4", "after", "loss after the step"),
-    ("06.1", -0.5, "forgot the square"),
-    ("08.3", 0.6468091, "direction −u"),
+    ("06.1", lambda x, y: -x / y, "forgot the square"),
+    ("08.3", lambda w, u: -directional_derivative(w, u), "direction −u"),
 ])
 def test_specific_hints_replace_the_generic_guesses(key, answer, fragment):
-    if answer == "after":
+    if isinstance(answer, str):
         def answer(model, optimizer, x, y):  # returns the loss after its own step
             keras_train_step(model, optimizer, x, y)
             return tf.reduce_mean((model(x) - y) ** 2)
@@ -331,32 +378,30 @@ def test_05_2_velocity_sign_convention_gets_its_own_hint():
 # Each wrong answer below is one an outside teacher typed; the notebook's solution must pass.
 
 
-def tangent_by_tape_at(x0):
-    x = tf.constant(x0)
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        y = f_tangent(x)
-    s = tape.gradient(y, x)
-    return float(s), float(y - s * x)
-
-
 def f_tangent(x):
     return tf.cos(x) * tf.sin(x) / tf.sqrt(x)
 
 
-def test_04_1_intercept_slips_are_caught_at_x0_2():
-    slope, intercept = tangent_by_tape_at(2.0)
-    assert check("04.1", (slope, intercept)).solved  # the notebook's solution
-    y = float(f_tangent(tf.constant(2.0)))
-    at_x0 = check("04.1", (slope, y))  # intercept = f(x₀): the height at x₀, not at 0
+def test_04_1_intercept_slips_are_caught_at_every_point():
+    assert check("04.1", tangent_at).solved  # the notebook's solution
+
+    def height_at_x0(x0):  # intercept = f(x₀): the height at x₀, not at 0
+        slope, _ = tangent_at(x0)
+        return slope, float(f_tangent(x0))
+
+    def no_x0(x0):  # f − f′: the ·x₀ forgotten (passed at x₀ = 1)
+        slope, _ = tangent_at(x0)
+        return slope, float(f_tangent(x0)) - slope
+
+    at_x0 = check("04.1", height_at_x0)
     assert at_x0.status == "wrong" and "height at x = 0, not at x₀" in at_x0.message
-    no_x0 = check("04.1", (slope, y - slope))  # f − f′: the ·x₀ forgotten (passed at x₀ = 1)
-    assert no_x0.status == "wrong" and "multiply the slope by x₀" in no_x0.message
-    assert not check("04.1", tangent_by_tape_at(1.0))  # the old point is no longer the answer
+    forgotten = check("04.1", no_x0)
+    assert forgotten.status == "wrong" and "multiply the slope by x₀" in forgotten.message
+    assert not check("04.1", lambda x0: tangent_at(1.0))  # the answer at one point only
 
 
 @pytest.mark.parametrize("key, answer", [
-    ("01.1", 3.0), ("02.1", 160), ("02.1", 40), ("04.2", 0.593), ("04.2", 2.3), ("03.3-value", None),
+    ("02.1", 160), ("02.1", 40), ("04.2", 0.593), ("04.2", 2.3), ("03.3-value", None),
 ])
 def test_single_numbers_get_no_ratio_guess(key, answer):
     if key == "03.3-value":  # 0 at the origin: the message once read "expected 1.. your answer is 0 times"
@@ -417,7 +462,7 @@ def newton_unwatched(g, x):
 
 
 def newton_integer(g, x):  # an integer tensor: the tape does not follow it either
-    x = tf.constant(int(round(x)))
+    x = tf.cast(tf.round(x), tf.int32)
     with tf.GradientTape() as tape:
         tape.watch(x)
         y = g(x)

@@ -351,7 +351,8 @@ def call_attempt(fn: object, *args: object, what: str = "your function",
     if _is_placeholder(fn):
         return None, _placeholder_feedback(fn)
     if not callable(fn):
-        return None, wrong(f"{what} should be a function; got {fn!r}")
+        return None, wrong(f"{what} should be a function (this exercise asks for code, so the check "
+                           f"can run it at points of its own); got {_short(fn)}")
     try:
         result = _run_student_code(fn, args, avoid)
     except _TimeUp as up:
@@ -633,7 +634,9 @@ def run_check(check: Callable[[object], Feedback], answer: object, time_limit: f
             _CONTEXT.reset(token)
         if not isinstance(result, Feedback):
             return wrong(f"the check returned {_short(result)} instead of feedback")
-        if rules is not None and result.status != "unfinished" and context.observation.calls:
+        # Right numbers found another way than the exercise asks: wrong, naming the rule. (A
+        # wrong or crashing answer keeps its own, more specific, feedback.)
+        if rules is not None and result.solved and context.observation.calls:
             broken = method_problem(rules, context.observation, "your function")
             if broken is not None:
                 return wrong(broken)

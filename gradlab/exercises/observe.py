@@ -39,6 +39,7 @@ _GRADLAB_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.
 #: The exercises' own test functions (passed to the student's code) are not helpers.
 _NOT_HELPERS = (os.path.join(os.path.dirname(os.path.abspath(__file__)), "catalog.py"),)
 _KERAS_FIT = {"fit", "train_on_batch"}
+_FORWARDPROP = os.path.join("eager", "forwardprop.py")
 
 
 @dataclass
@@ -131,32 +132,13 @@ class Observer:
         self.reverse_codes, self.forward_codes, self.gradient_code = _tf_code_objects()
         self.optimizer_codes = _optimizer_codes()
         self.avoid = {code: name for name, fn in avoid if (code := _code_of(fn)) is not None}
-        self.inside_gradlab: list[object] = []  # frames of gradlab functions the student called
+        self.inside_gradlab: list[object] = []  # frames whose inner calls are not the student's
         self.gradient_frames: set[int] = set()
 
     def _profile(self, frame, event, arg):
         if event == "call":
-            code = frame.f_code
-            if self.inside_gradlab:
-                return
-            if code.co_filename.startswith(_GRADLAB_DIR) and code.co_filename not in _NOT_HELPERS:
-                self.inside_gradlab.append(frame)
-                if not code.co_name.startswith("__"):  # not gradlab's lazy __getattr__
-                    self.seen.gradlab.append(_name(code))
-            elif code in self.reverse_codes:
-                self.seen.reverse += 1
-                if code is self.gradient_code:
-                    self.gradient_frames.add(id(frame))
-                    choice = frame.f_locals.get("unconnected_gradients")
-                    self.seen.unconnected.append(str(getattr(choice, "value", choice)))
-            elif code in self.forward_codes:
-                self.seen.forward += 1
-            elif code in self.avoid:
-                self.seen.avoided.append(self.avoid[code])
-            elif code in self.optimizer_codes:
-                self.seen.optimizers.append(id(frame.f_locals.get("self")))
-            elif code.co_name in _KERAS_FIT and f"{os.sep}keras{os.sep}" in code.co_filename:
-                self.seen.fits += 1
+            if not self.inside_gradlab:
+                self._call(frame)
         elif event == "return":
             if self.inside_gradlab:
                 if frame is self.inside_gradlab[-1]:
@@ -164,6 +146,30 @@ class Observer:
             elif id(frame) in self.gradient_frames and frame.f_code is self.gradient_code:
                 self.gradient_frames.discard(id(frame))
                 self.seen.gradient_results.append(arg)
+
+    def _call(self, frame) -> None:
+        code = frame.f_code
+        if code.co_filename.startswith(_GRADLAB_DIR) and code.co_filename not in _NOT_HELPERS:
+            self.inside_gradlab.append(frame)  # what a helper does inside is the helper's
+            if not code.co_name.startswith("__"):  # not gradlab's lazy __getattr__
+                self.seen.gradlab.append(_name(code))
+        elif code in self.reverse_codes:
+            self.seen.reverse += 1
+            if code is self.gradient_code:
+                self.gradient_frames.add(id(frame))
+                choice = frame.f_locals.get("unconnected_gradients")
+                self.seen.unconnected.append(str(getattr(choice, "value", choice)))
+        elif code.co_filename.endswith(_FORWARDPROP):
+            if code in self.forward_codes:
+                self.seen.forward += 1
+            # Forward mode computes some JVPs with an internal backward pass: not the student's.
+            self.inside_gradlab.append(frame)
+        elif code in self.avoid:
+            self.seen.avoided.append(self.avoid[code])
+        elif code in self.optimizer_codes:
+            self.seen.optimizers.append(id(frame.f_locals.get("self")))
+        elif code.co_name in _KERAS_FIT and f"{os.sep}keras{os.sep}" in code.co_filename:
+            self.seen.fits += 1
 
     def run(self, fn: Callable, *args: object) -> object:
         """``fn(*args)``, watched; tf.functions run eagerly meanwhile (their Python is seen)."""
