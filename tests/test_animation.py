@@ -104,3 +104,41 @@ def test_player_svg_has_an_accessible_name():
     label_id = re.search(r"aria-labelledby='([^']*)'", svg).group(1)
     title = re.search(rf"<title id='{label_id}'>([^<]*)</title>", player.html).group(1)
     assert "descent on a bowl" in title and "sgd" in title
+
+
+@pytest.mark.parametrize("paths, max_frames, message", [
+    ({"sgd": np.zeros((0, 2))}, None, "'sgd' has no points"),
+    ({"sgd": np.zeros((5, 2))}, 0, "max_frames must be a whole number of at least 1"),
+    ({"sgd": np.full((5, 2), np.nan)}, None, "starts with a non-finite point"),
+])
+def test_player_refuses_what_it_cannot_play_with_a_clear_message(paths, max_frames, message):
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match=message):
+        path_player(ax, paths, max_frames=max_frames)
+    plt.close(fig)
+
+
+def test_a_path_is_cut_at_its_first_nan_and_the_player_says_so():
+    fig, ax = plt.subplots()
+    ax.set(xlim=(0, 10), ylim=(0, 10))
+    points = np.column_stack([np.arange(10.0), np.arange(10.0)])
+    points[6] = np.nan
+    player = path_player(ax, {"sgd": points, "adam": points[:3]})
+    payload = re.search(r"var paths = (.*?), frames", player.html).group(1)
+    drawn = "".join(re.findall(r"(?:points|cx|cy)='([^']*)'", player.html)) + payload
+    assert "nan" not in drawn.lower() and "inf" not in drawn.lower()
+    polyline = re.search(r"<polyline[^>]*points='([^']*)'", player.html).group(1).split()
+    assert len(polyline) == 6  # points 0..5: the line stops before the NaN
+    assert player.frames == 6
+    assert player.notes and "sgd stops after 6 point(s)" in player.notes[0]
+    assert "sgd stops after 6 point(s)" in player.html  # shown under the player and in the alt text
+    assert re.search(r"<title[^>]*>[^<]*sgd stops after 6", player.html)
+
+
+def test_paths_are_clipped_to_the_axes_box():
+    fig, ax = plt.subplots()
+    ax.set(xlim=(0, 1), ylim=(0, 1))
+    player = path_player(ax, {"far": np.array([[0.5, 0.5], [50.0, 0.5]])})
+    clip_id = re.search(r"<clipPath id='([^']+)'>", player.html).group(1)
+    assert re.search(rf"<polyline clip-path='url\(#{clip_id}\)'", player.html)
+    assert re.search(rf"<circle class='end' clip-path='url\(#{clip_id}\)'", player.html)

@@ -91,3 +91,39 @@ def test_op_graph_separates_forward_and_backward():
     assert "x (input)" in labels  # inputs are named, not shown as bare "Placeholder"
     assert "seed f̄ = 1" in labels  # the backward pass visibly starts from ∂f/∂f = 1
     assert ops.seeds and ops.seeds <= ops.backward
+
+
+def test_plot_tangent_takes_a_one_element_list_and_refuses_several_points():
+    fig, ax = gradlab.plot_tangent(tf.sin, [1.0], x_range=(0, 3))
+    assert "f'(x_0) = 0.5403" in ax.get_title()
+    plt.close(fig)
+    with pytest.raises(ValueError, match="x0 must be a single number"):
+        gradlab.plot_tangent(tf.sin, [1.0, 2.0])
+
+
+def test_plot_tangent_refuses_what_it_cannot_draw():
+    with pytest.raises(ValueError, match="not finite anywhere on x_range = \\(-3, -0.5\\)"):
+        gradlab.plot_tangent(tf.math.log, -1.0, x_range=(-3, -0.5))
+    with pytest.raises(ValueError, match="no tangent .* choose x0 where f is defined"):
+        gradlab.plot_tangent(tf.math.log, -1.0, x_range=(-3, 3))
+    with pytest.raises(ValueError, match="above the limit"):
+        gradlab.plot_tangent(tf.sin, 1.0, n=2_000_000_000)
+
+
+def test_curves_near_a_pole_fit_the_typical_values_and_say_so():
+    xs = np.linspace(-1, 1, 400)
+    fig, ax = gradlab.plot_function_and_derivative(xs, 1 / xs, -1 / xs**2)
+    low, high = ax.get_ylim()
+    assert 5 < high - low < 200
+    assert any(t.get_text().startswith("y-axis cut") for t in ax.texts)
+    plt.close(fig)
+
+
+def test_derivative_is_not_drawn_where_the_function_is_undefined():
+    xs = np.linspace(-2, 5, 71)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fig, ax = gradlab.plot_function_and_derivative(xs, np.log(xs), 1 / xs)
+    slope_line = ax.get_lines()[1]
+    drawn = np.ma.masked_invalid(np.ma.filled(np.ma.asarray(slope_line.get_ydata(), float), np.nan))
+    assert drawn[xs < 0].mask.all() and not drawn[xs > 0].mask.any()
+    plt.close(fig)

@@ -149,3 +149,48 @@ def test_every_slider_driven_to_both_ends_gives_a_picture_and_a_readout(make):
             control.value = end
             assert explorer.readout.value, f"{name} = {end}: empty readout"
             assert explorer.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_tangent_explorer_draws_no_slope_where_f_is_undefined():
+    # TensorFlow's gradient of log at x < 0 is 1/x, a number, while log itself is NaN.
+    explorer = gradlab.tangent_explorer(tf.math.log, (-2, 5), x0=1.0)
+    xs, slopes = explorer.slope_curve.get_data()
+    slopes = np.ma.filled(np.ma.asarray(slopes, dtype=float), np.nan)
+    assert np.isnan(slopes[np.asarray(xs) < 0]).all() and np.isfinite(slopes[np.asarray(xs) > 0.01]).all()
+    explorer.controls["x0"].value = -1.0
+    assert "undefined" in explorer.readout.value
+    assert not explorer.slope_point.get_data()[0]  # no f'(x0) dot either
+    with pytest.raises(ValueError, match="not finite anywhere on x_range = \\(-3, -1\\)"):
+        gradlab.tangent_explorer(tf.math.log, (-3, -1))
+
+
+@pytest.mark.parametrize("f, x_range", [(lambda x: 1 / x, (-1, 1)), (tf.tan, (-3, 3))])
+def test_tangent_explorer_fits_typical_values_near_a_pole_and_says_so(f, x_range):
+    explorer = gradlab.tangent_explorer(f, x_range, x0=0.5)
+    low, high = explorer.axes.get_ylim()
+    assert 5 < high - low < 200  # 1/x reaches -1.6e5, tan 2.5e6: every curve was a flat line
+    assert explorer.view_note.get_text().startswith("y-axis cut to typical values")
+    quiet = gradlab.tangent_explorer(lambda x: x**2, (-3, 3))
+    assert quiet.view_note.get_text() == "" and quiet.axes.get_ylim()[1] >= 9  # nothing cut
+
+
+def test_tangent_explorer_refuses_a_huge_n_before_allocating():
+    with pytest.raises(ValueError, match="above the limit of 100,000"):
+        gradlab.tangent_explorer(tf.sin, (0, 6), n=2_000_000_000)
+
+
+def test_power_rule_explorer_fits_a_range_away_from_zero():
+    # The fixed ±20 window left nothing to show here: "Axis limits cannot be NaN or Inf".
+    explorer = gradlab.power_rule_explorer(n=3, x=7.0, x_range=(5, 10))
+    low, high = explorer.axes.get_ylim()
+    assert low <= 125 and high >= 1000
+    assert explorer.tape_slope == pytest.approx(147.0)
+    assert "undefined" not in explorer.readout.value
+    explorer.controls["n"].value = -3  # each n gets its own fit
+    low, high = explorer.axes.get_ylim()
+    assert low <= 1 / 1000 and high >= 1 / 125 and high < 1
+
+
+def test_descent_explorer_refuses_a_huge_max_steps():
+    with pytest.raises(ValueError, match="max_steps .* above the limit of 10,000"):
+        gradlab.descent_explorer(lambda x, y: x**2 + y**2, max_steps=10**9)

@@ -413,7 +413,8 @@ def browser_gradient_explorer(
         room_y = np.where(dy > 0, (y_hi + 0.8 * pad - SY) / dy, np.where(dy < 0, (y_lo - 0.8 * pad - SY) / dy, np.inf))
         shrink = np.clip(np.minimum(room_x, room_y), 0.0, 1.0)
     shrink = np.where(np.isfinite(shrink), shrink, 1.0)
-    tip_x, tip_y = pixels(flat, SX + shrink * dx, SY + shrink * dy, height)
+    with np.errstate(invalid="ignore"):  # NaN gradients (f undefined) give NaN tips: hidden
+        tip_x, tip_y = pixels(flat, SX + shrink * dx, SY + shrink * dy, height)
     ok = np.isfinite(z) & np.isfinite(zx) & np.isfinite(zy)
     tip_x, tip_y = np.where(ok, tip_x, np.nan), np.where(ok, tip_y, np.nan)
     # Tangent plane: four corners around each point, projected by the 3-D axes' own matrix.

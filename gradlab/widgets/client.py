@@ -145,6 +145,8 @@ def pixels(ax: Axes, x: object, y: object, height: float, clamp: bool = True) ->
         px = ax.transData.transform(np.column_stack([x.ravel(), y.ravel()]))
     if clamp:
         px = np.clip(px, -PIXEL_LIMIT, PIXEL_LIMIT)
+    # ±inf (1/x at 0) would clamp to a number: keep it NaN, so the element is hidden.
+    px[~(np.isfinite(x.ravel()) & np.isfinite(y.ravel()))] = np.nan
     return px[:, 0].reshape(x.shape), (height - px[:, 1]).reshape(x.shape)
 
 
