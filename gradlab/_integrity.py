@@ -47,17 +47,24 @@ WATCHED: dict[str, tuple[str, ...] | None] = {
 #: Attributes of TensorFlow reached through it: the tape, forward mode, the eager switch.
 TF_PARTS = ("GradientTape", "autodiff", "autodiff.ForwardAccumulator", "config", "math")
 
-_RECORD: dict[str, tuple] = {}
+_RECORD: dict[str, tuple] = {}  # label -> (module, path, object, deep, fingerprint)
 _MODULES: dict[str, object] = {}
 _MISSING = object()
 
 
-def _fingerprint(value: object) -> tuple:
-    """What must stay the same: the object, and for a function its code and defaults."""
+def _fingerprint(value: object, deep: bool = True) -> tuple:
+    """What must stay the same: the object, and for a function its code and defaults.
+
+    ``deep`` (gradlab's own modules, TensorFlow's tape) adds a class's methods and a
+    registry's entries; other libraries' classes and dicts may change by design (NumPy adds
+    type names, TensorFlow adds methods to Tensor), so only their identity is compared.
+    """
     function = getattr(value, "__func__", value)
     parts: tuple = (id(value),)
     if isinstance(function, types.FunctionType):
         parts += (id(function.__code__), id(function.__defaults__), id(function.__kwdefaults__))
+    if not deep:
+        return parts
     if isinstance(value, type):
         parts += tuple(sorted((name, _member_id(member)) for name, member in vars(value).items()
                               if not name.startswith("__") or name in ("__call__", "__bool__", "__eq__")))
@@ -76,23 +83,27 @@ def _member_id(member: object) -> tuple:
     return (id(member),)
 
 
-def _watched_names(module: object, names: tuple[str, ...] | None) -> list[str]:
+def _watched_names(module: object, names: tuple[str, ...] | None, registries: bool = False) -> list[str]:
     if names is not None:
         return [n for n in names if hasattr(module, n)]
     found = []
     for name, value in list(vars(module).items()):
         if name.startswith("__") or isinstance(value, types.ModuleType):
             continue
-        if callable(value) or isinstance(value, (dict, type)):
+        if callable(value) or (registries and isinstance(value, dict)):
             found.append(name)
     return found
+
+
+def _entry(module_name: str, path: str, value: object, deep: bool) -> tuple:
+    return module_name, path, value, deep, _fingerprint(value, deep)
 
 
 def _record_module(module_name: str, module: object) -> None:
     _MODULES[module_name] = module
     for name in _watched_names(module, WATCHED[module_name]):
         value = getattr(module, name, _MISSING)
-        _RECORD[f"{module_name}.{name}"] = (module_name, name, value, _fingerprint(value))
+        _RECORD[f"{module_name}.{name}"] = _entry(module_name, name, value, False)
 
 
 def _tf_parts(tf: object) -> None:
@@ -103,11 +114,11 @@ def _tf_parts(tf: object) -> None:
         if value is _MISSING:
             continue
         label = f"tensorflow.{path}"
-        _RECORD[label] = ("tensorflow", path, value, _fingerprint(value))
-        if isinstance(value, types.ModuleType) or hasattr(value, "__dict__") and not isinstance(value, type):
+        _RECORD[label] = _entry("tensorflow", path, value, isinstance(value, type))
+        if isinstance(value, types.ModuleType):
             for name in _watched_names(value, None):
                 member = getattr(value, name, _MISSING)
-                _RECORD[f"{label}.{name}"] = ("tensorflow", f"{path}.{name}", member, _fingerprint(member))
+                _RECORD[f"{label}.{name}"] = _entry("tensorflow", f"{path}.{name}", member, False)
 
 
 def record() -> None:
@@ -154,9 +165,9 @@ def changed() -> str | None:
         mine = vars(top).get(name) if top is not None else None
         if mine is not None and exercises is not None and mine is not getattr(exercises, name, None):
             return f"gradlab.{name} was replaced"
-    for label, (module_name, path, value, print_) in _RECORD.items():
+    for label, (module_name, path, value, deep, print_) in _RECORD.items():
         now = _current(module_name, path)
-        if now is not value or _fingerprint(now) != print_:
+        if now is not value or _fingerprint(now, deep) != print_:
             return f"{label} was replaced or changed"
     return None
 
@@ -202,10 +213,10 @@ def seal(module_name: str, mutable: tuple[str, ...] = ()) -> None:
         module.__class__ = _SealedNames
         return
     _MODULES[module_name] = module
-    for name in _watched_names(module, None):
+    for name in _watched_names(module, None, registries=True):
         if name not in mutable:
             value = getattr(module, name)
-            _RECORD[f"{module_name}.{name}"] = (module_name, name, value, _fingerprint(value))
+            _RECORD[f"{module_name}.{name}"] = _entry(module_name, name, value, True)
     module.__class__ = _Sealed
     _SEALED.add(module_name)
 

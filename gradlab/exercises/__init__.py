@@ -34,7 +34,7 @@ def check(key: str, answer: object, seed: int | None = None) -> Feedback:
     """
     mine = teacher_exercise(key)
     if mine is not None:
-        return run_check(mine.check, answer, seed=seed)  # never raises, never hangs (see run_check)
+        return run_check(mine.check, answer, rules=mine.rules, seed=seed)  # never raises, never hangs (see run_check)
     from gradlab.exercises.catalog import EXERCISES  # TensorFlow loads only when checking
 
     exercise = EXERCISES.get(str(key))

@@ -446,7 +446,7 @@ def check_choice(
             return repr(v)
         return v
 
-    if norm(answer) not in {norm(o) for o in options} and not isinstance(answer, (set, list, tuple)):
+    if norm(answer) not in {norm(o) for o in options} and not isinstance(answer, (set, frozenset, list, tuple)):
         shown = ", ".join(repr(o) for o in options)
         return wrong(f"{answer!r} is not one of the options: {shown}")
     if norm(answer) == norm(right):

@@ -15,11 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from gradlab import _integrity
-from gradlab.exercises.checks import ATOL, RTOL, Feedback, check_function, check_value, wrong
+from gradlab.exercises.checks import ATOL, RTOL, Feedback, check_function, check_value, current_rng, wrong
+from gradlab.exercises.observe import Rules
 
 __all__ = ["TeacherExercise", "exercise", "redefined", "teacher_exercise"]
 
 KINDS = ("value", "function", "gradient")
+METHODS = {None: None, "by hand": Rules(by_hand=True, helpers=False), "tape": Rules(tape=True, helpers=False)}
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _REGISTRY: dict[str, TeacherExercise] = {}
 #: key -> the fingerprint of every definition made in this kernel (see :func:`redefined`).
@@ -38,18 +40,46 @@ class TeacherExercise:
     rtol: float
     atol: float
     hints: tuple[tuple[object, str], ...]
+    reference: Callable | None = None  # for fresh points (function kinds)
+    fresh: int = 0                     # how many fresh points each check adds
+    rules: Rules | None = None         # the method the answer must use
 
     def check(self, answer: object) -> Feedback:
         if self.kind == "value":
             return check_value(answer, self.expected, self.what, self.rtol, self.atol, self.hints)
-        expected = self.expected
-        feedback = check_function(answer, lambda *args: expected[args], self.inputs, self.what,
+        expected = self._expected_with_fresh_points()
+        points = tuple(expected)
+        feedback = check_function(answer, lambda *args: expected[args], points, self.what,
                                   self.rtol, self.atol)
         if feedback.status == "wrong":
             for wrong_function, hint in self.hints:
-                if check_function(answer, wrong_function, self.inputs, rtol=self.rtol, atol=self.atol):
+                if check_function(answer, wrong_function, points, rtol=self.rtol, atol=self.atol):
                     return wrong(hint)
         return feedback
+
+    def _expected_with_fresh_points(self) -> dict:
+        """The teacher's points, then ``fresh`` points drawn in their span on every check.
+
+        Fresh points (or the autograder's seeded ones) mean a table of answers at the
+        teacher's points cannot pass. A point where the reference is not finite is skipped.
+        """
+        expected = dict(self.expected)  # type: ignore[call-overload]
+        if not self.fresh or self.reference is None:
+            return expected
+        low, high = np.min(self.inputs, axis=0), np.max(self.inputs, axis=0)
+        low, high = np.where(high > low, low, low - 1.0), np.where(high > low, high, high + 1.0)
+        rng = current_rng()
+        for _ in range(self.fresh):
+            args = tuple(round(float(v), 3) for v in rng.uniform(low, high))
+            try:
+                want = (_tape_gradient(self.reference, args) if self.kind == "gradient"
+                        else _numpy(self.reference(*args)))
+                want = np.asarray(want, dtype=float)
+            except Exception:  # noqa: BLE001 - a point the reference cannot take is skipped
+                continue
+            if want.size and np.all(np.isfinite(want)):
+                expected.setdefault(args, want)
+        return expected
 
 
 def _as_args(point: object) -> tuple:
@@ -150,6 +180,7 @@ def exercise(
     key: str, reference: object, kind: str = "value", *, inputs: Sequence[object] = (),
     rtol: float = RTOL, atol: float = ATOL,
     hints: Mapping[object, str] | Sequence[tuple[object, str]] = (), what: str | None = None,
+    fresh_points: int = 3, method: str | None = None,
 ) -> TeacherExercise:
     """Define (or redefine) an exercise that ``gradlab.check(key, answer)`` then checks.
 
@@ -175,6 +206,14 @@ def exercise(
         functions for the function kinds, e.g. ``{lambda x: -tf.sin(x): "check the sign"}``.
     what : str, optional
         How the feedback names the answer (default "your answer" or "your function").
+    fresh_points : int, default=3
+        For the function kinds: points drawn afresh on every check (an autograder's hidden
+        seed fixes them), inside the span of ``inputs``, besides ``inputs`` themselves. A
+        table of answers at your points cannot pass. 0 checks ``inputs`` only.
+    method : {"by hand", "tape", None}, optional
+        The method the answer must use, checked on what it runs: "by hand" (no tape, no
+        forward mode, no gradlab helper: the default for ``kind="gradient"``), "tape" (a
+        ``tf.GradientTape`` in every call, no gradlab helper), or None (any).
 
     Returns
     -------
@@ -192,6 +231,12 @@ def exercise(
         raise ValueError(f"exercise key {key!r} should be letters, digits, '.', '_' or '-', e.g. 'my.1'")
     if kind not in KINDS:
         raise ValueError(f"kind={kind!r} is not one of {', '.join(map(repr, KINDS))}")
+    if kind == "gradient" and method is None:
+        method = "by hand"
+    if method not in METHODS:
+        raise ValueError(f"method={method!r} is not one of {', '.join(map(repr, METHODS))}")
+    if isinstance(fresh_points, bool) or not isinstance(fresh_points, int) or not 0 <= fresh_points <= 20:
+        raise ValueError(f"fresh_points must be a whole number from 0 to 20; got {fresh_points!r}")
     from gradlab.exercises.catalog import EXERCISES
 
     if key in EXERCISES:
@@ -247,7 +292,8 @@ def exercise(
                                      f"fails at the test point {args!r}: {type(error).__name__}: "
                                      f"{error}. Hint functions take the same arguments as the "
                                      "answer and must run on every test point") from error
-        made = TeacherExercise(key, kind, what or "your function", expected, points, rtol, atol, pairs)
+        made = TeacherExercise(key, kind, what or "your function", expected, points, rtol, atol, pairs,
+                               reference, fresh_points, METHODS[method])
     _REGISTRY[key] = made
     _DEFINITIONS.setdefault(key, []).append(_fingerprint(made))
     return made
