@@ -88,24 +88,33 @@ with tf.GradientTape() as tape:
 print(f"f({x0}) = {y64.numpy():.15f}   f'({x0}) = {tape.gradient(y64, x64).numpy():.9f}   (float64)")
 
 # %% [markdown]
-# ## The tangent, in red
+# ## The tangent line
+#
+# The line through (x₀, f(x₀)) with slope f′(x₀): y = f′(x₀)·(x − x₀) + f(x₀). Drawn
+# dash-dot in vermillion (red-orange), the tangent's colour and line style in every
+# gradlab figure:
 
 # %%
+from gradlab import style  # gradlab's colours and line styles
+
 xs = np.linspace(0.05, 2 * np.pi, 200, dtype=np.float32)
 tangent = slope.numpy() * (xs - x0) + y0.numpy()
-plt.figure(figsize=(6.4, 4))
-plt.plot(xs, f(tf.constant(xs)), label=r"$f(x) = \cos x \sin x / \sqrt{x}$")
-plt.plot(xs, tangent, "r", label=f"tangent at $x_0 = {x0}$")
-plt.plot([x0], [y0], "ko")
-plt.ylim(-0.8, 1.0)
-plt.legend()
+fig, ax = plt.subplots(figsize=(6.4, 4))
+ax.plot(xs, f(tf.constant(xs)), color=style.FUNCTION, label=r"$f(x) = \cos x \sin x / \sqrt{x}$")
+ax.plot(xs, tangent, color=style.TANGENT, linestyle=style.TANGENT_LS,
+        label=f"tangent at $x_0 = {x0}$")
+ax.plot([x0], [y0], "ko")
+ax.set(ylim=(-0.8, 1.0), xlabel="$x$", ylabel="$y$")
+ax.legend()
 plt.show()
 
 # %% [markdown]
 # ## Try it: drag x₀
 #
-# The dashed orange curve is f′ itself: the tangent's slope at x₀ is the height of the
-# orange dot. Where the tangent is flat, the orange curve crosses zero.
+# Three curves, told apart by their dashes (the legend shows which is which): f solid
+# blue, the tangent dash-dot in vermillion as above, and f′ itself dashed in a yellower
+# orange. The tangent's slope at x₀ is the height of the dot on the dashed f′ curve;
+# where the tangent is flat, the dashed curve crosses zero.
 
 # %%
 gradlab.browser_tangent_explorer(f, x_range=(0.05, 2 * np.pi), x0=x0)
@@ -138,9 +147,10 @@ y_graph, slope_graph = value_and_slope(tf.constant(x0))
 print(f"traced graph: f = {y_graph.numpy():.8f}, f' = {slope_graph.numpy():.8f}")
 
 # %% [markdown]
-# ### For TensorBoard
+# ### For TensorBoard (optional)
 #
-# TensorBoard reads *event files*. Three calls produce one with our graph:
+# TensorBoard, TensorFlow's browser dashboard, reads *event files*. Writing them needs
+# only TensorFlow; three calls produce one with our graph:
 #
 # - `tf.summary.create_file_writer(folder)` opens an event file in that folder;
 # - `tf.summary.trace_on(graph=True)` starts recording every graph traced from now on.
@@ -150,9 +160,13 @@ print(f"traced graph: f = {y_graph.numpy():.8f}, f' = {slope_graph.numpy():.8f}"
 # - `tf.summary.trace_export(name, step)` writes what was recorded through the writer
 #   and stops recording.
 #
-# Then run `tensorboard --logdir notebooks/logs` in a terminal (or `%load_ext tensorboard`
-# and `%tensorboard --logdir logs` in Colab) and open its Graphs tab. The `logs/` folder
-# is ignored by git.
+# *Viewing* them needs the `tensorboard` package, which this project does not install
+# (`tensorflow-cpu` does not bring it along). Colab's TensorFlow does: there, run
+# `%load_ext tensorboard` and then `%tensorboard --logdir logs` in a cell. Elsewhere,
+# install it first if you want to look (`pip install tensorboard` in the notebook's
+# environment), then run `tensorboard --logdir notebooks/logs` in a terminal and open its
+# Graphs tab. Nothing below depends on it: the next section draws the same graph here.
+# The `logs/` folder is ignored by git.
 
 # %%
 log_dir = Path("logs") / "tangent"
@@ -175,23 +189,55 @@ print("event files written:", len(list(log_dir.glob("events.out.tfevents.*"))))
 # if needed, and its `.graph` is a `tf.Graph` whose operations we can walk.
 #
 # Arrows go from an operation to the ones that use its result, so the drawing reads left
-# to right in the order things are computed. Blue boxes compute f from the input x. The
-# pink ones are the backward pass, which TensorFlow also runs forwards, as ordinary
-# operations: it starts from the seed ȳ = ∂y/∂y = 1 and meets the forward operations in
-# *reverse* order: first the division's rule (`RealDiv`, `Neg`: the quotient rule), then
-# `SqrtGrad` for the √x, the product rule's `Mul`s, and `Cos` and `Sin` swapped with a
-# `Neg` (the derivatives of `Sin` and `Cos`); `AddN` adds up the paths that reach x.
+# to right in the order things are computed. Lines run level through a column of boxes
+# and slant only between columns, so a line touches only the boxes it connects. Blue
+# boxes compute y = f(x) from the input x (the blue `RealDiv` is y itself).
+#
+# The pink boxes are the backward pass: ordinary operations that the tape added to the
+# graph, one small group per forward operation. Each group is that operation's
+# *derivative rule*, the gradient function TensorFlow keeps registered for every op type.
+# They start from the seed ȳ = ∂y/∂y = 1, meet the forward operations in *reverse* order,
+# and end in the box `AddN = x̄`: the gradient returned for x, the sum of every path from
+# y back to x.
 
 # %%
 graph = value_and_slope.get_concrete_function(tf.TensorSpec([], tf.float32)).graph
-gradlab.plot_op_graph(graph)
+gradlab.plot_op_graph(graph, output="y")
 plt.show()
 
 # %%
-ops = gradlab.op_graph(graph)
+ops = gradlab.op_graph(graph, output="y")
 print(f"{len(ops.nodes)} operations ({len(ops.backward)} for the gradient), {len(ops.edges)} connections")
 print("forward :", sorted(t for n, t in ops.types.items() if n not in ops.backward))
 print("backward:", sorted(t for n, t in ops.types.items() if n in ops.backward))
+
+# %% [markdown]
+# What do the pink boxes compute? `ops.expression` writes an operation out as a formula
+# of the input: each operation applied to its inputs, 1 for the seed. Here is x̄, one
+# line per path that `AddN` adds up:
+
+# %%
+(x_bar,) = ops.adjoints  # the one operation whose result is returned as the gradient
+print("x̄ = AddN of")
+for path in ops.sources[x_bar]:
+    print("   ", ops.expression(path))
+
+# %% [markdown]
+# Read it inside out, with u = cos x · sin x and v = √x, so that y = u / v:
+#
+# - `RealDiv(1, Sqrt(x))` is ū = ȳ / v, and `Mul(1, RealDiv(RealDiv(Neg(u), Sqrt(x)),
+#   Sqrt(x)))` is v̄ = ȳ · (−u / v²): the quotient rule, the rule of the forward `RealDiv`.
+# - `SqrtGrad(Sqrt(x), v̄)` is v̄ / (2√x), the rule of `Sqrt`: the first line, the path
+#   through √x.
+# - `Mul(ū, Sin(x))` and `Mul(ū, Cos(x))` are the product rule for u = cos x · sin x: the
+#   adjoints of cos x and of sin x.
+# - Then the rule of `Cos` multiplies its adjoint by −sin x (`Neg`, then `Mul` by
+#   `Sin(x)`), the second line, and the rule of `Sin` multiplies by cos x, the third. The
+#   pink `Cos` and `Sin` boxes are those rules computing cos x and sin x again; they are
+#   not the forward ones.
+#
+# Added up: x̄ = −(u/v²)/(2√x) + (1/√x)(cos²x − sin²x) = f′(x), the number printed at the
+# top of this notebook.
 
 # %% [markdown]
 # ## Exercises
