@@ -128,10 +128,13 @@ print(f"tape   : df/dx = {df_dx.numpy():.12f}   df/dy = {df_dy.numpy():.12f}")
 #
 # Traced by `tf.function`, the computation and its gradient are one graph. The inputs x and
 # y are the two boxes on the left. Blue boxes are our forward table (Cos, Sin, Mul,
-# RealDiv, AddV2); pink ones are the backward pass TensorFlow generated, starting from the
-# seed box f̄ = ∂f/∂f = 1, one local-derivative rule per node, the same rules as above.
-# Look for the two AddN boxes: they are the sums over two paths from the remark under the
-# table, one adding x̄'s contributions through a and d, the other ȳ's through b and d.
+# RealDiv, AddV2). Pink ones are the backward pass TensorFlow generated: starting from the
+# seed box f̄ = ∂f/∂f = 1, each forward node's local-derivative rule (the gradient function
+# TensorFlow keeps registered for its op type), the same rules as in the list above. The
+# two boxes on the right, `AddN = x̄` and `AddN = ȳ`, are the gradients the function
+# returns: each is the sum over two paths from the remark under the table, x̄ through a
+# and d, ȳ through b and d. Lines run level through a column of boxes and slant only
+# between columns, so a line touches only the boxes it connects.
 
 # %%
 @tf.function
@@ -143,9 +146,33 @@ def value_and_gradient(x, y):
 
 
 graph = value_and_gradient.get_concrete_function(tf.TensorSpec([], tf.float64), tf.TensorSpec([], tf.float64)).graph
-gradlab.plot_op_graph(graph)
+gradlab.plot_op_graph(graph, output="f")
 plt.show()
-print("AddN boxes in the backward pass:", gradlab.graphs.op_graph(graph).count("AddN", backward=True))
+ops = gradlab.op_graph(graph, output="f")
+print("AddN boxes in the backward pass:", ops.count("AddN", backward=True))
+
+# %% [markdown]
+# Which pink box is which rule? `ops.expression` writes an operation out as a formula of
+# the inputs: each operation applied to its inputs, 1 for the seed f̄. The two returned
+# gradients:
+
+# %%
+for node, name in ops.adjoints.items():
+    print(f"{name}_bar = {ops.expression(node)}")
+
+# %% [markdown]
+# Match them with the table of adjoints:
+#
+# - The addition f = c + d has no pink box: its rule passes f̄ on unchanged, so c̄ = d̄ = 1
+#   is the seed itself (the lines leaving the seed box).
+# - `Mul(1, Sin(y))` is ā = c̄·b and `Mul(Cos(x), 1)` is b̄ = c̄·a: the rule of c = a·b.
+# - In x_bar, `Mul(Neg(ā), Sin(x))` is ā·(−sin x), the rule of a = cos x, and
+#   `RealDiv(1, y)` is d̄/y, the rule of d = x/y for x: x̄'s two paths.
+# - In y_bar, `Mul(b̄, Cos(y))` is b̄·cos y, the rule of b = sin y, and
+#   `Mul(1, RealDiv(RealDiv(Neg(x), y), y))` is d̄·(−x/y²), the rule of d = x/y for y.
+#
+# The pink `Sin` and `Cos` boxes are those rules computing sin x and cos y: the backward
+# pass needs them, and the forward pass computed cos x and sin y, not these.
 
 # %% [markdown]
 # ## Why backwards?
