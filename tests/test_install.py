@@ -85,6 +85,37 @@ def test_python_range_is_stated_once_everywhere():
     assert re.search(r"^\s*- python>=3\.10,<3\.14\s*$", conda, re.MULTILINE)
 
 
+GRADERS = {"nbgrader", "otter-grader"}
+
+
+def direct_names(*extras: str) -> set[str]:
+    """The distributions pyproject names for the core set plus `extras` (markers ignored)."""
+    lines = PYPROJECT["project"]["dependencies"] + [
+        line for extra in extras for line in PYPROJECT["project"]["optional-dependencies"][extra]]
+    return {Requirement(line).name for line in lines}
+
+
+def test_students_get_no_grading_tools_and_teachers_get_nbgrader():
+    assert not GRADERS & direct_names("cpu", "lab")  # make lab, environment.yml
+    assert not GRADERS & direct_names("cpu")  # binder/postBuild
+    assert not GRADERS & direct_names("dev")  # the test tools alone
+    teacher = [Requirement(line) for line in PYPROJECT["project"]["optional-dependencies"]["teacher"]]
+    nbgrader = next(r for r in teacher if r.name == "nbgrader")
+    # no marker: on Python 3.10 the install fails saying so, instead of leaving nbgrader out
+    assert nbgrader.marker is None and nbgrader.specifier.contains("0.9.6")
+
+
+def test_each_way_in_installs_its_own_set():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    lab_recipe = makefile[makefile.index("$(STUDENT): pyproject.toml"):makefile.index("$(TEACHER): pyproject.toml")]
+    assert "'.[cpu,lab]'" in lab_recipe
+    assert re.search(r"^lab: student-setup$", makefile, re.MULTILINE)
+    assert re.search(r"^teacher: teacher-setup$", makefile, re.MULTILINE)
+    assert '".[cpu,lab,dev$(TEACHER_IF_SUPPORTED)]"' in makefile  # make setup / make test
+    assert "- -e .[cpu,lab]" in (ROOT / "environment.yml").read_text(encoding="utf-8")
+    assert "'.[cpu]'" in (ROOT / "binder" / "postBuild").read_text(encoding="utf-8")
+
+
 # --- the interpreter `make` picks -------------------------------------------------------------
 
 
