@@ -1,8 +1,14 @@
 """Student copies of the notebooks: solutions replaced by stubs, exercise outputs cleared.
 
-A teacher's solution lives in a cell tagged ``solution`` (or carrying nbgrader's solution
-metadata). Inside it, nbgrader's markers ``### BEGIN SOLUTION`` / ``### END SOLUTION`` may
-fence the part to hide; without markers the whole cell is the solution. The stub keeps the
+A teacher's solution lives in a cell tagged ``solution`` (any case; ``solutions`` too) or
+carrying nbgrader's solution metadata, code or markdown. Inside it, nbgrader's markers may
+fence the part to hide; without markers the whole cell is the solution. The markers follow
+nbgrader's own rule (``ClearSolutions``): any line *containing* ``BEGIN SOLUTION`` or
+``END SOLUTION`` (``### BEGIN SOLUTION``, ``# BEGIN SOLUTION``, indented), in any cell, and
+the marker lines themselves are dropped. Hidden tests (``### BEGIN HIDDEN TESTS`` ...
+``### END HIDDEN TESTS``, nbgrader's ``ClearHiddenTests``) are removed from every cell.
+Lines that look like markers but that nbgrader would not read as one (``# begin solution``,
+``BEGIN HIDDEN TEST``) and tags that look like ``solution`` but are not are warned about. The stub keeps the
 *names* the rest of the notebook needs (``answer = ...``, ``def f(x): ...``) so a student
 copy still runs top to bottom, and each check then says "not yet solved". nbgrader's
 autograded test cells are left out: the check cell above each gives the same feedback
@@ -28,10 +34,15 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["CopyError", "CopyReport", "NotebookProblem", "student_copy", "stub_for", "strip_solution"]
+__all__ = ["CopyError", "CopyReport", "NotebookProblem", "is_solution_tag", "near_misses", "strip_hidden_tests",
+           "strip_solution", "stub_for", "student_copy"]
 
-BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"  # as written in messages
+BEGIN_MARK, END_MARK = "BEGIN SOLUTION", "END SOLUTION"  # nbgrader: any line containing these
+BEGIN_HIDDEN, END_HIDDEN = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
 SOLUTION_TAG, EXERCISE_TAG = "solution", "exercise"
+# Looks like a marker to a person; a warning if the line holds none of nbgrader's exact ones.
+_NEAR_MISS = re.compile(r"\b(begin|end)[ \t_-]{0,3}(hidden[ \t_-]{0,3}tests?|solutions?)\b", re.IGNORECASE)
 YOUR_CODE = "# YOUR CODE HERE"
 YOUR_ANSWER = "YOUR ANSWER HERE"
 
@@ -136,36 +147,57 @@ def _inside_function(before: list[str], region: str) -> bool:
     return False
 
 
+def is_solution_tag(tag: object) -> bool:
+    """``solution`` in any case, singular or plural (``Solution``, ``solutions``)."""
+    return isinstance(tag, str) and tag.strip().lower() in ("solution", "solutions")
+
+
 def _marker(line: str) -> str | None:
-    stripped = line.strip()
-    return stripped if stripped in (BEGIN, END) else None
+    """BEGIN or END if the line is one of nbgrader's solution markers (it contains the words)."""
+    return BEGIN if BEGIN_MARK in line else END if END_MARK in line else None
 
 
 def has_markers(source: str) -> bool:
     return any(_marker(line) for line in source.splitlines())
 
 
+def _without_repeats(stub: str, before: list[str]) -> str:
+    """The stub less ``name = ...`` lines already above the region (``answer = ...`` placeholders)."""
+    return "\n".join(line for line in stub.split("\n")
+                     if not (re.fullmatch(r"\s*[\w.]+ = \.\.\.", line) and line in before))
+
+
 def strip_solution(source: str, markdown: bool = False) -> str:
     """A solution cell's source with each fenced region (or the whole cell) stubbed.
 
-    In a markdown cell the region becomes ``YOUR ANSWER HERE``, as nbgrader does.
+    A line containing ``BEGIN SOLUTION`` opens a region and one containing
+    ``END SOLUTION`` closes it, as in nbgrader. In a markdown cell the region becomes
+    ``YOUR ANSWER HERE``, as nbgrader does.
+
+    Raises
+    ------
+    ValueError
+        A region not closed, nested, or an end without a beginning (nbgrader would release
+        such a cell with the solution showing: a misspelt begin marker).
     """
-    replace = (lambda region: YOUR_ANSWER) if markdown else stub_for
     if not has_markers(source):
-        return replace(source)
+        return YOUR_ANSWER if markdown else stub_for(source)
     out: list[str] = []
     region: list[str] | None = None
+    indent = ""
     for number, line in enumerate(source.splitlines(), 1):
         marker = _marker(line)
         if marker == BEGIN and region is None:
-            region = []
+            region, indent = [], line[: len(line) - len(line.lstrip())]
         elif marker == BEGIN:
             raise ValueError(f"line {number}: a second '{BEGIN}' before the '{END}' of the first")
         elif marker == END and region is None:
-            raise ValueError(f"line {number}: '{END}' without a '{BEGIN}' before it")
+            raise ValueError(f"line {number}: '{END}' without a '{BEGIN}' before it (is the begin "
+                             "marker misspelt? nbgrader reads only a line containing 'BEGIN SOLUTION')")
         elif marker == END:
-            out.append(replace("\n".join(region)) if markdown else
-                       stub_for("\n".join(region), _inside_function(out, "\n".join(region))))
+            text = "\n".join(region)
+            out.append(indent + YOUR_ANSWER if markdown else
+                       _without_repeats(stub_for(text, _inside_function(out, text)), out))
             region = None
         elif region is not None:
             region.append(line)
@@ -176,12 +208,43 @@ def strip_solution(source: str, markdown: bool = False) -> str:
     return "\n".join(out)
 
 
+def strip_hidden_tests(source: str) -> tuple[str, int]:
+    """The source without nbgrader's hidden-test regions (marker lines included), and how many.
+
+    Raises
+    ------
+    ValueError
+        A region not closed, or nested (nbgrader refuses those too).
+    """
+    out, inside, removed = [], False, 0
+    for number, line in enumerate(source.split("\n"), 1):
+        if BEGIN_HIDDEN in line:
+            if inside:
+                raise ValueError(f"line {number}: a second '{BEGIN_HIDDEN}' before the '{END_HIDDEN}' of the first")
+            inside, removed = True, removed + 1
+        elif END_HIDDEN in line:
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise ValueError(f"'{BEGIN_HIDDEN}' without a matching '{END_HIDDEN}'")
+    return "\n".join(out), removed
+
+
+def near_misses(source: str) -> list[tuple[int, str]]:
+    """``(line number, line)`` for lines that look like nbgrader markers but are not read as one."""
+    exact = (BEGIN_MARK, END_MARK, BEGIN_HIDDEN, END_HIDDEN)
+    return [(number, line.strip()) for number, line in enumerate(source.split("\n"), 1)
+            if _NEAR_MISS.search(line) and not any(mark in line for mark in exact)]
+
+
 def _nbgrader(cell: dict) -> dict:
     meta = cell.get("metadata", {}).get("nbgrader", {})
     return meta if isinstance(meta, dict) else {}
 
 
 def _is_test_cell(cell: dict) -> bool:
+    """An nbgrader autograder test cell (grade, not a solution): students do not get these."""
     meta = _nbgrader(cell)
     return cell.get("cell_type") == "code" and meta.get("grade") is True and not meta.get("solution")
 
@@ -227,6 +290,36 @@ def _read(path: Path) -> nbformat.NotebookNode:
     return nb
 
 
+def _hide(cell, path: Path, number: int, warnings: list[str]) -> bool:
+    """Hide the cell's solution in place, as nbgrader would; True if it held one."""
+    tags = cell.get("metadata", {}).get("tags", [])
+    tagged = any(map(is_solution_tag, tags))
+    marked = has_markers(cell.source)
+    nbgrader_only = bool(_nbgrader(cell).get("solution")) and not tagged
+    kind = cell.cell_type if cell.cell_type != "code" else "code" if tagged else "untagged code"
+    for tag in tags:
+        if isinstance(tag, str) and "solution" in tag.lower() and not is_solution_tag(tag):
+            warnings.append(f"{path.name}, cell {number}: tag {tag!r} is not 'solution', so the cell is "
+                            f"{'hidden only for its markers' if marked else 'NOT hidden'}; did you mean 'solution'?")
+    if (marked or nbgrader_only) and not tagged:
+        why = "nbgrader solution metadata but no 'solution' tag" if nbgrader_only else "solution markers"
+        warnings.append(f"{path.name}, cell {number} ({kind} cell): {why}; hidden in the copy, but "
+                        f"tag the cell 'solution' so every tool treats it as one")
+    if not (tagged or marked or nbgrader_only):
+        return False
+    try:
+        cell.source = strip_solution(cell.source, markdown=cell.cell_type != "code")
+    except ValueError as error:
+        raise NotebookProblem(f"{path}, cell {number}: {error}") from None
+    return True
+
+
+def _leaks(cell) -> list[str]:
+    """Markers still in a cell of the copy: must be none (a last check before writing)."""
+    marks = (BEGIN_MARK, END_MARK, BEGIN_HIDDEN, END_HIDDEN)
+    return [mark for mark in marks if mark in cell.source]
+
+
 def _plan(path: Path) -> _Plan:
     nb = _read(path)
     hidden = dropped = 0
@@ -234,27 +327,27 @@ def _plan(path: Path) -> _Plan:
     cells = []
     for number, cell in enumerate(nb.cells, 1):
         tags = set(cell.get("metadata", {}).get("tags", []))
-        meta = _nbgrader(cell)
         if _is_test_cell(cell):
             dropped += 1
             continue
-        tagged = SOLUTION_TAG in tags and cell.cell_type == "code"
-        marked = has_markers(cell.source)
-        nbgrader_only = bool(meta.get("solution")) and not tagged
-        if (marked or nbgrader_only) and not tagged:
-            kind = cell.cell_type if cell.cell_type != "code" else "untagged code"
-            why = "nbgrader solution metadata but no 'solution' tag" if nbgrader_only else "solution markers"
-            warnings.append(f"{path.name}, cell {number} ({kind} cell): {why}; hidden in the copy, but "
-                            f"tag the cell 'solution' so every tool treats it as one")
-        if tagged or marked or nbgrader_only:
-            try:
-                cell.source = strip_solution(cell.source, markdown=cell.cell_type != "code")
-            except ValueError as error:
-                raise NotebookProblem(f"{path}, cell {number}: {error}") from None
-            hidden += 1
-        if cell.cell_type == "code" and (tagged or marked or nbgrader_only or EXERCISE_TAG in tags):
+        solution = _hide(cell, path, number, warnings)
+        hidden += solution
+        try:
+            cell.source, tests = strip_hidden_tests(cell.source)
+        except ValueError as error:
+            raise NotebookProblem(f"{path}, cell {number}: {error}") from None
+        if tests:
+            warnings.append(f"{path.name}, cell {number}: hidden tests outside an autograder test cell; removed "
+                            "from the copy (nbgrader refuses them there: move them into a test cell)")
+        warnings += [f"{path.name}, cell {number}, line {line}: {text!r} looks like an nbgrader marker but is "
+                     "not one (nbgrader reads only lines containing 'BEGIN SOLUTION', 'END SOLUTION', "
+                     "'BEGIN HIDDEN TESTS' or 'END HIDDEN TESTS', in capitals): NOT hidden"
+                     for line, text in near_misses(cell.source)]
+        if cell.cell_type == "code" and (solution or EXERCISE_TAG in tags):
             cell.outputs = []
             cell.execution_count = None
+        if _leaks(cell):  # cannot happen by the rules above; a copy that leaks is never written
+            raise NotebookProblem(f"{path}, cell {number}: {', '.join(_leaks(cell))} left in the copy")
         cells.append(cell)
     nb.cells = cells
     # The copy is a plain notebook: no jupytext pairing that would write .py files beside it.
@@ -309,8 +402,8 @@ def _refusal(out: Path, sources: set[Path], force: bool) -> str | None:
         text = out.read_text(encoding="utf-8", errors="replace")
     except OSError as error:
         return f"it cannot be read to check it first ({error})"
-    if BEGIN in text:
-        return ("it holds solution markers (### BEGIN SOLUTION): it looks like an answer key, so it is "
+    if BEGIN_MARK in text or BEGIN_HIDDEN in text:
+        return ("it holds solution markers (BEGIN SOLUTION) or hidden tests: it looks like an answer key, so it is "
                 "never replaced, even with --force; move it away if you really mean to")
     return None
 
