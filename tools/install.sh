@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install a requirement into a virtual environment: with uv when it can be had, else with pip.
 #
-#   INSTALLER=auto sh tools/install.sh .venv/bin/python '.[cpu,dev]'   # what `make setup` runs
+#   INSTALLER=auto sh tools/install.sh .venv/bin/python '.[cpu,lab]'   # what `make lab` runs
 #
 # INSTALLER=auto (default) uses uv from the venv or PATH, or installs uv from PyPI into the venv
 # (one small wheel), and falls back to pip when that fails; INSTALLER=uv requires uv;
