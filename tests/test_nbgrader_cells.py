@@ -302,6 +302,15 @@ def test_check_mode_reports_without_writing(tmp_path):
     assert sync_file(path).state == "updated" and sync_file(path, check=True).state == "in sync"
 
 
+def test_the_command_never_imports_tensorflow(tmp_path):
+    path = tmp_path / "a.ipynb"
+    nbformat.write(sample(), path)
+    program = ("import sys\nfrom gradlab.cli import main\n"
+               f"code = main(['nbgrader-cells', {str(path)!r}])\nprint(code, 'tensorflow' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
+    assert run.stdout.splitlines()[-1] == "0 False", run.stdout + run.stderr
+
+
 # --------------------------------------------------------------------------- with the real nbgrader
 
 

@@ -258,3 +258,112 @@ def test_nbgrader_test_cells_are_left_out_and_counted(tmp_path):
     copy = nbformat.read(tmp_path / "out" / "a.ipynb", 4)
     assert [c.source for c in copy.cells] == ["# YOUR CODE HERE\nanswer = ..."]
     assert report.dropped_tests == 1 and "left out 1 nbgrader test cell" in str(report)
+
+
+# --------------------------------------------------------------------------- what nbgrader would hide
+
+SECRETS = {  # cell -> the secret in it, which neither nbgrader's release nor a student copy may show
+    # (a student copy keeps the names a solution assigns, as `name = ...`: the values are the secrets)
+    "untagged, '# BEGIN SOLUTION' markers": (
+        nbformat.v4.new_code_cell("# BEGIN SOLUTION\nsecret_a = 1\n# END SOLUTION"), "secret_a = 1"),
+    "indented '## BEGIN SOLUTION' in a def": (
+        nbformat.v4.new_code_cell("def f(x):\n    ## BEGIN SOLUTION\n    return x + 12345\n    ## END SOLUTION",
+                                  metadata={"tags": ["solution"]}), "12345"),
+    "tag 'Solution', text on the marker line": (
+        nbformat.v4.new_code_cell("x = 1  # BEGIN SOLUTION\nc = 31337\n### END SOLUTION",
+                                  metadata={"tags": ["Solution"]}), "31337"),
+    "tag 'solutions', no markers": (
+        nbformat.v4.new_code_cell("d = 4444", metadata={"tags": ["solutions"]}), "4444"),
+    "markdown tagged solution": (
+        nbformat.v4.new_markdown_cell("The tape records **secret_e**.", metadata={"tags": ["solution"]}),
+        "secret_e"),
+    "markdown with nbgrader solution metadata": (
+        nbformat.v4.new_markdown_cell("secret_f", metadata={"nbgrader": {
+            "solution": True, "grade": True, "points": 2, "grade_id": "written", "locked": False,
+            "schema_version": 3, "task": False}}), "secret_f"),
+    "hidden tests in a lesson cell": (
+        nbformat.v4.new_code_cell("print(1)\n### BEGIN HIDDEN TESTS\nsecret_g = 7\n### END HIDDEN TESTS"),
+        "secret_g"),
+}
+
+
+def nbgraders_release(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The notebook through nbgrader's own ClearSolutions and ClearHiddenTests (as generate_assignment)."""
+    from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
+
+    from gradlab.student import is_solution_tag
+
+    nb = nbformat.from_dict(nbformat.from_dict(nb))
+    for cell in nb.cells:  # nbgrader reads metadata, not tags: nbgrader-cells writes it from the tag
+        if any(map(is_solution_tag, cell.metadata.get("tags", []))):
+            cell.metadata["nbgrader"] = {"solution": True, "grade": False, "grade_id": "s", "locked": False,
+                                         "schema_version": 3, "task": False}
+    nb, _ = ClearSolutions(enforce_metadata=False).preprocess(nb, {})
+    nb, _ = ClearHiddenTests(enforce_metadata=False).preprocess(nb, {})
+    return nb
+
+
+@pytest.mark.parametrize(("cell", "secret"), SECRETS.values(), ids=SECRETS.keys())
+def test_the_copy_hides_every_solution_nbgrader_hides(tmp_path, cell, secret):
+    pytest.importorskip("nbgrader", reason="nbgrader needs Python 3.11+ (dev extra)")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import math"), cell])
+    assert secret in nbformat.writes(nb)
+    assert secret not in nbformat.writes(nbgraders_release(nb))  # nbgrader hides it, so must we
+    nbformat.write(nb, tmp_path / "a.ipynb")
+    report = student_copy(tmp_path / "a.ipynb", tmp_path / "out")
+    copy = nbformat.read(tmp_path / "out" / "a.ipynb", 4)
+    assert secret not in nbformat.writes(copy)
+    assert report.written[0][1] == (0 if secret == "secret_g" else 1)
+    if cell.cell_type == "markdown":
+        assert copy.cells[1].source == "YOUR ANSWER HERE"  # nbgrader's text stub
+    if cell.cell_type == "code":
+        compile(copy.cells[1].source, "<copy>", "exec")  # the stub still runs
+
+
+def test_near_miss_markers_and_tags_are_warned_about_and_match_nbgrader(tmp_path):
+    pytest.importorskip("nbgrader", reason="nbgrader needs Python 3.11+ (dev extra)")
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("# begin solution\nvisible_a = 1\n# end solution"),
+        nbformat.v4.new_code_cell("visible_b = 2", metadata={"tags": ["solution-cell"]}),
+        nbformat.v4.new_code_cell("### BEGIN HIDDEN TEST\nvisible_c = 3\n### END HIDDEN TEST"),
+    ])
+    released = nbformat.writes(nbgraders_release(nb))
+    assert all(f"visible_{x}" in released for x in "abc")  # nbgrader does not read these as markers
+    nbformat.write(nb, tmp_path / "a.ipynb")
+    report = student_copy(tmp_path / "a.ipynb", tmp_path / "out")
+    assert report.written[0][1] == 0
+    near = [w for w in report.warnings if "looks like an nbgrader marker but is not one" in w]
+    assert [w.split(":")[0] for w in near] == ["a.ipynb, cell 1, line 1", "a.ipynb, cell 1, line 3",
+                                              "a.ipynb, cell 3, line 1", "a.ipynb, cell 3, line 3"]
+    assert any("tag 'solution-cell' is not 'solution', so the cell is NOT hidden" in w for w in report.warnings)
+    assert str(report).count("warning: ") == 5
+
+
+def test_hidden_tests_never_reach_a_copy_and_a_test_cell_is_left_out(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("answer = ...\n### BEGIN SOLUTION\nanswer = 80.0\n### END SOLUTION",
+                                  metadata={"tags": ["solution"]}),
+        nbformat.v4.new_code_cell('gradlab.check("02.1", answer)'),
+        nbformat.v4.new_code_cell(
+            'gradlab.grade("02.1", answer)\n### BEGIN HIDDEN TESTS\ngradlab.grade("02.1", answer, seed=48213)\n'
+            "### END HIDDEN TESTS", metadata={"nbgrader": {"grade": True, "solution": False, "locked": True,
+                                                           "points": 1, "grade_id": "test_02_1",
+                                                           "schema_version": 3, "task": False}}),
+    ])
+    nbformat.write(nb, tmp_path / "a.ipynb")
+    report = student_copy(tmp_path / "a.ipynb", tmp_path / "out")
+    text = (tmp_path / "out" / "a.ipynb").read_text()
+    assert "seed=" not in text and "HIDDEN" not in text and report.dropped_tests == 1
+    copy = nbformat.read(tmp_path / "out" / "a.ipynb", 4)
+    assert copy.cells[0].source == "answer = ...\n# YOUR CODE HERE"  # the placeholder is not repeated
+
+
+@pytest.mark.parametrize(("source", "problem"), [
+    ("### Begin Solution\nx = 1\n### END SOLUTION", "'### END SOLUTION' without a '### BEGIN SOLUTION' before it"),
+    ("### BEGIN HIDDEN TESTS\nx = 1", "'BEGIN HIDDEN TESTS' without a matching 'END HIDDEN TESTS'"),
+], ids=["misspelt-begin", "unclosed-hidden-tests"])
+def test_markers_nbgrader_would_mishandle_stop_the_copy(tmp_path, source, problem):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    nbformat.write(nb, tmp_path / "a.ipynb")
+    run = cli(tmp_path / "a.ipynb", tmp_path / "out")
+    assert run.returncode == 2 and problem in run.stderr and "nothing was written" in run.stderr
