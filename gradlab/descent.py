@@ -3,7 +3,8 @@
 The update rules are Keras 3's (SGD, SGD with momentum 0.9, RMSprop, Adam with their default
 hyper-parameters), checked step by step against ``tf.keras.optimizers`` in the tests. The whole
 loop runs in one compiled ``tf.function`` per (function, method), so a 120-step path costs a few
-milliseconds instead of one Python round trip per step.
+milliseconds instead of one Python round trip per step. A compiled loop is reused only while
+everything f reads from outside is unchanged (:func:`gradlab.calculus.state_key`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 
 from gradlab._tf import tf
 from gradlab._validate import check_count, check_scalar
-from gradlab.calculus import partials, quiet_tracing, state_key
+from gradlab.calculus import is_tracked, quiet_tracing, state_key, value_and_partials
 
 __all__ = ["METHODS", "Trajectory", "descend"]
 
@@ -79,10 +80,26 @@ def _update(method: str, p, g, m, v, lr, t):
     return p - alpha * m / (tf.sqrt(v) + 1e-7), m, v
 
 
-# Keyed on f's state as well as f (calculus.state_key): a tf.function freezes the Python
-# numbers f reads when it is traced, so `a = 4` after a first descent must trace anew.
-@functools.lru_cache(maxsize=16)
 def _compiled_for(f: Callable, state: tuple, method: str, dtype: tf.DType):
+    """The compiled loop for (f, method, dtype): cached while f's state is unchanged.
+
+    A tf.function freezes the Python numbers f reads when it is traced, so `a = 4` after a
+    first descent, `b.c = 2` on a callable object or a changed closure variable must trace
+    anew: the cache is keyed on calculus.state_key. An f whose state cannot be watched is
+    never cached (a fresh loop, traced for this call only).
+    """
+    if is_tracked(state):
+        return _cached_loop(f, state, method, dtype)
+    return _loop(f, method, dtype)
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_loop(f: Callable, state: tuple, method: str, dtype: tf.DType):
+    return _loop(f, method, dtype)
+
+
+def _loop(f: Callable, method: str, dtype: tf.DType):
+    """A tf.function running `steps` optimiser steps of `method` on f from `start`."""
     spec = [
         tf.TensorSpec([2], dtype),
         tf.TensorSpec([], dtype),
@@ -126,6 +143,18 @@ def descend(
     steps : int
         Number of optimiser steps.
 
+    Returns
+    -------
+    Trajectory
+        The points and losses, stopped at the last good point if the path diverged.
+
+    Notes
+    -----
+    The loop is compiled once per (f, method) and reused while nothing f reads from outside
+    has changed: a global, a closure variable, or an attribute of f's object (``b.c = 2``
+    for a callable object ``b`` or a bound method) traces it anew, so the path always follows
+    f as it is now. An f with state that cannot be watched is compiled for each call.
+
     Examples
     --------
     >>> path = descend(lambda x, y: x ** 2 + y ** 2, (1.0, 1.0), learning_rate=0.25, steps=2)
@@ -150,7 +179,7 @@ def descend(
     # One eager step first: every mistake in f (NumPy inside, a float32/float64 mix, no
     # gradient, a non-scalar result) gets calculus' one-paragraph message here, never
     # TensorFlow's multi-line graph trace. It also settles the float type f runs in.
-    z, _, _ = partials(f, np.float32(x0), np.float32(y0))
+    z, _, _ = value_and_partials(f, np.float32(x0), np.float32(y0), "descend")
     if np.ndim(z) != 0:
         raise ValueError(f"f(x, y) must return one number for scalar x and y; got shape {np.shape(z)}")
     if not np.isfinite(z):
