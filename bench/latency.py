@@ -63,7 +63,7 @@ TARGETS = [
     ("browser tangent explorer (04)", "browser", 0, "line.tangent"),
     ("browser gradient explorer (03)", "browser", 1, "line.arrow"),
     ("browser power-rule explorer (02)", "browser", 2, "line.tangent"),
-    ("browser descent explorer (05), learning rate", "browser", 3, "polyline.path"),
+    ("browser descent explorer (05), learning rate", "browser", 3, "path.path"),
     ("kernel tangent explorer (ipywidgets)", "kernel", 0, "img"),
     ("kernel gradient explorer (ipywidgets)", "kernel", 1, "img"),
     ("transport floor: cached PNGs, no computing", "kernel", 2, "img"),

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from gradlab import style
 from gradlab._validate import check_count, check_grid_size, check_range, check_scalar
 from gradlab.calculus import derivative
-from gradlab.view import View, check_curve_points, robust_limits
+from gradlab.view import View, break_at_poles, check_curve_points, robust_limits
 
 __all__ = [
     "grid",
@@ -61,6 +61,10 @@ def _note_masked(ax: Axes, count: int) -> None:
         )
 
 
+#: A white backing for notes written over curves, so that they stay readable.
+NOTE_BOX = {"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.5}
+
+
 def note_view(ax: Axes, view: View) -> None:
     """Say on the axes that the y-axis is cut to typical values (nothing when it is not).
 
@@ -72,7 +76,7 @@ def note_view(ax: Axes, view: View) -> None:
     """
     if view.clipped:
         ax.text(0.99, 0.01, view.note, transform=ax.transAxes, fontsize=7, color="0.35",
-                ha="right", va="bottom")
+                ha="right", va="bottom", bbox=NOTE_BOX)
 
 
 def slope_where_defined(ys: object, dys: object) -> np.ndarray:
@@ -114,7 +118,9 @@ def plot_curves(
     for i, (label, y) in enumerate(ys.items()):
         y_masked, masked = mask_nonfinite(y)
         masked_total += masked
-        ax.plot(x, y_masked, label=label, color=f"C{i}", linewidth=style.LINEWIDTH)
+        # Across a pole the curve is broken, not joined by a vertical line through the plot.
+        xb, yb = break_at_poles(x, y_masked.filled(np.nan), view) if view.clipped else (x, y_masked)
+        ax.plot(xb, yb, label=label, color=f"C{i}", linewidth=style.LINEWIDTH)
     ax.axhline(0, color="0.8", linewidth=0.8, zorder=0)
     if view.clipped:  # poles (1/x, tan): fit the typical values, or every curve is a flat line
         ax.set_ylim(*view.limits)
@@ -175,7 +181,8 @@ def plot_tangent(
                          "or its derivative is not a finite number; choose x0 where f is defined")
     view = robust_limits(curve.compressed(), keep=[y0])
     fig, ax = _axes(ax)
-    ax.plot(xs, curve, color=style.FUNCTION, linewidth=style.LINEWIDTH, label="$f(x)$")
+    ax.plot(*break_at_poles(xs, curve.filled(np.nan), view), color=style.FUNCTION, linewidth=style.LINEWIDTH,
+            label="$f(x)$")
     ax.plot(xs, slope * (xs - x0) + y0, color=style.TANGENT, label="tangent")
     ax.plot([x0], [y0], "o", color=style.POINT)
     ax.set_ylim(*view.limits)

@@ -29,8 +29,8 @@ import numpy as np
 from gradlab._validate import check_count
 
 __all__ = [
-    "MAX_CURVE_POINTS", "View", "check_at_most", "check_curve_points", "clip_segments", "robust_limits",
-    "svg_path",
+    "MAX_CURVE_POINTS", "View", "break_at_poles", "check_at_most", "check_curve_points", "clip_segments",
+    "robust_limits", "svg_path",
 ]
 
 #: Points on one plotted curve: far more than a screen's width of pixels, and ~1 MB a curve.
@@ -129,6 +129,25 @@ def robust_limits(values: object, pad: float = 0.1, keep: object = ()) -> View:
     clipped = low > data_low or high < data_high
     span = high - low or max(abs(high), 1.0)
     return View(low - pad * span, high + pad * span, clipped, data_low, data_high)
+
+
+def break_at_poles(xs: object, ys: object, view: View) -> tuple[np.ndarray, np.ndarray]:
+    """``(xs, ys)`` with a NaN between neighbours on opposite sides beyond ``view``'s limits.
+
+    Sampled across a pole (1/x from -400 to +400) a curve is joined by a vertical line
+    through the whole plot: an asymptote that is not part of the curve. The NaN breaks it.
+
+    Examples
+    --------
+    >>> xs, ys = break_at_poles([-1, 1], [-400.0, 400.0], robust_limits([-1.0, 1.0]))
+    >>> ys.tolist()
+    [-400.0, nan, 400.0]
+    """
+    xs, ys = np.asarray(xs, dtype=float).ravel(), np.asarray(ys, dtype=float).ravel()
+    with np.errstate(invalid="ignore"):
+        above, below = ys > view.high, ys < view.low
+    jumps = np.flatnonzero((above[:-1] & below[1:]) | (below[:-1] & above[1:])) + 1
+    return np.insert(xs, jumps, np.nan), np.insert(ys, jumps, np.nan)
 
 
 def clip_segments(x1, y1, x2, y2, box) -> tuple[np.ndarray, ...]:

@@ -251,3 +251,15 @@ def test_browser_descent_draws_the_paths_and_losses_it_reports_at_every_position
         assert outside.any() == ("leaves the panel" in message), (methods[i], rates[k], message)
         if not outside.any():
             assert len(path_vertices(descent.array("loss")[i, k])) == 1
+
+
+def test_no_curve_is_joined_across_a_pole(power):
+    # 1/x sampled at ±0.0125 is -80 and +80: one straight line joined them through the plot.
+    to_px, _ = pixel_map(power, "ax")
+    zero_px = float(to_px(0.0, 0.0)[0])
+    ns = list(power.array("n"))
+    for n in (-3, -2, -1):
+        parts = path_vertices(power.array("curve")[ns.index(n)])
+        assert len(parts) >= 2
+        for part in parts:
+            assert (part[:, 0] < zero_px).all() or (part[:, 0] > zero_px).all(), f"n = {n} crosses x = 0"

@@ -194,3 +194,11 @@ def test_power_rule_explorer_fits_a_range_away_from_zero():
 def test_descent_explorer_refuses_a_huge_max_steps():
     with pytest.raises(ValueError, match="max_steps .* above the limit of 10,000"):
         gradlab.descent_explorer(lambda x, y: x**2 + y**2, max_steps=10**9)
+
+
+def test_kernel_curves_are_broken_at_a_pole_not_joined_through_the_plot():
+    # (f' = -1/x² stays below the plot on both sides: that segment is never visible.)
+    explorer = gradlab.tangent_explorer(lambda x: 1 / x, (-1, 1), x0=0.5)
+    xs, ys = (np.asarray(v, dtype=float) for v in explorer.curve.get_data())
+    left, right = int(np.flatnonzero(xs < 0)[-1]), int(np.flatnonzero(xs > 0)[0])
+    assert right - left == 2 and np.isnan(ys[left + 1])

@@ -25,7 +25,7 @@ from gradlab._validate import (
 )
 from gradlab.calculus import derivative, partials, quiet_tracing
 from gradlab.plots import grid, mask_nonfinite, note_view, slope_where_defined
-from gradlab.view import check_at_most, check_curve_points, robust_limits
+from gradlab.view import break_at_poles, check_at_most, check_curve_points, robust_limits
 from gradlab.widgets.base import finite_range, new_figure
 from gradlab.widgets.client import (
     Array,
@@ -112,14 +112,14 @@ def browser_tangent_explorer(
 
     fig = new_figure()
     ax = fig.add_subplot()
-    curve, _ = mask_nonfinite(ys)
-    slope_curve, _ = mask_nonfinite(dys)
-    ax.plot(xs, curve, color=style.FUNCTION, lw=style.LINEWIDTH, ls=style.FUNCTION_LS, label="$f(x)$")
-    ax.plot(xs, slope_curve, color=style.DERIVATIVE, lw=style.LINEWIDTH, ls=style.DERIVATIVE_LS,
-            label="$f'(x)$")
+    view = robust_limits(np.concatenate([ys, dys]))
+    # No vertical line joining -400 and +400 across a pole: it is not part of the curve.
+    ax.plot(*break_at_poles(xs, ys, view), color=style.FUNCTION, lw=style.LINEWIDTH, ls=style.FUNCTION_LS,
+            label="$f(x)$")
+    ax.plot(*break_at_poles(xs, dys, view), color=style.DERIVATIVE, lw=style.LINEWIDTH,
+            ls=style.DERIVATIVE_LS, label="$f'(x)$")
     ax.plot([], [], color=style.TANGENT, lw=style.LINEWIDTH, ls=style.TANGENT_LS, label="tangent")
     ax.axhline(0, color="0.85", lw=0.8, zorder=0)
-    view = robust_limits(np.concatenate([ys, dys]))
     ax.set_ylim(*view.limits)
     note_view(ax, view)
     ax.set_xlim(low, high)
@@ -283,7 +283,8 @@ def browser_power_rule_explorer(
     arrays = {
         "n": Array((0,), powers), "nm1": Array((0,), powers - 1), "x": Array((1,), positions),
         "y": Array((0, 1), ys), "tape": Array((0, 1), tape), "rule": Array((0, 1), rule),
-        "curve": Array((0,), np.array([path_in_axes(ax, curve_x, r, height) or "M0,0" for r in curves],
+        "curve": Array((0,), np.array([path_in_axes(ax, *break_at_poles(curve_x, r, view), height) or "M0,0"
+                                       for r in curves],
                                       dtype=object), "str"),
         "lx1": Array((0, 1), lx1, "px"), "ly1": Array((0, 1), ly1, "px"),
         "lx2": Array((0, 1), lx2, "px"), "ly2": Array((0, 1), ly2, "px"),
@@ -326,7 +327,7 @@ def browser_power_rule_explorer(
     i, k = start_n, start_x
 
     def draw():
-        ax.plot(curve_x, mask_nonfinite(curves[i])[0], color=style.FUNCTION, lw=style.LINEWIDTH)
+        ax.plot(*break_at_poles(curve_x, curves[i], view), color=style.FUNCTION, lw=style.LINEWIDTH)
         if np.isfinite(ys[i, k]) and np.isfinite(tape[i, k]):
             ax.plot([low, high], [left[i, k], right[i, k]], color=style.TANGENT, lw=style.LINEWIDTH,
                     ls=style.TANGENT_LS)
@@ -426,7 +427,8 @@ def browser_gradient_explorer(
     M = solid.get_proj()
 
     def screen(xs, ys, zs):
-        u, v, _ = proj3d.proj_transform(np.ravel(xs), np.ravel(ys), np.ravel(zs), M)
+        with np.errstate(invalid="ignore"):  # NaN where f is undefined: hidden
+            u, v, _ = proj3d.proj_transform(np.ravel(xs), np.ravel(ys), np.ravel(zs), M)
         sx, sy = pixels(solid, u, v, height)
         return sx.reshape(np.shape(xs)), sy.reshape(np.shape(xs))
 

@@ -8,8 +8,8 @@ import numpy as np
 from gradlab import style
 from gradlab._validate import check_in_slider, check_int_range, check_range, check_scalar
 from gradlab.calculus import derivative
-from gradlab.plots import mask_nonfinite
-from gradlab.view import robust_limits
+from gradlab.plots import NOTE_BOX
+from gradlab.view import break_at_poles, robust_limits
 from gradlab.widgets.base import BlitFigure, Explorer, guarded, new_figure, slider
 
 
@@ -31,7 +31,7 @@ class PowerRuleExplorer(Explorer):
         ax.set_xlim(low, high)
         ax.set_xlabel("$x$")
         self.view_note = ax.text(0.99, 0.01, "", transform=ax.transAxes, fontsize=7, color="0.35",
-                                 ha="right", va="bottom")
+                                 ha="right", va="bottom", bbox=NOTE_BOX)
         (self.tangent,) = ax.plot([], [], color=style.TANGENT, lw=style.LINEWIDTH)
         (self.point,) = ax.plot([], [], "o", color=style.POINT)
         controls = {
@@ -50,7 +50,7 @@ class PowerRuleExplorer(Explorer):
         # The y-axis fits this n's curve, cut to typical values at a pole (x⁻³ near 0): on
         # x_range = (5, 10) a fixed ±20 window showed nothing and matplotlib's NaN-limit error.
         view = robust_limits(ys)
-        self.curve.set_data(self.xs, mask_nonfinite(ys)[0])
+        self.curve.set_data(*break_at_poles(self.xs, ys, view))
         self.curve.set_label(f"$x^{{{n}}}$")
         self.axes.set_ylim(*view.limits)
         self.view_note.set_text(view.note)

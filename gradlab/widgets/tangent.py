@@ -9,8 +9,8 @@ import numpy as np
 from gradlab import style
 from gradlab._validate import check_function, check_in_slider, check_range, check_scalar
 from gradlab.calculus import compiled_derivative, derivative, state_key
-from gradlab.plots import mask_nonfinite, slope_where_defined
-from gradlab.view import check_curve_points, robust_limits
+from gradlab.plots import NOTE_BOX, slope_where_defined
+from gradlab.view import break_at_poles, check_curve_points, robust_limits
 from gradlab.widgets.base import BlitFigure, Explorer, finite_range, guarded, new_figure, slider
 
 
@@ -31,7 +31,7 @@ class TangentExplorer(Explorer):
         self.slope_curve, = ax.plot([], [], color=style.DERIVATIVE, ls="--", label="$f'(x)$")
         ax.axhline(0, color="0.85", lw=0.8, zorder=0)
         self.view_note = ax.text(0.99, 0.01, "", transform=ax.transAxes, fontsize=7, color="0.35",
-                                 ha="right", va="bottom")
+                                 ha="right", va="bottom", bbox=NOTE_BOX)
         ax.set_xlim(low, high)
         ax.set_xlabel("$x$")
         self.axes = ax
@@ -51,10 +51,10 @@ class TangentExplorer(Explorer):
         ys, dys = derivative(self.f, self.xs)  # the curves are computed once, not per move
         dys = slope_where_defined(ys, dys)  # no f' where f is undefined (log at x < 0)
         finite_range(ys, f"x_range = ({self.x_range[0]:g}, {self.x_range[1]:g})")
-        self.curve.set_data(self.xs, mask_nonfinite(ys)[0])
-        self.slope_curve.set_data(self.xs, mask_nonfinite(dys)[0])
         # Fit both curves, cut to typical values near a pole (1/x, tan), and say so.
         self.view = robust_limits(np.concatenate([np.ravel(ys), np.ravel(dys)]))
+        self.curve.set_data(*break_at_poles(self.xs, ys, self.view))
+        self.slope_curve.set_data(*break_at_poles(self.xs, dys, self.view))
         self.axes.set_ylim(*self.view.limits)
         self.view_note.set_text(self.view.note)
 
