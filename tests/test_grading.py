@@ -10,13 +10,6 @@ import sys
 import numpy as np
 import pytest
 import tensorflow as tf
-
-import gradlab
-from gradlab import check
-from gradlab.dual import Dual
-from gradlab.exercises.catalog import EXERCISES
-from gradlab.exercises.checks import run_check
-
 from test_exercises import (  # the notebooks' own solutions
     CASES,
     both_gradients,
@@ -31,6 +24,12 @@ from test_exercises import (  # the notebooks' own solutions
     tangent_at,
     third,
 )
+
+import gradlab
+from gradlab import check
+from gradlab.dual import Dual
+from gradlab.exercises.catalog import EXERCISES
+from gradlab.exercises.checks import run_check
 
 TAPE_RULE = "did not use a tf.GradientTape"
 HELPERS = "gradlab's helpers would do the exercise for you"
