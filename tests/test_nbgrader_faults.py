@@ -4,17 +4,19 @@ A throw-away course with one small notebook (three exercises, plain asserts, no 
 is autograded once per student, each student's answer 2 failing another way: a segmentation
 fault, ``os._exit``, a SIGKILL (what the out-of-memory killer sends), an endless loop, a loop
 that swallows the interrupt, a function that crashes only when the test cell calls it. With
-``gradlab.autograde_execute.use_resilient_execute`` in ``nbgrader_config.py`` every one
-keeps the marks of answers 1 and 3 (answer 3's test also reads answer 1's variable, so the
-cells above a crash really are re-run), and the failing cell says what happened. nbgrader's
-own ``Execute`` is run once on the segfault to show what the fix is for: the whole
-submission is removed. A last test does the same on a real lesson notebook with gradlab
-checks and TensorFlow. Seconds per submission are printed (``-s``), never asserted.
+the ``nbgrader_config.py`` docs/teaching.md gives (read from there: it enables
+``gradlab.autograde_execute.ResilientExecute``, 30 s per answer), every one keeps the marks
+of answers 1 and 3 (answer 3's test also reads answer 1's variable, so the cells above a
+crash really are re-run), and the failing cell says what happened. nbgrader's own
+``Execute`` is run once on the segfault to show what the fix is for: the whole submission is
+removed. A last test does the same on a real lesson notebook with gradlab checks and
+TensorFlow. Seconds per submission are printed (``-s``), never asserted.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -28,12 +30,17 @@ pytest.importorskip("nbgrader", reason="nbgrader needs Python 3.11+ (dev extra)"
 from gradlab.autograde_execute import describe_exit, use_resilient_execute  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-CONFIG = """c = get_config()
-c.CourseDirectory.course_id = "faults"
-c.Execute.timeout = 120
-from gradlab.autograde_execute import use_resilient_execute
-use_resilient_execute(c, answer_timeout={answer_timeout})
-"""
+
+
+def documented_config() -> str:
+    """The ``nbgrader_config.py`` docs/teaching.md tells teachers to write, as written there."""
+    text = (ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
+    found = re.search(r"cat > nbgrader_config.py <<'EOF'\n(.*?)\nEOF\n", text, re.S)
+    assert found, "docs/teaching.md no longer writes nbgrader_config.py with a heredoc"
+    assert "use_resilient_execute(c, answer_timeout=30)" in found.group(1)
+    return found.group(1) + "\n"
+
+
 STOCK_CONFIG = 'c = get_config()\nc.CourseDirectory.course_id = "faults"\nc.Execute.timeout = 120\n'
 
 SEGFAULT = "import ctypes\nanswer2 = ctypes.string_at(0)"
@@ -43,7 +50,7 @@ FAULTS = {  # student -> (answer 2's cell, what its error output must say)
                                         "exited with status 3"),
     "oom": ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", "it was killed with signal 9 (SIGKILL), "
                                                                        "most often by the system when memory runs out"),
-    "loops": ("answer2 = 0\nwhile True:\n    answer2 += 1", "CellTimeoutError: this cell ran longer than 30 s and "
+    "loops": ("n = 0\nwhile True:\n    n += 1", "CellTimeoutError: this cell ran longer than 30 s and "
                                                            "was stopped"),
     "deaf": ("import time\nwhile True:\n    try:\n        time.sleep(0.05)\n    except KeyboardInterrupt:\n"
              "        pass", "CellTimeoutError: this cell ran longer than 30 s and did not stop when interrupted"),
@@ -70,13 +77,14 @@ def test_cell(grade_id: str, source: str) -> nbformat.NotebookNode:
 
 
 def three_exercises() -> nbformat.NotebookNode:
-    """Answers 1..3; test 3 also reads answer 1, which only a re-run of the cells above restores."""
+    """Answers 1..3 (2 is a function the test calls); test 3 also reads answer 1, which only a
+    re-run of the cells above restores after a crash."""
     nb = nbformat.v4.new_notebook(cells=[
         code("import math"),
         solution("answer_1", "answer1 = 2"),
         test_cell("test_1", "assert answer1 == 2, 'answer 1 should be 2'"),
-        solution("answer_2", "answer2 = 3"),
-        test_cell("test_2", "assert answer2 == 3, 'answer 2 should be 3'"),
+        solution("answer_2", "def answer2():\n    return 3"),
+        test_cell("test_2", "assert answer2() == 3, 'answer2() should return 3'"),
         solution("answer_3", "answer3 = math.sqrt(16)"),
         test_cell("test_3", "assert answer3 == answer1 + 2, 'answer 3 should be 4'"),
     ])
@@ -193,38 +201,48 @@ def test_stock_execute_removes_a_whole_submission_for_one_segfault(tmp_path):
     assert not (course / "autograded" / "stock" / "hw").exists()
 
 
-def test_each_fault_costs_only_its_own_answer(tmp_path):
-    course = make_course(tmp_path, CONFIG.format(answer_timeout=30), {"faults.ipynb": three_exercises()})
-    students = {**{s: src for s, (src, _) in FAULTS.items()}, "right": None}
-    for student, source in students.items():
-        nb = three_exercises() if source is None else with_answer(three_exercises(), "answer_2", source)
-        hand_in(course, student, {"faults.ipynb": nb})
-    # the function crashes only when the test cell calls it: the test cell itself dies
-    nb = with_answer(three_exercises(), "answer_2", "import ctypes\ndef read():\n    return ctypes.string_at(0)")
-    nb.cells[4].source = "assert read() == 3"
-    hand_in(course, "in_test", {"faults.ipynb": nb})
+@pytest.fixture(scope="module")
+def faults_course(tmp_path_factory) -> Path:
+    """The documented configuration; one student per fault, one with the right answers."""
+    course = make_course(tmp_path_factory.mktemp("faults"), documented_config(), {"faults.ipynb": three_exercises()})
+    for student, (source, _) in FAULTS.items():
+        hand_in(course, student, {"faults.ipynb": with_answer(three_exercises(), "answer_2", source)})
+    hand_in(course, "right", {"faults.ipynb": three_exercises()})
+    return course
 
-    for student in [*students, "in_test"]:
-        _, seconds = autograde(course, student)
-        got = scores(course, student)
-        print(f"\n{student}: {seconds:.1f} s, {got}")
-        expected = {"test_1": 1.0, "test_2": 1.0 if student == "right" else 0.0, "test_3": 1.0}
-        if student == "in_test":  # its locked test cell is restored from the release
-            expected["test_2"] = 0.0
-        assert got == expected, student
-    for student, (_, says) in FAULTS.items():
-        assert any(says in e for e in errors_in(course, student, "faults.ipynb", "answer_2")), student
-        assert errors_in(course, student, "faults.ipynb", "test_3") == []
-        assert errors_in(course, student, "faults.ipynb", "test_2")  # its NameError, or the assert
-    assert errors_in(course, "right", "faults.ipynb", "answer_2") == []
 
-    nbgrader(course, "generate_feedback", "hw", "--student", "segfault")
-    feedback = (course / "feedback" / "segfault" / "hw" / "faults.html").read_text(encoding="utf-8")
-    assert "the kernel died while running this cell" in feedback and "SIGSEGV" in feedback
+@pytest.mark.parametrize("student", [*FAULTS, "right"])
+def test_each_fault_costs_only_its_own_answer(faults_course, student):
+    _, seconds = autograde(faults_course, student)
+    got = scores(faults_course, student)
+    print(f"\n{student}: autograded in {seconds:.1f} s, {got}")
+    assert got == {"test_1": 1.0, "test_2": 1.0 if student == "right" else 0.0, "test_3": 1.0}
+    assert errors_in(faults_course, student, "faults.ipynb", "test_3") == []
+    if student == "right":
+        assert errors_in(faults_course, student, "faults.ipynb", "answer_2") == []
+        return
+    says = FAULTS[student][1]
+    assert any(says in e for e in errors_in(faults_course, student, "faults.ipynb", "answer_2"))
+    assert errors_in(faults_course, student, "faults.ipynb", "test_2") == [
+        "NameError: name 'answer2' is not defined"]
+    if student == "segfault":
+        nbgrader(faults_course, "generate_feedback", "hw", "--student", student)
+        feedback = (faults_course / "feedback" / student / "hw" / "faults.html").read_text(encoding="utf-8")
+        assert "the kernel died while running this cell" in feedback and "SIGSEGV" in feedback
+
+
+def test_a_function_that_crashes_when_its_test_calls_it_fails_that_test(tmp_path):
+    course = make_course(tmp_path, documented_config(), {"faults.ipynb": three_exercises()})
+    crashing = "def answer2():\n    import ctypes\n    return ctypes.string_at(0)"
+    hand_in(course, "in_test", {"faults.ipynb": with_answer(three_exercises(), "answer_2", crashing)})
+    autograde(course, "in_test")
+    assert scores(course, "in_test") == {"test_1": 1.0, "test_2": 0.0, "test_3": 1.0}
+    assert errors_in(course, "in_test", "faults.ipynb", "answer_2") == []
+    assert any("SIGSEGV" in e for e in errors_in(course, "in_test", "faults.ipynb", "test_2"))
 
 
 def test_a_notebook_with_more_crashes_than_restarts_is_still_graded(tmp_path):
-    config = CONFIG.format(answer_timeout=30) + "c.ResilientExecute.max_kernel_restarts = 1\n"
+    config = documented_config() + "c.ResilientExecute.max_kernel_restarts = 1\n"
     course = make_course(tmp_path, config, {"faults.ipynb": three_exercises()})
     nb = with_answer(with_answer(three_exercises(), "answer_2", SEGFAULT), "answer_3", SEGFAULT)
     hand_in(course, "twice", {"faults.ipynb": nb})
@@ -238,7 +256,7 @@ def test_a_notebook_with_more_crashes_than_restarts_is_still_graded(tmp_path):
 def test_a_lesson_notebook_with_gradlab_checks_keeps_its_other_marks(tmp_path):
     """Notebook 02 (TensorFlow, gradlab.grade tests): answer 02.1 segfaults, 02.2 loops, 02.3 is right."""
     lesson = nbformat.read(ROOT / "notebooks" / "02_power_rule.ipynb", 4)
-    course = make_course(tmp_path, CONFIG.format(answer_timeout=30), {"02_power_rule.ipynb": lesson})
+    course = make_course(tmp_path, documented_config(), {"02_power_rule.ipynb": lesson})
     nb = with_answer(lesson, "solution_02_1", SEGFAULT.replace("answer2", "answer"))
     nb = with_answer(nb, "solution_02_2", "answer = 0.0\nwhile True:\n    answer += 1.0")
     hand_in(course, "faulty", {"02_power_rule.ipynb": nb})
