@@ -1,10 +1,12 @@
 """The notebooks are nbgrader assignments: metadata in sync, and a real release/autograde round trip.
 
 The round trip runs the real nbgrader (dev extra) on a throw-away course: the teacher's
-notebooks submitted as they are score full marks; the released copies, untouched, score
-zero; a partly solved copy scores exactly the exercises it solved; the feedback shows the
-check's own hint. It executes the notebooks (about two minutes on two cores): every
-notebook once for the full-marks submission, two notebooks for the other two.
+notebooks submitted as they are score full marks, hidden tests included (they are in the
+source, absent from the release, and back in the autograded copies); the released copies,
+untouched, score zero and their checks read "not yet solved" (no NameError); a partly
+solved copy scores exactly the exercises it solved; the feedback shows the check's own
+hint. It executes the notebooks (about two minutes on two cores): every notebook once for
+the full-marks submission, two notebooks for the other two.
 """
 
 from __future__ import annotations
@@ -39,22 +41,27 @@ def grader(cell) -> dict:
 # --------------------------------------------------------------------------- metadata in sync
 
 
+def check_cells(nb) -> list[tuple[int, cells_tool.Check]]:
+    """``(index, check)`` for every check call in the notebook, read as nbgrader-cells reads them."""
+    names = cells_tool._names_in_notebook([c.source for c in nb.cells if c.cell_type == "code"])
+    return [(i, check) for i, c in enumerate(nb.cells) if c.cell_type == "code" and not grader(c).get("grade")
+            for check in cells_tool.find_checks(c.source, names)]
+
+
 @pytest.mark.parametrize("twin", TWINS, ids=lambda p: p.stem)
 def test_twin_and_notebook_are_in_sync_with_their_nbgrader_cells(twin):
-    assert cells_tool.synced_twin(twin) == twin.read_text(encoding="utf-8"), f"out of date: run {SYNC}"
-    ipynb = twin.with_suffix(".ipynb")
-    saved = nbformat.read(ipynb, 4)
-    assert nbformat.writes(cells_tool.synced_ipynb(ipynb)) == nbformat.writes(saved), f"run {SYNC}"
-    for nb in (jupytext.read(twin), saved):
-        checks = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and cells_tool.check_call(c.source)]
+    outcome = cells_tool.sync_file(twin, check=True)
+    assert outcome.state == "in sync", f"{outcome}\nrun {SYNC}"
+    for nb in (jupytext.read(twin), nbformat.read(twin.with_suffix(".ipynb"), 4)):
+        checks = check_cells(nb)
         assert len(checks) >= 3
-        for i in checks:
-            key, argument = cells_tool.check_call(nb.cells[i].source)
+        for i, check in checks:  # one check per cell in these notebooks: its test cell comes next
             test = nb.cells[i + 1]
-            assert grader(test) == {"grade": True, "grade_id": f"test_{cells_tool.slug(key)}", "locked": True,
+            assert grader(test) == {"grade": True, "grade_id": f"test_{cells_tool.slug(check.key)}", "locked": True,
                                     "points": grader(test)["points"], "schema_version": 3, "solution": False,
                                     "task": False}
-            assert f'gradlab.grade("{key}", {argument})' in test.source
+            seed = int(re.search(r"seed=(\d+)\)", test.source).group(1))
+            assert test.source == cells_tool.render_test(check.key, check.argument, seed)
         solutions = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
         assert solutions and all(grader(c).get("solution") is True and grader(c).get("grade") is False
                                  for c in solutions)
@@ -73,19 +80,19 @@ def test_nbgraders_own_validator_accepts_every_notebook():
 def test_sync_adds_what_is_missing_keeps_points_and_is_idempotent():
     twin = TWINS[0]
     nb = jupytext.read(twin)
+    seeds = {g.key: g.seed for g in map(cells_tool.generated_form, (c.source for c in nb.cells)) if g}
     nb.cells = [c for c in nb.cells if not cells_tool.is_generated_test(c)]
     for cell in nb.cells:
         cell.metadata.pop("nbgrader", None)
     bare = jupytext.writes(nb, "py:percent")
-    assert "nbgrader" not in bare
-    once = cells_tool.sync(jupytext.reads(bare, "py:percent"))
+    assert "nbgrader" not in bare and "HIDDEN TESTS" not in bare
+    once = cells_tool.sync(jupytext.reads(bare, "py:percent"), seeds=dict(seeds))
     assert jupytext.writes(once, "py:percent") == jupytext.writes(jupytext.read(twin), "py:percent")
     test = next(c for c in once.cells if cells_tool.is_generated_test(c))
     grader(test)["points"] = 5
-    test.source = "gradlab.grade('stale')"
     twice = cells_tool.sync(once)
     again = next(c for c in twice.cells if cells_tool.is_generated_test(c))
-    assert grader(again)["points"] == 5 and 'gradlab.grade("' in again.source
+    assert again is test and grader(again)["points"] == 5
     text = jupytext.writes(twice, "py:percent")
     assert jupytext.writes(cells_tool.sync(jupytext.reads(text, "py:percent")), "py:percent") == text
 
@@ -170,7 +177,7 @@ def teachers_notebook(path: Path) -> Path:
     ])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, path)
-    assert cells_tool.sync_paths([path]) == [(path, "updated")]  # adds the test cells, locks the definitions
+    assert cells_tool.sync_file(path).state == "updated"  # adds the test cells, locks the definitions
     return path
 
 
@@ -180,13 +187,18 @@ def test_release_autograde_and_feedback_with_the_real_nbgrader(tmp_path, monkeyp
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     course = tmp_path / "course"
     mine = teachers_notebook(tmp_path / "09_my_exercises.ipynb")
-    assert cells_tool.sync_paths([mine], check=True) == [(mine, "in sync")]
+    assert cells_tool.sync_file(mine, check=True).state == "in sync"
     every = [*NOTEBOOKS, mine]
     two = [*NOTEBOOKS[1:3], mine]  # the partial and zero submissions: fewer notebooks, to save time
     for assignment, notebooks in (("all", every), ("two", two)):
         (course / "source" / assignment).mkdir(parents=True)
         for path in notebooks:
             shutil.copy(path, course / "source" / assignment / path.name)
+            # a no-op once notebooks/ is in sync (the test above checks that it is)
+            assert cells_tool.sync_file(course / "source" / assignment / path.name).state != "refused"
+            source = nbformat.read(course / "source" / assignment / path.name, 4)
+            hidden = [c for c in source.cells if cells_tool.BEGIN_HIDDEN in c.source and "seed=" in c.source]
+            assert len(hidden) == len(check_cells(source)) >= 2  # each test cell has its hidden cases
     (course / "nbgrader_config.py").write_text(
         'c = get_config()\nc.CourseDirectory.course_id = "gradlab"\nc.Execute.timeout = 600\n')
     for assignment in ("all", "two"):
@@ -194,11 +206,12 @@ def test_release_autograde_and_feedback_with_the_real_nbgrader(tmp_path, monkeyp
     for student in ("alice", "bob", "carol"):
         nbgrader(course, "db", "student", "add", student)
 
-    for path in two:
-        released = nbformat.read(course / "release" / "two" / path.name, 4)
-        assert "### BEGIN SOLUTION" not in json.dumps(released)
+    for path in every:
+        released = nbformat.read(course / "release" / "all" / path.name, 4)
+        text = json.dumps(released)
+        assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text and "seed=" not in text
         assert all(grader(c).get("locked") for c in released.cells if grader(c).get("grade"))
-    definition = by_grade_id(released)["exercise_my_1_my_2"]
+    definition = by_grade_id(nbformat.read(course / "release" / "two" / mine.name, 4))["exercise_my_1_my_2"]
     assert grader(definition)["locked"] and "gradlab.exercise(" in definition.source
 
     # alice hands in the teacher's notebooks; bob the release untouched; carol a partial copy
@@ -223,6 +236,15 @@ def test_release_autograde_and_feedback_with_the_real_nbgrader(tmp_path, monkeyp
     assert scores(course, "all", "alice") == full
     assert scores(course, "two", "bob") == {k: 0.0 for k in expected_points(two)}
     assert scores(course, "two", "carol") == carol
+    for path in every:  # autograde put the hidden tests back, from the teacher's copy
+        graded = nbformat.read(course / "autograded" / "alice" / "all" / path.name, 4)
+        assert sum(cells_tool.BEGIN_HIDDEN in c.source for c in graded.cells) == len(check_cells(graded))
+    for path in two:  # bob's untouched copy, as run: every check reads "not yet solved", no traceback
+        graded = nbformat.read(course / "autograded" / "bob" / "two" / path.name, 4)
+        outputs = [graded.cells[i].outputs for i, _ in check_cells(graded)]
+        assert not [o for out in outputs for o in out if o.output_type == "error"], path.name
+        shown = [o.get("data", {}).get("text/plain", o.get("text", "")) for out in outputs for o in out]
+        assert len(shown) == len(outputs) and all(t.startswith("✏️ Not yet solved") for t in shown), shown
     assert 0 < sum(carol.values()) < sum(expected_points(two).values())
 
     nbgrader(course, "generate_feedback", "two")
