@@ -334,30 +334,34 @@ gradlab.check_gradient(lambda t: 5 * tf.sin(2 * t) + t**2, np.linspace(-5, 5, 11
 # Write your answer where it says `...`, run the cell, then run the check below it.
 
 # %% [markdown]
-# **Exercise 1.** Use a `tf.GradientTape` to compute the derivative of g(x) = x³ − 2x at
-# x = 1.5 and store it in `answer`.
+# **Exercise 1.** Write `slope_of_g(x)`: the derivative of g(x) = x³ − 2x at `x` (a
+# float32 tensor), computed by a `tf.GradientTape`. The check calls it at x = 1.5 and at
+# points of its own, and watches that a tape does the work (a formula typed in, or
+# gradlab's helpers, do not count).
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_01_1", "locked": false, "schema_version": 3, "solution": true, "task": false}
-### BEGIN SOLUTION
-x = tf.constant(1.5)
-with tf.GradientTape() as tape:
-    tape.watch(x)
-    g = x**3 - 2 * x
-answer = tape.gradient(g, x)
-### END SOLUTION
+def slope_of_g(x):
+    ### BEGIN SOLUTION
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        g = x**3 - 2 * x
+    return tape.gradient(g, x)
+    ### END SOLUTION
+
 
 # %% tags=["exercise"]
-gradlab.check("01.1", answer)
+gradlab.check("01.1", slope_of_g)
 
 # %% nbgrader={"grade": true, "grade_id": "test_01_1", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
-gradlab.grade("01.1", answer)
+gradlab.grade("01.1", slope_of_g)
 
 
 # %% [markdown]
 # **Exercise 2.** Write `h(x) = sin(x²)` with TensorFlow operations, and `dh(x)`, its
-# derivative worked out by hand with the chain rule (NumPy is fine for `dh`). The check
-# compares your `dh` with the tape's derivative of your `h`.
+# derivative worked out by hand with the chain rule (NumPy is fine for `dh`). By hand
+# means a formula: `dh` may not use a tape, gradlab's helpers, or call `h` (a finite
+# difference). The check compares `dh` with the true derivative at points of its own.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_01_2", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def h(x):

@@ -243,27 +243,28 @@ for path in ops.sources[x_bar]:
 # ## Exercises
 
 # %% [markdown]
-# **Exercise 1.** Compute the tangent line to f at x₀ = 2 and store it as the pair
-# `(slope, intercept)`. Use a tape, not `gradlab.tangent_line` (that would be a one-liner
-# with nothing learned): the slope is f′(x₀), and the intercept is the line's height at
-# x = 0.
+# **Exercise 1.** Write `tangent_at(x0)`, returning the tangent line to f at `x0` (a
+# float32 tensor) as the pair `(slope, intercept)`. Use a tape, not `gradlab.tangent_line`
+# (that would be a one-liner with nothing learned): the slope is f′(x₀), and the intercept
+# is the line's height at x = 0. The check tries x₀ = 2 and points of its own.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_04_1", "locked": false, "schema_version": 3, "solution": true, "task": false}
-### BEGIN SOLUTION
-x = tf.constant(2.0)
-with tf.GradientTape() as tape:
-    tape.watch(x)
-    y = f(x)
-s = tape.gradient(y, x)
-answer = (float(s), float(y - s * x))
-### END SOLUTION
+def tangent_at(x0):
+    ### BEGIN SOLUTION
+    with tf.GradientTape() as tape:
+        tape.watch(x0)
+        y = f(x0)
+    s = tape.gradient(y, x0)
+    return float(s), float(y - s * x0)
+    ### END SOLUTION
+
 
 # %% tags=["exercise"]
-gradlab.check("04.1", answer)
+gradlab.check("04.1", tangent_at)
 
 # %% nbgrader={"grade": true, "grade_id": "test_04_1", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
-gradlab.grade("04.1", answer)
+gradlab.grade("04.1", tangent_at)
 
 # %% [markdown]
 # **Exercise 2.** Near x = 4 the curve has a crest, where the tangent is flat. Find that x
@@ -291,12 +292,11 @@ gradlab.grade("04.2", answer)
 # %% [markdown]
 # **Exercise 3.** Newton's method finds a zero of a function by sliding down its tangent:
 # from x, the tangent crosses zero at x − f(x)/f′(x). Write `newton_step(g, x)` that
-# returns that number (a float) for any TensorFlow function g, using a tape.
+# returns that number for any TensorFlow function g and a float32 tensor x, using a tape.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_04_3", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def newton_step(g, x):
     ### BEGIN SOLUTION
-    x = tf.constant(x, tf.float32)
     with tf.GradientTape() as tape:
         tape.watch(x)
         y = g(x)

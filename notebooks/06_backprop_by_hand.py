@@ -197,20 +197,23 @@ print(f"finite differences: df/dx ≈ {(f_plain(x0 + h, y0) - f_plain(x0 - h, y0
 # ## Exercises
 
 # %% [markdown]
-# **Exercise 1.** The local derivative of the division node d = x/y with respect to y,
-# at (x, y) = (1, 2). A number, by hand.
+# **Exercise 1.** The local derivative of the division node d = x/y with respect to y:
+# write `d_by_dy(x, y)`, a formula by hand (no tape). The check tries (1, 2) and points of
+# its own.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_06_1", "locked": false, "schema_version": 3, "solution": true, "task": false}
-### BEGIN SOLUTION
-answer = -1 / 2**2
-### END SOLUTION
+def d_by_dy(x, y):
+    ### BEGIN SOLUTION
+    return -x / y**2
+    ### END SOLUTION
+
 
 # %% tags=["exercise"]
-gradlab.check("06.1", answer)
+gradlab.check("06.1", d_by_dy)
 
 # %% nbgrader={"grade": true, "grade_id": "test_06_1", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
-gradlab.grade("06.1", answer)
+gradlab.grade("06.1", d_by_dy)
 
 
 # %% [markdown]
@@ -232,24 +235,26 @@ gradlab.check("06.2", mul_backward)
 gradlab.grade("06.2", mul_backward)
 
 # %% [markdown]
-# **Exercise 3.** Backpropagate by hand through g(x, y) = exp(x·y) + y at (0.5, 2): name
-# the nodes (p = x·y, q = exp p, g = q + y), do both passes, and give (∂g/∂x, ∂g/∂y).
-# Check yourself with a tape before you check with gradlab.
+# **Exercise 3.** Backpropagate by hand through g(x, y) = exp(x·y) + y: name the nodes
+# (p = x·y, q = exp p, g = q + y), write both passes as `g_gradient(x, y)` returning
+# (∂g/∂x, ∂g/∂y), with no tape. Try it at (0.5, 2) against a tape yourself; the check
+# tries points of its own.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_06_3", "locked": false, "schema_version": 3, "solution": true, "task": false}
-### BEGIN SOLUTION
-xe, ye = 0.5, 2.0  # new names: x0, y0 above stay the lesson's point
-p = xe * ye
-q = math.exp(p)
-g_bar = 1.0
-q_bar = g_bar  # g = q + y
-p_bar = q_bar * q  # q = exp p
-answer = (p_bar * ye, p_bar * xe + g_bar)  # y also reaches g directly
-### END SOLUTION
+def g_gradient(x, y):
+    ### BEGIN SOLUTION
+    p = x * y  # forward pass
+    q = math.exp(p)
+    g_bar = 1.0  # backward pass, from the output
+    q_bar = g_bar  # g = q + y
+    p_bar = q_bar * q  # q = exp p
+    return p_bar * y, p_bar * x + g_bar  # y also reaches g directly
+    ### END SOLUTION
+
 
 # %% tags=["exercise"]
-gradlab.check("06.3", answer)
+gradlab.check("06.3", g_gradient)
 
 # %% nbgrader={"grade": true, "grade_id": "test_06_3", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
-gradlab.grade("06.3", answer)
+gradlab.grade("06.3", g_gradient)

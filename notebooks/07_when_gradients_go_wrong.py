@@ -358,25 +358,26 @@ gradlab.check("07.1", answer)
 gradlab.grade("07.1", answer)
 
 # %% [markdown]
-# **Exercise 2.** `a` is used by the loss below and `b` is not. Get both gradients as
-# tensors, with a zero (not `None`) for `b`, and store them as `answer = [da, db]`.
-
-# %% tags=["exercise"]
-a, b = tf.Variable(2.0), tf.Variable(-1.0)
+# **Exercise 2.** The loss a³ + 1 uses the variable `a` and not `b`. Write
+# `both_gradients(a, b)` returning `[da, db]` as `tape.gradient` gives them, with a zero
+# (not `None`) for `b`. The check passes its own `tf.Variable`s, and the tensors must be
+# the tape's (a zero typed in does not count).
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_07_2", "locked": false, "schema_version": 3, "solution": true, "task": false}
-### BEGIN SOLUTION
-with tf.GradientTape() as tape:
-    loss = a**3 + 1.0
-answer = tape.gradient(loss, [a, b], unconnected_gradients=tf.UnconnectedGradients.ZERO)
-### END SOLUTION
+def both_gradients(a, b):
+    ### BEGIN SOLUTION
+    with tf.GradientTape() as tape:
+        loss = a**3 + 1.0
+    return tape.gradient(loss, [a, b], unconnected_gradients=tf.UnconnectedGradients.ZERO)
+    ### END SOLUTION
+
 
 # %% tags=["exercise"]
-gradlab.check("07.2", answer)
+gradlab.check("07.2", both_gradients)
 
 # %% nbgrader={"grade": true, "grade_id": "test_07_2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
-gradlab.grade("07.2", answer)
+gradlab.grade("07.2", both_gradients)
 
 
 # %% [markdown]
