@@ -202,3 +202,9 @@ def test_kernel_curves_are_broken_at_a_pole_not_joined_through_the_plot():
     xs, ys = (np.asarray(v, dtype=float) for v in explorer.curve.get_data())
     left, right = int(np.flatnonzero(xs < 0)[-1]), int(np.flatnonzero(xs > 0)[0])
     assert right - left == 2 and np.isnan(ys[left + 1])
+
+
+def test_power_rule_explorers_refuse_a_range_where_xn_overflows():
+    for build in (gradlab.power_rule_explorer, gradlab.browser_power_rule_explorer):
+        with pytest.raises(ValueError, match="x\\^3 is not a finite number anywhere .* nearer 0"):
+            build(n=3, x=1e300, x_range=(1e299, 1e301))

@@ -40,6 +40,7 @@ from gradlab.widgets.client import (
     path_in_axes,
     pixels,
 )
+from gradlab.widgets.power import power_view
 
 __all__ = [
     "browser_descent_explorer", "browser_gradient_explorer", "browser_power_rule_explorer",
@@ -241,15 +242,15 @@ def browser_power_rule_explorer(
     start_n = int(n) - n_lo
     exponent = powers[:, None].astype(float)
     # One tape over every (n, x) slider pair: x ** n with n a broadcast constant.
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ys, tape = derivative(lambda t: t ** exponent, np.broadcast_to(positions, (len(powers), len(positions))))
         rule = np.where(exponent == 0, 0.0, exponent * positions ** (exponent - 1))
     curve_x = np.linspace(low, high, 161)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         curves = curve_x[None, :] ** exponent
 
     # The y-axis fits the starting n's curve (cut to typical values at a pole: x⁻³ near 0).
-    view = robust_limits(curves[start_n], pad=0.05)
+    view = power_view(curves[start_n], int(n), low, high)
     fig = new_figure()
     ax = fig.add_subplot()
     ax.axhline(0, color="0.85", lw=0.8, zorder=0)

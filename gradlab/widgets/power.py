@@ -9,8 +9,17 @@ from gradlab import style
 from gradlab._validate import check_in_slider, check_int_range, check_range, check_scalar
 from gradlab.calculus import derivative
 from gradlab.plots import NOTE_BOX
-from gradlab.view import break_at_poles, robust_limits
+from gradlab.view import View, break_at_poles, robust_limits
 from gradlab.widgets.base import BlitFigure, Explorer, guarded, new_figure, slider
+
+
+def power_view(ys: np.ndarray, n: int, low: float, high: float) -> View:
+    """y-limits for the curve xⁿ (cut at a pole), or a ValueError saying what to change."""
+    try:
+        return robust_limits(ys, pad=0.05)
+    except ValueError:
+        raise ValueError(f"x^{n} is not a finite number anywhere on x_range = ({low:g}, {high:g}) (it overflows "
+                         "float64 there): choose a range nearer 0, e.g. (-3, 3)") from None
 
 
 class PowerRuleExplorer(Explorer):
@@ -24,6 +33,8 @@ class PowerRuleExplorer(Explorer):
         check_in_slider(n, n_low, n_high, "n", "n_range")
         x = check_scalar(x, "x")
         self.xs = np.linspace(low, high, 401)
+        with np.errstate(over="ignore"):
+            power_view(self.xs ** float(n), int(n), low, high)  # refuse an impossible view before building
         fig = new_figure()
         ax = self.axes = fig.add_subplot()
         (self.curve,) = ax.plot([], [], color=style.FUNCTION, lw=style.LINEWIDTH)
@@ -49,7 +60,7 @@ class PowerRuleExplorer(Explorer):
             ys = self.xs.astype(float) ** n
         # The y-axis fits this n's curve, cut to typical values at a pole (x⁻³ near 0): on
         # x_range = (5, 10) a fixed ±20 window showed nothing and matplotlib's NaN-limit error.
-        view = robust_limits(ys)
+        view = power_view(ys, n, *self.x_range)
         self.curve.set_data(*break_at_poles(self.xs, ys, view))
         self.curve.set_label(f"$x^{{{n}}}$")
         self.axes.set_ylim(*view.limits)
