@@ -70,7 +70,7 @@ except AttributeError as error:
 # −learning_rate × gradient.
 
 # %%
-def sgd_step(optimizer, x, y):
+def descent_step(optimizer, x, y):
     with tf.GradientTape() as tape:
         loss = f(x, y)
     grads = tape.gradient(loss, [x, y])
@@ -78,7 +78,7 @@ def sgd_step(optimizer, x, y):
     return loss
 
 
-sgd_step(optimizer, x, y)
+descent_step(optimizer, x, y)
 print(f"after one step: (x, y) = ({x.numpy():.8f}, {y.numpy():.8f})")
 
 # %% [markdown]
@@ -90,6 +90,20 @@ gx, gy = 0.8 * np.cos(4 * 0.25), np.sin(5 * -0.5)
 print(f"by hand:        (x, y) = ({0.25 - 0.01 * gx:.8f}, {-0.5 - 0.01 * gy:.8f})")
 
 # %% [markdown]
+# ## Gradient descent, and why Keras calls its optimiser SGD
+#
+# Each step above used the *exact* gradient of f, the same every time from the same point:
+# that is **gradient descent** (full-batch gradient descent, when f is a loss over a data
+# set). Keras' plain optimiser is called `SGD`, for **stochastic** gradient descent,
+# because in training it is usually handed something else: the gradient of the loss on a
+# random *mini-batch* of the data (say 32 of a million examples), a cheap, noisy estimate
+# of the full gradient. The update rule is the same, −learning_rate × gradient; only the
+# gradient fed to it differs. One pass through all the mini-batches is an *epoch*. Here
+# there is no data set and no randomness, so every walk in this notebook is plain
+# gradient descent, even where the Keras class is `SGD` (and `gradlab.descend`'s method
+# `"sgd"`). Stochastic gradient descent comes back with the Keras model at the end.
+
+# %% [markdown]
 # ## 120 steps
 #
 # We keep every point, one per step, for the picture and the animation.
@@ -99,23 +113,33 @@ x, y = tf.Variable(start[0]), tf.Variable(start[1])
 optimizer = tf.keras.optimizers.SGD(learning_rate=0.01)
 path = [(x.numpy(), y.numpy())]
 for _ in range(120):
-    sgd_step(optimizer, x, y)
+    descent_step(optimizer, x, y)
     path.append((x.numpy(), y.numpy()))
 path = np.array(path)
 print(f"after 120 steps: (x, y) = ({path[-1, 0]:.4f}, {path[-1, 1]:.4f}), f = {f(x, y).numpy():.4f}")
 
 # %% [markdown]
 # The minimum of this landscape is −0.4 (sin 4x = −1 and cos 5y = 1): the walk is nearly
-# there. Drawn over contour lines every 0.08 (the labelled levels are printed below), then
-# animated. Press ▶ play, or drag the slider. The animation is plain HTML and JavaScript, so it needs no video encoder and
+# there. Drawn over contour lines every 0.08 (the levels labelled on the map are printed
+# below), then animated. The map shows only the part of the landscape the walks in this
+# notebook visit: x from −0.8 to 0.4, y from −0.6 to 0.4. Press ▶ play, or drag the
+# slider. The animation is plain HTML and JavaScript, so it needs no video encoder and
 # plays in Colab too.
 
 # %%
-X, Y = gradlab.grid((-1, 1), (-1, 1), 100)
+def map_axes():
+    """Axes for the map, with room on the right for the player's legend."""
+    fig, ax = plt.subplots(figsize=(7.2, 4.2))
+    fig.subplots_adjust(left=0.09, right=0.74, top=0.9, bottom=0.12)
+    return ax
+
+
+X, Y = gradlab.grid((-0.8, 0.4), (-0.6, 0.4), 100)
 Z = f(tf.constant(X), tf.constant(Y)).numpy()  # values only: no tape needed
-fig, ax = gradlab.plot_contour(X, Y, Z, levels=10, title="SGD, learning rate 0.01, 120 steps")
+fig, ax = gradlab.plot_contour(X, Y, Z, levels=10, title="gradient descent, learning rate 0.01, 120 steps",
+                               ax=map_axes())
 print("labelled contour levels:", sorted({float(label.get_text()) for label in ax.texts}))
-gradlab.path_player(ax, {"SGD 0.01": path}, interval_ms=20, legend_outside=True)
+gradlab.path_player(ax, {"learning rate 0.01": path}, interval_ms=20, legend_outside=True)
 
 # %% [markdown]
 # `gradlab.descend` runs the same update rules (Keras 3's, checked against the Keras
@@ -130,17 +154,25 @@ print(f"largest difference from the Keras loop: {np.max(np.abs(fast.points - pat
 # ## How big a step?
 #
 # Too small and the walk crawls. Too large and it overshoots: across y the valley curves
-# with 5 (f_yy = 5 cos 5y at the bottom), and SGD is stable only for steps below 2/5 = 0.4.
-# At 0.45 it bounces from wall to wall forever and never settles.
+# with 5 (f_yy = 5 cos 5y at the bottom), and gradient descent is stable only for steps
+# below 2/5 = 0.4. At 0.45 it bounces from wall to wall forever and never settles.
 
 # %%
 rates = [0.005, 0.01, 0.05, 0.45]
-runs = {f"SGD {lr}": gradlab.descend(f, start, "sgd", lr, 120) for lr in rates}
+runs = {f"learning rate {lr}": gradlab.descend(f, start, "sgd", lr, 120) for lr in rates}
 for name, run in runs.items():
-    print(f"{name:>9}: final (x, y) = ({run.points[-1, 0]:7.4f}, {run.points[-1, 1]:7.4f}), f = {run.losses[-1]:.4f}")
+    print(f"{name:>19}: final (x, y) = ({run.points[-1, 0]:7.4f}, {run.points[-1, 1]:7.4f}), "
+          f"f = {run.losses[-1]:.4f}")
+
+# %% [markdown]
+# In the player, the three smaller rates draw one route: small steps all follow the same
+# steepest-descent curve, and the rate only decides how far along it 120 steps get. Watch
+# the end dots while it plays: after 120 steps 0.05 is at the bottom (f = −0.4000), 0.01
+# nearly there (−0.3979) and 0.005 still on the way (−0.3110). 0.45 leaves the route at
+# once and zigzags across the valley.
 
 # %%
-fig, ax = gradlab.plot_contour(X, Y, Z, levels=10, title="four learning rates")
+fig, ax = gradlab.plot_contour(X, Y, Z, levels=10, title="gradient descent, four learning rates", ax=map_axes())
 gradlab.path_player(ax, {name: run.points for name, run in runs.items()}, interval_ms=40, legend_outside=True)
 
 # %% [markdown]
@@ -150,21 +182,22 @@ gradlab.path_player(ax, {name: run.points for name, run in runs.items()}, interv
 # through small bumps. **RMSprop** divides each step by a running size of recent
 # gradients (a root mean square), so flat and steep directions get steps of similar
 # length. **Adam** combines the two. Each is a Keras optimiser; the loop is the one above, only
-# the optimiser object changes. Same start, same learning rate 0.05, 120 steps:
+# the optimiser object changes; plain gradient descent is Keras' `SGD` without momentum.
+# Same start, same learning rate 0.05, 120 steps:
 
 # %%
 def keras_path(optimizer, steps=120):
     x, y = tf.Variable(start[0]), tf.Variable(start[1])
     points, losses = [start], [float(f(x, y))]
     for _ in range(steps):
-        sgd_step(optimizer, x, y)  # tape, gradient, apply_gradients: works for any optimiser
+        descent_step(optimizer, x, y)  # tape, gradient, apply_gradients: works for any optimiser
         points.append((float(x.numpy()), float(y.numpy())))
         losses.append(float(f(x, y)))
     return np.array(points), np.array(losses)
 
 
 optimizers = {
-    "SGD": tf.keras.optimizers.SGD(learning_rate=0.05),
+    "gradient descent": tf.keras.optimizers.SGD(learning_rate=0.05),
     "momentum 0.9": tf.keras.optimizers.SGD(learning_rate=0.05, momentum=0.9),
     "RMSprop": tf.keras.optimizers.RMSprop(learning_rate=0.05),
     "Adam": tf.keras.optimizers.Adam(learning_rate=0.05),
@@ -172,11 +205,14 @@ optimizers = {
 runs = {name: keras_path(opt) for name, opt in optimizers.items()}
 for name, (_, losses) in runs.items():
     first = int(np.argmax(losses < -0.39)) if np.any(losses < -0.39) else "never"
-    print(f"{name:>12}: final f = {losses[-1]:.4f}, first below -0.39 at step {first}, "
+    print(f"{name:>16}: final f = {losses[-1]:.4f}, first below -0.39 at step {first}, "
           f"steps that went uphill: {int(np.sum(np.diff(losses) > 0))}")
+print("f after 5, 10, 15 and 20 steps:")
+for name, (_, losses) in runs.items():
+    print(f"{name:>16}:", "  ".join(f"{losses[k]:.3f}" for k in (5, 10, 15, 20)))
 
 # %%
-fig, ax = gradlab.plot_contour(X, Y, Z, levels=10, title="four Keras optimisers, learning rate 0.05")
+fig, ax = gradlab.plot_contour(X, Y, Z, levels=10, title="four Keras optimisers, learning rate 0.05", ax=map_axes())
 gradlab.path_player(ax, {name: points for name, (points, _) in runs.items()}, interval_ms=40, legend_outside=True)
 
 # %%
@@ -189,19 +225,20 @@ ax.legend()
 plt.show()
 
 # %% [markdown]
-# Read the numbers before the picture: on this landscape plain SGD is the steadiest. It
-# never takes an uphill step and settles at −0.4. The others do not beat it here. To see
-# why, look at how far each coordinate moves in the first steps:
+# Read the numbers before the picture: on this landscape plain gradient descent is the
+# steadiest. It never takes an uphill step and settles at −0.4. It is not the fastest:
+# RMSprop gets below −0.39 first, and after 10 steps Adam is lower than gradient descent.
+# To see why, look at how far each coordinate moves in the first steps:
 
 # %%
-for name in ["SGD", "RMSprop", "Adam"]:
+for name in ["gradient descent", "RMSprop", "Adam"]:
     moves = np.abs(np.diff(runs[name][0], axis=0))
-    print(f"{name:>8}, first 6 steps (|Δx|, |Δy|):", "  ".join(f"({dx:.3f}, {dy:.3f})" for dx, dy in moves[:6]))
-    print(f"{'':>8}  last 3 steps:", "  ".join(f"({dx:.3f}, {dy:.3f})" for dx, dy in moves[-3:]))
+    print(f"{name:>16}, first 6 steps (|Δx|, |Δy|):", "  ".join(f"({dx:.3f}, {dy:.3f})" for dx, dy in moves[:6]))
+    print(f"{'':>16}  last 3 steps:", "  ".join(f"({dx:.3f}, {dy:.3f})" for dx, dy in moves[-3:]))
 
 # %% [markdown]
 # - **momentum** overshoots: its velocity carries it past the bottom, it swings back and
-#   forth (the uphill steps) and gets below −0.39 later than SGD.
+#   forth (the uphill steps) and gets below −0.39 later than gradient descent.
 # - **RMSprop** is the fastest to get close (step 6), thanks to its *first* steps being
 #   too long: its running mean of squared gradients starts at 0, so after one step it
 #   holds only 0.1·g² (rho = 0.9), and the step lr·g/√(0.1·g²) is √10 × 0.05 ≈ 0.158 per
@@ -209,11 +246,15 @@ for name in ["SGD", "RMSprop", "Adam"]:
 #   keeps them about 0.05 long though the gradient is tiny, so RMSprop keeps jumping
 #   around the minimum instead of settling: its final f is not −0.4.
 # - **Adam** corrects that start-up bias (it divides its running means by 1 − βᵗ), so its
-#   early steps are exactly 0.05 per coordinate: no head start, and it is the slowest of
-#   the four to get below −0.39. Its momentum lets the steps shrink at the end: it settles.
+#   early steps are 0.05 per coordinate: no jump like RMSprop's, but longer than gradient
+#   descent's, whose steps are 0.05 × the gradient and start near 0.02 and 0.03. So Adam
+#   leads early (compare f after 10 steps). Its momentum then carries it past the bottom:
+#   f rises again (after 15 and 20 steps it is higher than after 10), and it is the last of
+#   the four to get below −0.39. At the end its steps shrink and it settles.
 #
 # Nothing is wrong with them: near its minimum this landscape is a smooth bowl, and 0.05
-# happens to be a good SGD step for it. Momentum and adaptive steps pay off where SGD struggles:
+# happens to be a good gradient-descent step for it. Momentum and adaptive steps pay off
+# where plain gradient descent struggles:
 # long narrow valleys, noisy gradients from mini-batches, millions of weights with very
 # different scales. A lesson worth keeping: compare optimisers on *your* problem, each with
 # its own tuned learning rate.
@@ -224,16 +265,17 @@ for name in ["SGD", "RMSprop", "Adam"]:
 # %%
 for name, method in zip(runs, ["sgd", "momentum", "rmsprop", "adam"]):
     twin = gradlab.descend(f, start, method, 0.05, 120)
-    print(f"{name:>12}: largest difference from Keras {np.max(np.abs(twin.points - runs[name][0])):.1e}")
+    print(f"{name:>16}: largest difference from Keras {np.max(np.abs(twin.points - runs[name][0])):.1e}")
 
 # %% [markdown]
 # ## A Keras model: the gradient with respect to `trainable_variables`
 #
 # Training a network is the same loop with more variables. A Keras model keeps its weights
-# in `model.trainable_variables` (a list of `tf.Variable`s: here a 1 × 1 kernel and a
-# bias); the tape watches them by itself, and `tape.gradient(loss, model.trainable_variables)`
-# returns one gradient per variable, with the same shape. A line fit, y = 3x − 1 from noisy
-# samples:
+# in `model.trainable_variables`: here a 1 × 1 kernel and a bias. In Keras 3 these are
+# `keras.Variable`s, Keras' own type, each wrapping a `tf.Variable` (its `.value`); the
+# tape watches the wrapped variables by itself, and
+# `tape.gradient(loss, model.trainable_variables)` accepts the Keras ones and returns one
+# gradient per variable, with the same shape. A line fit, y = 3x − 1 from noisy samples:
 
 # %%
 tf.keras.utils.set_random_seed(0)
@@ -247,6 +289,9 @@ with tf.GradientTape() as tape:
 grads = tape.gradient(loss, model.trainable_variables)
 for variable, grad in zip(model.trainable_variables, grads):
     print(f"{variable.path:>16}: shape {tuple(variable.shape)}, gradient {grad.numpy().ravel()}")
+kernel = model.trainable_variables[0]
+print(f"kernel is a keras.Variable: {isinstance(kernel, tf.keras.Variable)}, a tf.Variable: "
+      f"{isinstance(kernel, tf.Variable)}; kernel.value is a tf.Variable: {isinstance(kernel.value, tf.Variable)}")
 
 # %%
 for _ in range(200):
@@ -258,8 +303,11 @@ kernel, bias = (v.numpy().item() for v in model.trainable_variables)
 print(f"after 200 steps: y ≈ {kernel:.3f} x {bias:+.3f}, loss {float(loss):.4f}")
 
 # %% [markdown]
-# Close to 3 and −1; the rest is the noise we added. `model.fit` runs this same loop for
-# you, in batches and compiled.
+# Close to 3 and −1; the rest is the noise we added. Every step used all 64 samples: full-
+# batch gradient descent. `model.fit` runs this same loop for you, compiled, but by
+# default on shuffled mini-batches of 32 samples: two noisy steps per epoch, stochastic
+# gradient descent in the proper sense. With a million samples that is what makes each
+# step affordable.
 
 # %% [markdown]
 # ## Try it: the descent explorer
@@ -277,25 +325,27 @@ gradlab.browser_descent_explorer(f, start=start, learning_rate=0.01, steps=120)
 # ## Exercises
 
 # %% [markdown]
-# **Exercise 1.** Without an optimiser: compute the first SGD step from (0.25, −0.5) with
-# learning rate 0.01, using a tape for the gradient. Store it as `answer = (x, y)`
-# (a new name: `x` and `y` still hold the lesson's variables).
+# **Exercise 1.** Without an optimiser: write `first_step(point, learning_rate)`, one step
+# of gradient descent on f from `point` (a float32 tensor [x, y]), with the gradient from
+# a tape. Return the new point. The check starts from (0.25, −0.5) at learning rate 0.01,
+# then from points and rates of its own, and watches that no Keras optimiser is used.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_05_1", "locked": false, "schema_version": 3, "solution": true, "task": false}
-### BEGIN SOLUTION
-p = tf.constant([0.25, -0.5])
-with tf.GradientTape() as tape:
-    tape.watch(p)
-    loss = f(p[0], p[1])
-answer = p - 0.01 * tape.gradient(loss, p)
-### END SOLUTION
+def first_step(point, learning_rate):
+    ### BEGIN SOLUTION
+    with tf.GradientTape() as tape:
+        tape.watch(point)
+        loss = f(point[0], point[1])
+    return point - learning_rate * tape.gradient(loss, point)
+    ### END SOLUTION
+
 
 # %% tags=["exercise"]
-gradlab.check("05.1", answer)
+gradlab.check("05.1", first_step)
 
 # %% nbgrader={"grade": true, "grade_id": "test_05_1", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
-gradlab.grade("05.1", answer)
+gradlab.grade("05.1", first_step)
 
 
 # %% [markdown]
@@ -322,8 +372,9 @@ gradlab.grade("05.2", momentum_step)
 # **Exercise 3.** In "How big a step?" SGD was stable for steps below 2/L, where L is the
 # steepest curvature. For the tilted bowl q(x, y) = 3x² + 2xy + 3y² the steepest
 # direction is not along x or y: the curvatures are the eigenvalues of the Hessian (the
-# matrix of second derivatives). Find the largest stable learning rate, 2/L. Compute the
-# Hessian with nested tapes or by hand, then `np.linalg.eigvalsh`.
+# matrix of second derivatives). Find the critical learning rate 2/L: below it gradient
+# descent converges, at it the steps bounce back and forth forever, above it they blow up.
+# Compute the Hessian with nested tapes or by hand, then `np.linalg.eigvalsh`.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_05_3", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
@@ -349,8 +400,10 @@ gradlab.grade("05.3", answer)
 # %% [markdown]
 # **Exercise 4.** Write `train_step(model, optimizer, x, y)` for a Keras model: compute the
 # mean squared error of `model(x)` against `y` on a tape, apply its gradient with respect
-# to the model's trainable variables, and return the loss (the one before the step). The
-# check builds a fresh model and compares its weights after your step with its own.
+# to the model's trainable variables with the `optimizer` it is given, and return the loss
+# (the one before the step). The check calls it with three optimisers (SGD, SGD with
+# momentum, Adam) on fresh models and data, and compares the weights after your step with
+# its own.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_05_4", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def train_step(model, optimizer, x, y):
