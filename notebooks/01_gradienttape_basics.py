@@ -164,8 +164,10 @@ print("tf.Variable(trainable=False):", tape.gradient(y, frozen))
 layer = tf.keras.layers.Dense(1)
 model = tf.keras.Sequential([tf.keras.Input((1,)), layer])
 layer.trainable = False
-print("layer.kernel:", type(layer.kernel).__name__, " trainable:", layer.kernel.trainable)
-print("layer.kernel.value:", type(layer.kernel.value).__name__, " trainable:", layer.kernel.value.trainable)
+print("layer.kernel is a keras.Variable:", isinstance(layer.kernel, tf.keras.Variable),
+      " trainable:", layer.kernel.trainable)
+print("layer.kernel.value is a tf.Variable:", isinstance(layer.kernel.value, tf.Variable),
+      " trainable:", layer.kernel.value.trainable)
 with tf.GradientTape() as tape:
     y = model(tf.ones((1, 1)))
 print("gradient for the frozen layer's kernel:", tape.gradient(y, layer.kernel).numpy().ravel())
