@@ -59,6 +59,8 @@ _untracked_ids = itertools.count()
 #: Types whose instances never change in place.
 _IMMUTABLE = (type(None), bool, int, float, complex, str, bytes, range, slice, type(Ellipsis),
               tf.DType, tf.TensorShape, np.dtype, enum.Enum)
+#: Plain values, keyed as themselves.
+_PLAIN = frozenset({type(None), bool, int, float, complex, str, bytes})
 #: Callables from C: ``math.sin``, ``np.sin``, ``abs`` carry no state of their own; a method
 #: of an object (``rng.normal``, ``lst.append``) is keyed by that object.
 _BUILTIN_CALLABLES = (types.BuiltinFunctionType, types.BuiltinMethodType, np.ufunc,
@@ -204,12 +206,18 @@ class _Keyer:
                 cells.append(self.value(cell.cell_contents, depth + 1, names))
             except ValueError:  # an empty cell (a name assigned later)
                 cells.append(("empty",))
-        defaults = self.value((f.__defaults__ or (), f.__kwdefaults__ or {}), depth + 1, names)
+        defaults = None
+        if f.__defaults__ or f.__kwdefaults__:
+            defaults = self.value((f.__defaults__ or (), f.__kwdefaults__ or {}), depth + 1, names)
         return ("function", id(f), code, found, tuple(cells), defaults)
 
     # ------------------------------------------------------------------ values
 
     def value(self, value: object, depth: int, names: frozenset[str] = frozenset()) -> object:
+        if type(value) in _PLAIN:  # the common cases first: a number (each check costs ~0.3 µs),
+            return value
+        if isinstance(value, types.ModuleType):  # ... and `tf` or `np`
+            return self.module(value, depth, names)
         if isinstance(value, _IMMUTABLE):
             return value if isinstance(value, (int, float, complex, str, bytes, type(None))) else ("fixed", repr(value))
         self._enter(depth, value)
@@ -230,8 +238,6 @@ class _Keyer:
                 raise _Untracked(f"a dict of {len(value)} items (more than {ITEMS})")
             return ("dict", tuple(sorted(((repr(k), self.value(v, depth + 1, names))
                                           for k, v in value.items()), key=lambda kv: kv[0])))
-        if isinstance(value, types.ModuleType):
-            return self.module(value, depth, names)
         if isinstance(value, type):
             return self.cls(value, depth, names)
         if isinstance(value, (types.FunctionType, types.MethodType, functools.partial, *_BUILTIN_CALLABLES)):
