@@ -129,6 +129,21 @@ def test_find_checks_reads_several_calls_in_order_and_ignores_other_checks():
         find_checks('lambda x: gradlab.check("01.1", x)')
 
 
+def test_two_checks_in_one_cell_get_a_test_cell_each_in_order():
+    notes: list[str] = []
+    nb = sync(notebook(code("import gradlab"), code('gradlab.check("a.1", 1)\ngradlab.check("a.2", (2, 3))')),
+              notes=notes)
+    calls = [c.source.splitlines()[1] for c in nb.cells[2:]]
+    assert calls == ['gradlab.grade("a.1", 1)', 'gradlab.grade("a.2", (2, 3))']
+    assert notes == ["added test cell test_a_1 after cell 2", "added test cell test_a_2 after cell 2"]
+
+
+def test_the_module_examples_hold():
+    import doctest
+
+    assert doctest.testmod(autograde).failed == 0
+
+
 # --------------------------------------------------------------------------- never lose work
 
 

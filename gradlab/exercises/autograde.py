@@ -493,8 +493,8 @@ def _answer_solutions(state: _Sync, check: Check) -> None:
     state.pending = []
 
 
-def _place_test(state: _Sync, check: Check, ours: dict[str, tuple], teachers: dict[str, object]) -> None:
-    """Put the test cell for ``check`` next in the notebook, unless a teacher's cell owns its id."""
+def _place_test(state: _Sync, check: Check, checked_in, ours: dict[str, tuple], teachers: dict[str, object]) -> None:
+    """Put the test cell for ``check`` (called in cell ``checked_in``) next, unless a teacher's cell owns its id."""
     grade_id = f"test_{slug(check.key)}"
     if check.key in state.checked:
         raise NotUnderstood(f"exercise {check.key!r} is checked twice in the notebook; nbgrader needs one "
@@ -514,7 +514,7 @@ def _place_test(state: _Sync, check: Check, ours: dict[str, tuple], teachers: di
     points = _nbgrader(previous).get("points", DEFAULT_POINTS) if previous is not None else DEFAULT_POINTS
     fresh = _test_cell(check.key, check.argument, seed, points, not state.names.plain_import)
     if previous is None:
-        state.notes.append(f"added test cell {grade_id} after {state.where(state.out[-1])}")
+        state.notes.append(f"added test cell {grade_id} after {state.where(checked_in)}")
     else:  # keep the cell's id, outputs and any other metadata
         if previous.source != fresh.source:
             state.notes.append(f"{state.where(previous)}: generated test updated ({check.key})")
@@ -606,7 +606,7 @@ def sync(nb: nbformat.NotebookNode, seeds: dict[str, int] | None = None, rng: ra
         for check in checks:
             _answer_solutions(state, check)
             try:
-                _place_test(state, check, ours, teachers)
+                _place_test(state, check, cell, ours, teachers)
             except NotUnderstood as why:
                 raise NotUnderstood(f"cell {number}: {why}") from None
     for n, cell in enumerate(state.pending):  # solutions that no check follows
