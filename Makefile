@@ -27,7 +27,7 @@ export JUPYTER_PATH = $(abspath $(VENV))/share/jupyter
 # What `make test` runs besides the pytest suite (each is a target of its own too).
 CHECKS ?= lint resolve binder-tools axe colab-test
 
-.PHONY: setup student-setup teacher-setup lab teacher test unit notebooks-test lint resolve binder binder-tools axe notebooks student site bench e2e colab-check colab-test clean
+.PHONY: setup student-setup teacher-setup lab teacher test unit notebooks-test lint resolve binder binder-tools axe notebooks student site bench e2e colab-check colab-test colab-test-previous clean
 
 setup: $(STAMP)
 student-setup: $(STUDENT)
@@ -123,9 +123,12 @@ site: setup
 colab-check: setup
 	$(BIN)/python tools/colab.py
 
-# Every notebook under nbval in build/colab-env: Python 3.12 and what Colab ships (tools/colab_env.txt).
+# Every notebook under nbval with Colab's Python and exact package versions (tools/colab/*.txt,
+# from Colab's published pip-freeze): the current runtime, and the previous one as a second row.
 colab-test: setup
-	$(BIN)/python tools/colab_env.py
+	$(BIN)/python tools/colab_env.py --runtime current
+colab-test-previous: setup
+	$(BIN)/python tools/colab_env.py --runtime previous
 
 student: setup
 	$(BIN)/python -m gradlab student-copy notebooks build/student
