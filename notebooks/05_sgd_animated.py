@@ -254,9 +254,8 @@ for name in ["gradient descent", "RMSprop", "Adam"]:
 #
 # Nothing is wrong with them: near its minimum this landscape is a smooth bowl, and 0.05
 # happens to be a good gradient-descent step for it. Momentum and adaptive steps pay off
-# where plain gradient descent struggles:
-# long narrow valleys, noisy gradients from mini-batches, millions of weights with very
-# different scales. A lesson worth keeping: compare optimisers on *your* problem, each with
+# where plain gradient descent struggles: long narrow valleys, noisy gradients from
+# mini-batches, millions of weights with very different scales. A lesson worth keeping: compare optimisers on *your* problem, each with
 # its own tuned learning rate.
 #
 # `gradlab.descend` re-implements these four update rules in one compiled `tf.function`,
