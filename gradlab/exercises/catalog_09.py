@@ -1,0 +1,319 @@
+"""The exercises of notebook 09 (gradients at scale), by key ("09.2" is exercise 2).
+
+Same rules as :mod:`gradlab.exercises.catalog`: every expected answer is computed inside
+its check, from NumPy or TensorFlow on data drawn afresh (or from an autograder's hidden
+seed) by :func:`~gradlab.exercises.checks.current_rng`; where an exercise prescribes a
+method ("by hand", "with a tape", "with the optimiser given"), its :class:`Rules` are
+checked on what the answer ran. The lead merges :data:`EXERCISES_09` into the registry.
+
+Nothing here is passed to the student's code as a function: the observer counts any call
+into the gradlab package as a helper, so the checks hand over arrays, variables and Keras
+objects only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from gradlab import _integrity
+from gradlab._tf import tf
+from gradlab.exercises.catalog import BY_HAND, TAPE, Exercise
+from gradlab.exercises.checks import (
+    Feedback,
+    call_attempt,
+    check_value,
+    correct,
+    current_rng,
+    seen,
+    wrong,
+)
+
+__all__ = ["EXERCISES_09"]
+
+
+def _plain(value: object) -> object:
+    """A tensor or variable as a NumPy array; anything else unchanged."""
+    return value.numpy() if hasattr(value, "numpy") and callable(value.numpy) else value
+
+
+def _parts(result: object, count: int, what: str, names: str) -> tuple[list | None, Feedback | None]:
+    """The ``count`` items of a returned tuple, or feedback saying what was returned instead."""
+    try:
+        items = list(result)  # type: ignore[call-overload]
+    except TypeError:
+        return None, wrong(f"{what} should return a tuple of {count} arrays, {names}; "
+                           f"got a {type(result).__name__}")
+    if len(items) != count:
+        return None, wrong(f"{what} should return {count} arrays, {names}; it returns {len(items)}")
+    return [_plain(v) for v in items], None
+
+
+def _compare(got: object, want: np.ndarray, what: str, slips: list[tuple[np.ndarray, str]],
+             rtol: float = 1e-6, atol: float = 1e-8) -> Feedback:
+    """One array against the reference, naming the slip (transposed, mean for sum...) it matches.
+
+    Unlike check_value's hints, a slip is matched with its own shape: a transposed matrix
+    reshaped to the right shape would not be recognised.
+    """
+    try:
+        array = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return check_value(got, want, what)  # says what is wrong with the form
+    for slip, message in slips:
+        if array.shape == slip.shape and np.allclose(array, slip, rtol=rtol, atol=atol) \
+                and not (array.shape == want.shape and np.allclose(array, want, rtol=rtol, atol=atol)):
+            return wrong(f"{what}: {message}")
+    if array.shape != want.shape and array.size != want.size:
+        return wrong(f"{what} should have shape {want.shape} (the shape of what it differentiates); "
+                     f"got shape {array.shape}")
+    if array.shape != want.shape and np.ndim(array) >= 1 and array.size > 1:
+        return wrong(f"{what} should have shape {want.shape}; got {array.shape}. A gradient has the "
+                     "shape of what it differentiates: check where the transposes go")
+    return check_value(array, want, what, rtol=rtol, atol=atol)
+
+
+# --------------------------------------------------------------------------- 09.1 clipping
+
+
+def _ex09_1(answer: object) -> Feedback:
+    """clip_by_global_norm([(3, 4), (12,)], 6.5), predicted: computed here by TensorFlow."""
+    grads = [tf.constant([3.0, 4.0]), tf.constant([12.0])]
+    clipped, _ = tf.clip_by_global_norm(grads, 6.5)
+    want = np.concatenate([g.numpy() for g in clipped])
+    one_by_one = np.concatenate([tf.clip_by_norm(g, 6.5).numpy() for g in grads])
+    return check_value(answer, want, "the clipped gradients (g₁ then g₂)", generic=False, hints=[
+        (one_by_one, "that is tf.clip_by_norm on each tensor alone: g₁ (norm 5) is left alone and g₂ "
+                     "cut to 6.5. clip_by_global_norm takes the norm of all three numbers together"),
+        ([3.0, 4.0, 12.0], "those are the gradients unclipped: their global norm, "
+                           "√(3² + 4² + 12²), is above 6.5"),
+        (np.array([3.0, 4.0, 12.0]) / 13, "that scales them to norm 1; clipping scales to norm 6.5, "
+                                          "the clip_norm given"),
+    ])
+
+
+# --------------------------------------------------------------------------- 09.2 dense backward
+
+
+def _ex09_2(fn: object) -> Feedback:
+    """dense_backward(x, W, delta) -> (xᵀδ, Σδ, δWᵀ), by hand, on layers of fresh sizes."""
+    rng = current_rng()
+    sizes = [(5, 3, 2)]
+    for _ in range(2):
+        n, i = int(rng.integers(3, 7)), int(rng.integers(2, 5))
+        sizes.append((n, i, i + int(rng.integers(1, 3))))  # outputs ≠ inputs: transposes show
+    for n, i, o in sizes:
+        x, W, delta = (np.round(rng.normal(size=shape), 3) for shape in ((n, i), (i, o), (n, o)))
+        result, problem = call_attempt(fn, x, W, delta, what="dense_backward")
+        if problem is not None:
+            return problem
+        parts, problem = _parts(result, 3, "dense_backward", "(dL/dW, dL/db, dL/dx)")
+        if problem is not None:
+            return problem
+        where = f"for x of shape {x.shape}, W {W.shape}"
+        checks = [
+            (parts[0], x.T @ delta, f"dL/dW {where}", [
+                (delta.T @ x, "transposed: dL/dW has W's shape (inputs × outputs), xᵀ·δ"),
+                (x.T @ delta / n, "that is the mean over the examples; W is used by every row, so "
+                                  "their contributions add up: xᵀ·δ")]),
+            (parts[1], delta.sum(axis=0), f"dL/db {where}", [
+                (delta.mean(axis=0), "that is the mean of δ's rows; b is added to every row, so "
+                                     "their adjoints add up: the sum over rows"),
+                (delta.sum(axis=1), "summed over the wrong axis: b has one entry per output, so "
+                                    "add δ's rows (axis 0)"),
+                (delta, "b is added to every row, so its adjoint is the sum of δ's rows")]),
+            (parts[2], delta @ W.T, f"dL/dx {where}", [
+                (W @ delta.T, "transposed: dL/dx has x's shape (examples × inputs), δ·Wᵀ")]),
+        ]
+        for got, want, what, slips in checks:
+            feedback = _compare(got, want, what, slips)
+            if not feedback:
+                return feedback
+    return correct("xᵀ·δ, the sum of δ's rows and δ·Wᵀ: right for every layer size tried.")
+
+
+# --------------------------------------------------------------------------- 09.3 one epoch
+
+
+def _ex09_3(fn: object) -> Feedback:
+    """run_epoch(w, x, y, batch_size, lr): one epoch, batches in order, updating w in place."""
+    def _epoch(w: np.ndarray, x: np.ndarray, y: np.ndarray, batch: int, lr: float,
+               keep_last: bool = True, per_batch_mean: bool = True) -> np.ndarray:
+        """One epoch of mini-batch descent on the mean squared error (or a slip of it), in float64."""
+        w = w.astype(float).copy()
+        for start in range(0, len(x), batch):
+            xb, yb = x[start:start + batch], y[start:start + batch]
+            if len(xb) < batch and not keep_last:
+                break
+            scale = 2 / len(xb) if per_batch_mean else 2.0
+            w -= lr * scale * xb.T @ (xb @ w - yb)
+        return w
+
+    rng = current_rng()
+    cases = [(10, 2, 4, 0.1)]
+    for _ in range(2):
+        batch = int(rng.integers(2, 5))
+        n = batch * int(rng.integers(2, 4)) + int(rng.integers(1, batch))  # a smaller last batch
+        cases.append((n, int(rng.integers(2, 4)), batch, round(float(rng.uniform(0.02, 0.1)), 3)))
+    for n, d, batch, lr in cases:
+        x = np.round(rng.uniform(-1.5, 1.5, (n, d)), 3).astype(np.float32)
+        y = np.round(rng.normal(size=n), 3).astype(np.float32)
+        w0 = np.round(rng.normal(size=d), 3).astype(np.float32)
+        w = tf.Variable(w0)
+        result, problem = call_attempt(fn, w, tf.constant(x), tf.constant(y), batch, lr, what="run_epoch")
+        if problem is not None:
+            return problem
+        x64, y64, w64 = x.astype(float), y.astype(float), w0.astype(float)
+        want = _epoch(w64, x64, y64, batch, lr)
+        what = f"w after one epoch (n = {n}, batch_size = {batch}, learning_rate = {lr:g})"
+        full = w64 - lr * 2 / n * x64.T @ (x64 @ w64 - y64)
+        feedback = check_value(result, want, what, rtol=1e-4, atol=1e-4, generic=False, hints=[
+            (full, "that is one full-batch step: an epoch takes one step per mini-batch"),
+            (_epoch(w64, x64, y64, batch, lr, keep_last=False),
+             f"the last, smaller batch (rows {n - n % batch} to {n - 1}) was left out: it is part "
+             "of the epoch too"),
+            (_epoch(w64, x64, y64, batch, lr, per_batch_mean=False),
+             "each batch's loss should be the mean of its squared errors, not their sum"),
+            (w64, "w did not change: subtract learning_rate × gradient for every batch"),
+        ])
+        if not feedback:
+            return feedback
+        if not np.allclose(w.numpy(), want, rtol=1e-4, atol=1e-4):
+            return wrong("the returned weights are right, but the variable w passed in did not "
+                         "change: update it in place with w.assign_sub(...) and return it")
+    return correct("one tape step per mini-batch, the last smaller batch included, w updated in place.")
+
+
+# --------------------------------------------------------------------------- 09.4 clipped step
+
+
+def _ex09_4(fn: object) -> Feedback:
+    """clipped_step(model, optimizer, x, y, max_norm): MSE step, gradients clipped together."""
+    rng = current_rng()
+    x = tf.constant(np.round(rng.uniform(-1, 1, (8, 3)), 3), tf.float32)
+    weights = [np.round(rng.normal(0, 0.5, shape), 3).astype(np.float32) for shape in ((3, 4), (4,), (4, 1), (1,))]
+    cases = [  # (targets, max_norm, optimiser): one exploding, one below the threshold
+        ("far targets", np.round(rng.uniform(20, 40, (8, 1)), 3), 1.0,
+         "SGD(learning_rate=0.1)", lambda: tf.keras.optimizers.SGD(learning_rate=0.1)),
+        ("near targets", np.round(rng.normal(0, 0.3, (8, 1)), 3), 50.0,
+         "SGD(learning_rate=0.05, momentum=0.9)",
+         lambda: tf.keras.optimizers.SGD(learning_rate=0.05, momentum=0.9)),
+    ]
+
+    def fresh():
+        model = tf.keras.Sequential([tf.keras.Input(shape=(3,)), tf.keras.layers.Dense(4, activation="tanh"),
+                                     tf.keras.layers.Dense(1)])
+        model.set_weights(weights)
+        return model
+
+    def stepped(y, make, transform):
+        """The weights after one SGD-family step whose gradients went through ``transform``."""
+        model, optimizer = fresh(), make()
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((model(x) - y) ** 2)
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(transform(grads), model.trainable_variables, strict=True))
+        return np.concatenate([np.asarray(v).ravel() for v in model.trainable_variables]), grads
+
+    for label, y_values, max_norm, name, make in cases:
+        y = tf.constant(y_values, tf.float32)
+        model, optimizer = fresh(), make()
+        seen().given_optimizers.append(id(optimizer))
+        result, problem = call_attempt(fn, model, optimizer, x, y, max_norm, what="clipped_step")
+        if problem is not None:
+            return problem
+        want, grads = stepped(y, make, lambda g, c=max_norm: tf.clip_by_global_norm(g, c)[0])
+        norm = float(tf.linalg.global_norm(grads))
+        got = np.concatenate([np.asarray(v).ravel() for v in model.trainable_variables])
+        if np.allclose(got, np.concatenate([w.ravel() for w in weights])):
+            return wrong("the model's weights did not change: pass the clipped gradients with "
+                         "model.trainable_variables to optimizer.apply_gradients")
+        what = f"the weights after one step with {name}, {label} (max_norm = {max_norm:g})"
+        feedback = check_value(got, want, what, rtol=1e-4, atol=1e-5, generic=False, hints=[
+            (stepped(y, make, lambda g, c=max_norm: [tf.clip_by_norm(t, c) for t in g])[0],
+             "each tensor was clipped on its own (tf.clip_by_norm): clip them together, "
+             "tf.clip_by_global_norm(grads, max_norm), so the step keeps its direction"),
+            (stepped(y, make, lambda g: g)[0], f"the gradients were not clipped: their global norm is "
+                                         f"{norm:.4g}, above max_norm = {max_norm:g}"),
+            (stepped(y, make, lambda g, k=max_norm / norm: [t * k for t in g])[0],
+             f"the gradients were scaled to norm {max_norm:g} although their norm ({norm:.4g}) is "
+             "below it: clipping only shortens gradients that are too long"),
+        ])
+        if not feedback:
+            return feedback
+        feedback = check_value(result, norm, f"the returned norm ({label})", rtol=1e-4, atol=1e-5,
+                               generic=False, hints=[
+                                   (min(norm, max_norm), "that is the norm after clipping: return "
+                                                         "the one before, the second value "
+                                                         "tf.clip_by_global_norm returns")])
+        if not feedback:
+            return feedback
+    return correct("the gradients are clipped together, only when too long, and the optimiser "
+                   "given applies them; the norm before clipping is returned.")
+
+
+# --------------------------------------------------------------------------- 09.5 two layers
+
+
+def _ex09_5(fn: object) -> Feedback:
+    """two_layer_gradients(x, t, W1, b1, W2, b2), by hand, against the tape on fresh networks."""
+    rng = current_rng()
+    sizes = [(6, 3, 4, 2), (int(rng.integers(4, 8)), int(rng.integers(2, 5)), int(rng.integers(3, 6)), 2),
+             (int(rng.integers(4, 8)), int(rng.integers(2, 5)), int(rng.integers(3, 6)), 1)]
+    for n, i, hidden, out in sizes:
+        x, t = np.round(rng.normal(size=(n, i)), 3), np.round(rng.normal(size=(n, out)), 3)
+        params = [np.round(rng.normal(0, 0.8, shape), 3) for shape in ((i, hidden), (hidden,), (hidden, out), (out,))]
+        result, problem = call_attempt(fn, x, t, *params, what="two_layer_gradients")
+        if problem is not None:
+            return problem
+        parts, problem = _parts(result, 4, "two_layer_gradients", "(dL/dW1, dL/db1, dL/dW2, dL/db2)")
+        if problem is not None:
+            return problem
+        variables = [tf.Variable(p) for p in params]
+        with tf.GradientTape() as tape:
+            V1, c1, V2, c2 = variables
+            loss = tf.reduce_mean((tf.tanh(x @ V1 + c1) @ V2 + c2 - t) ** 2)
+        want = [g.numpy() for g in tape.gradient(loss, variables)]
+
+        def slip(local=lambda h: 1 - h**2, mean_over=t.size, factor=2.0, x=x, t=t, params=params):
+            """Gradients with one step of the backward pass done wrong."""
+            W1, b1, W2, b2 = params
+            h = np.tanh(x @ W1 + b1)
+            d_yhat = factor * (h @ W2 + b2 - t) / mean_over
+            d_z = (d_yhat @ W2.T) * local(h)
+            return [x.T @ d_z, d_z.sum(axis=0), h.T @ d_yhat, d_yhat.sum(axis=0)]
+
+        slips = [(slip(local=lambda h: np.ones_like(h)), "the backward pass skips tanh: multiply "
+                                                         "δ·W₂ᵀ entry by entry by tanh′ z = 1 − h²"),
+                 (slip(local=lambda h: 1 - h), "tanh′ z is 1 − h² (h = tanh z), not 1 − h"),
+                 (slip(factor=1.0), "the derivative of (ŷ − t)² is 2(ŷ − t): the factor 2 is missing"),
+                 (slip(mean_over=n), "the mean is over every entry of t (n × outputs numbers), not "
+                                     "over the rows only")]
+        names = ["dL/dW1", "dL/db1", "dL/dW2", "dL/db2"]
+        for k, (got, right) in enumerate(zip(parts, want, strict=True)):
+            what = f"{names[k]} for x of shape {x.shape}, {hidden} hidden units, {out} output(s)"
+            feedback = _compare(got, right, what, [(s[k], message) for s, message in slips
+                                                    if not np.allclose(s[k], right)])
+            if not feedback:
+                return feedback
+    return correct("every gradient matches the tape's, for every network size tried: backpropagation "
+                   "by hand, with matrices.")
+
+
+EXERCISES_09: dict[str, Exercise] = {
+    e.key: e
+    for e in [
+        Exercise("09.1", "clip_by_global_norm on two gradients, predicted", _ex09_1),
+        Exercise("09.2", "dense_backward(x, W, delta): a dense layer's backward pass, by hand", _ex09_2,
+                 BY_HAND),
+        Exercise("09.3", "run_epoch: one epoch of mini-batch gradient descent, with a tape", _ex09_3,
+                 replace(TAPE, no_optimizer=True)),
+        Exercise("09.4", "clipped_step: a training step with global-norm clipping", _ex09_4,
+                 replace(TAPE, optimizer=True)),
+        Exercise("09.5", "two_layer_gradients: a two-layer network's backward pass, by hand", _ex09_5,
+                 BY_HAND),
+    ]
+}
+
+_integrity.seal(__name__)  # a notebook cell cannot replace what grades it (gradlab._integrity)
