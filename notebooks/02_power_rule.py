@@ -102,9 +102,11 @@ print("y =", y.numpy(), " dy/dx =", dy_dx.numpy())
 # What does it cost? A **persistent** tape keeps recording after `gradient`, so asking
 # inside the block records the gradient's own operations too. TensorFlow logs a warning
 # about the extra time and memory, once per place in the code: it remembers the file and
-# line that made the call, and Jupyter names a cell's "file" after the cell's text. So
-# running this cell again gives no warning, while editing it, or making the same call
-# from another cell, brings it back. From here on x = 3, where x³'s first and second derivatives differ
+# line that made the call, and stays quiet when the same place calls again. The same call
+# from another cell warns again. (Whether re-running *this* cell counts as the same place
+# depends on the notebook software: Jupyter's current kernel names a cell's "file" after
+# its text, so running it again unchanged gives no warning and editing it brings the
+# warning back.) From here on x = 3, where x³'s first and second derivatives differ
 # (27 and 18), so we can see which one we got:
 
 # %%
