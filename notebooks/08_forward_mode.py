@@ -32,7 +32,7 @@ if "google.colab" in sys.modules:
         print(pip.stderr.strip() + '\nThen run this cell again, or: pip install "gradlab-tf==0.1.0"')
 import gradlab
 
-tf = gradlab.import_tensorflow()  # TensorFlow, loaded once without its C++ start-up log
+tensorflow = gradlab.import_tensorflow()  # loaded once, without its C++ start-up log
 
 # %%
 import timeit
