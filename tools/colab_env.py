@@ -273,7 +273,7 @@ def resolve(freeze: dict[str, str], python_version: str) -> dict[str, str]:
         constraints, roots = Path(tmp, "colab.txt"), Path(tmp, "roots.txt")
         constraints.write_text("".join(f"{n}=={v}\n" for n, v in sorted(freeze.items())), encoding="utf-8")
         roots.write_text("\n".join(ROOTS + TEST_TOOLS) + "\n", encoding="utf-8")
-        done = subprocess.run([uv, "pip", "compile", "-q", "--no-header", "--no-annotate", "--no-strip-markers",
+        done = subprocess.run([uv, "pip", "compile", "-q", "--no-header", "--no-annotate",
                                "--python-version", ".".join(python_version.split(".")[:2]),
                                "--python-platform", "x86_64-manylinux_2_28", "-c", str(constraints), str(roots)],
                               capture_output=True, text=True)
