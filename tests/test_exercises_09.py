@@ -1,0 +1,330 @@
+"""Notebook 09's checks: right answers pass, typical slips get their hint, the method is
+watched (by hand means no tape; a tape where one is asked for), and placeholders say
+"unfinished"."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from gradlab.exercises.catalog_09 import EXERCISES_09
+from gradlab.exercises.checks import run_check
+
+
+def verdict(key, answer, seed=None):
+    exercise = EXERCISES_09[key]
+    return run_check(exercise.check, answer, rules=exercise.rules, seed=seed)
+
+
+def not_written(*_args):
+    raise NotImplementedError()
+
+
+def returns_ellipsis(*_args):
+    return ...
+
+
+# --------------------------------------------------------------------------- answers
+
+
+def dense_backward(x, W, delta):
+    return x.T @ delta, delta.sum(axis=0), delta @ W.T
+
+
+def run_epoch(w, x, y, batch_size, learning_rate):
+    for start in range(0, x.shape[0], batch_size):
+        xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((tf.linalg.matvec(xb, w) - yb) ** 2)
+        w.assign_sub(learning_rate * tape.gradient(loss, w))
+    return w
+
+
+def clipped_step(model, optimizer, x, y, max_norm):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean((model(x) - y) ** 2)
+    grads = tape.gradient(loss, model.trainable_variables)
+    clipped, norm = tf.clip_by_global_norm(grads, max_norm)
+    optimizer.apply_gradients(zip(clipped, model.trainable_variables, strict=True))
+    return norm
+
+
+def two_layer_gradients(x, t, W1, b1, W2, b2):
+    h = np.tanh(x @ W1 + b1)
+    y_hat = h @ W2 + b2
+    d_yhat = 2 * (y_hat - t) / t.size
+    d_z = (d_yhat @ W2.T) * (1 - h**2)
+    return x.T @ d_z, d_z.sum(axis=0), h.T @ d_yhat, d_yhat.sum(axis=0)
+
+
+RIGHT = {"09.1": [1.5, 2.0, 6.0], "09.2": dense_backward, "09.3": run_epoch,
+         "09.4": clipped_step, "09.5": two_layer_gradients}
+
+
+@pytest.mark.parametrize("key", sorted(RIGHT))
+@pytest.mark.parametrize("seed", [None, 3, 11])
+def test_right_answers_pass(key, seed):
+    feedback = verdict(key, RIGHT[key], seed=seed)
+    assert feedback.status == "correct", feedback.message
+
+
+@pytest.mark.parametrize("key", sorted(RIGHT))
+@pytest.mark.parametrize("placeholder", [..., None])
+def test_placeholders_are_unfinished(key, placeholder):
+    assert verdict(key, placeholder).status == "unfinished"
+
+
+@pytest.mark.parametrize("key", ["09.2", "09.3", "09.4", "09.5"])
+@pytest.mark.parametrize("stub", [not_written, returns_ellipsis])
+def test_stub_functions_are_unfinished(key, stub):
+    assert verdict(key, stub).status == "unfinished"
+
+
+def test_exercise_keys_and_rules():
+    assert sorted(EXERCISES_09) == ["09.1", "09.2", "09.3", "09.4", "09.5"]
+    rules = {key: e.rules for key, e in EXERCISES_09.items()}
+    assert rules["09.1"] is None
+    assert rules["09.2"].by_hand and rules["09.5"].by_hand
+    assert rules["09.3"].tape and rules["09.3"].no_optimizer and not rules["09.3"].helpers
+    assert rules["09.4"].tape and rules["09.4"].optimizer
+
+
+# --------------------------------------------------------------------------- 09.1
+
+
+@pytest.mark.parametrize("answer, phrase", [
+    ([3.0, 4.0, 6.5], "clip_by_norm on each tensor"),
+    ([3.0, 4.0, 12.0], "unclipped"),
+    ([3 / 13, 4 / 13, 12 / 13], "norm 1"),
+])
+def test_09_1_slips(answer, phrase):
+    feedback = verdict("09.1", answer)
+    assert feedback.status == "wrong" and phrase in feedback.message
+
+
+# --------------------------------------------------------------------------- 09.2
+
+
+@pytest.mark.parametrize("slip, phrase", [
+    (lambda x, W, d: (d.T @ x, d.sum(axis=0), d @ W.T), "transposed: dL/dW"),
+    (lambda x, W, d: (x.T @ d, d.mean(axis=0), d @ W.T), "mean of δ's rows"),
+    (lambda x, W, d: (x.T @ d, d.sum(axis=1), d @ W.T), "wrong axis"),
+    (lambda x, W, d: (x.T @ d, d.sum(axis=0), W @ d.T), "transposed: dL/dx"),
+    (lambda x, W, d: (x.T @ d / len(x), d.sum(axis=0), d @ W.T), "mean over the examples"),
+    (lambda x, W, d: (x.T @ d, d.sum(axis=0)), "should return 3 arrays"),
+])
+def test_09_2_slips(slip, phrase):
+    feedback = verdict("09.2", slip)
+    assert feedback.status == "wrong" and phrase in feedback.message, feedback.message
+
+
+def test_09_2_rejects_a_tape():
+    def with_tape(x, W, delta):
+        x, W = tf.constant(x), tf.Variable(W)
+        b = tf.Variable(tf.zeros(W.shape[1], tf.float64))
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = x @ W + b
+        return tape.gradient(y, [W, b, x], output_gradients=tf.constant(delta))
+
+    feedback = verdict("09.2", with_tape)
+    assert feedback.status == "wrong" and "by hand" in feedback.message, feedback.message
+
+
+def test_09_2_uses_fresh_sizes():
+    shapes = set()
+
+    def spy(x, W, delta):
+        shapes.add((x.shape, W.shape))
+        return dense_backward(x, W, delta)
+
+    for _ in range(4):
+        assert verdict("09.2", spy).solved
+    assert len(shapes) > 3  # the fixed first layer plus fresh ones on each call
+
+
+# --------------------------------------------------------------------------- 09.3
+
+
+def full_batch_step(w, x, y, batch_size, learning_rate):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean((tf.linalg.matvec(x, w) - y) ** 2)
+    w.assign_sub(learning_rate * tape.gradient(loss, w))
+    return w
+
+
+def drops_last_batch(w, x, y, batch_size, learning_rate):
+    for start in range(0, x.shape[0] - batch_size + 1, batch_size):
+        xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((tf.linalg.matvec(xb, w) - yb) ** 2)
+        w.assign_sub(learning_rate * tape.gradient(loss, w))
+    return w
+
+
+def summed_loss(w, x, y, batch_size, learning_rate):
+    for start in range(0, x.shape[0], batch_size):
+        xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum((tf.linalg.matvec(xb, w) - yb) ** 2)
+        w.assign_sub(learning_rate * tape.gradient(loss, w))
+    return w
+
+
+def not_in_place(w, x, y, batch_size, learning_rate):
+    w = tf.Variable(w)  # a copy: the caller's variable never changes
+    return run_epoch(w, x, y, batch_size, learning_rate)
+
+
+@pytest.mark.parametrize("slip, phrase", [
+    (full_batch_step, "one full-batch step"),
+    (drops_last_batch, "smaller batch"),
+    (summed_loss, "not their sum"),
+    (not_in_place, "did not change: update it in place"),
+])
+def test_09_3_slips(slip, phrase):
+    feedback = verdict("09.3", slip)
+    assert feedback.status == "wrong" and phrase in feedback.message, feedback.message
+
+
+def test_09_3_needs_a_tape_and_no_optimizer():
+    def by_formula(w, x, y, batch_size, learning_rate):
+        for start in range(0, x.shape[0], batch_size):
+            xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+            grad = 2 * tf.linalg.matvec(xb, tf.linalg.matvec(xb, w) - yb, transpose_a=True) / xb.shape[0]
+            w.assign_sub(learning_rate * grad)
+        return w
+
+    def with_keras(w, x, y, batch_size, learning_rate):
+        optimizer = tf.keras.optimizers.SGD(learning_rate)
+        for start in range(0, x.shape[0], batch_size):
+            xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean((tf.linalg.matvec(xb, w) - yb) ** 2)
+            optimizer.apply_gradients([(tape.gradient(loss, w), w)])
+        return w
+
+    formula = verdict("09.3", by_formula)
+    assert formula.status == "wrong" and "GradientTape" in formula.message, formula.message
+    keras_step = verdict("09.3", with_keras)
+    assert keras_step.status == "wrong" and "Keras optimiser" in keras_step.message, keras_step.message
+
+
+# --------------------------------------------------------------------------- 09.4
+
+
+def clip_each(model, optimizer, x, y, max_norm):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean((model(x) - y) ** 2)
+    grads = tape.gradient(loss, model.trainable_variables)
+    clipped = [tf.clip_by_norm(g, max_norm) for g in grads]
+    optimizer.apply_gradients(zip(clipped, model.trainable_variables, strict=True))
+    return tf.linalg.global_norm(grads)
+
+
+def no_clipping(model, optimizer, x, y, max_norm):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean((model(x) - y) ** 2)
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
+    return tf.linalg.global_norm(grads)
+
+
+def always_rescaled(model, optimizer, x, y, max_norm):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean((model(x) - y) ** 2)
+    grads = tape.gradient(loss, model.trainable_variables)
+    norm = tf.linalg.global_norm(grads)
+    optimizer.apply_gradients(zip([g * max_norm / norm for g in grads], model.trainable_variables, strict=True))
+    return norm
+
+
+def returns_clipped_norm(model, optimizer, x, y, max_norm):
+    norm = clipped_step(model, optimizer, x, y, max_norm)
+    return tf.minimum(norm, max_norm)
+
+
+def own_optimizer(model, optimizer, x, y, max_norm):
+    twin = type(optimizer).from_config(optimizer.get_config())  # same numbers, not the one given
+    return clipped_step(model, twin, x, y, max_norm)
+
+
+@pytest.mark.parametrize("slip, phrase", [
+    (clip_each, "clipped on its own"),
+    (no_clipping, "were not clipped"),
+    (always_rescaled, "only shortens"),
+    (returns_clipped_norm, "norm after clipping"),
+    (own_optimizer, "optimizer it was given"),
+])
+def test_09_4_slips(slip, phrase):
+    feedback = verdict("09.4", slip)
+    assert feedback.status == "wrong" and phrase in feedback.message, feedback.message
+
+
+def test_09_4_rejects_fit():
+    def with_fit(model, optimizer, x, y, max_norm):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((model(x) - y) ** 2)
+        norm = tf.linalg.global_norm(tape.gradient(loss, model.trainable_variables, strict=True))
+        optimizer.global_clipnorm = max_norm
+        model.compile(optimizer=optimizer, loss="mse")
+        model.fit(x, y, epochs=1, batch_size=len(x), verbose=0)  # the same step, by fit
+        return norm
+
+    feedback = verdict("09.4", with_fit)
+    assert feedback.status == "wrong" and "model.fit" in feedback.message, feedback.message
+
+
+def test_09_4_accepts_keras_global_clipnorm():
+    def keras_clipping(model, optimizer, x, y, max_norm):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((model(x) - y) ** 2)
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.global_clipnorm = max_norm
+        optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
+        return tf.linalg.global_norm(grads)
+
+    feedback = verdict("09.4", keras_clipping)
+    assert feedback.status == "correct", feedback.message
+
+
+# --------------------------------------------------------------------------- 09.5
+
+
+def slipped(local=lambda h: 1 - h**2, over_rows=False, factor=2.0):
+    def answer(x, t, W1, b1, W2, b2):
+        h = np.tanh(x @ W1 + b1)
+        d_yhat = factor * (h @ W2 + b2 - t) / (len(t) if over_rows else t.size)
+        d_z = (d_yhat @ W2.T) * local(h)
+        return x.T @ d_z, d_z.sum(axis=0), h.T @ d_yhat, d_yhat.sum(axis=0)
+    return answer
+
+
+@pytest.mark.parametrize("slip, phrase", [
+    (slipped(local=lambda h: 1.0), "skips tanh"),
+    (slipped(local=lambda h: 1 - h), "not 1 − h"),
+    (slipped(factor=1.0), "factor 2 is missing"),
+    (slipped(over_rows=True), "over every entry"),
+])
+def test_09_5_slips(slip, phrase):
+    feedback = verdict("09.5", slip)
+    assert feedback.status == "wrong" and phrase in feedback.message, feedback.message
+
+
+def test_09_5_rejects_a_tape():
+    def with_tape(x, t, W1, b1, W2, b2):
+        params = [tf.Variable(p) for p in (W1, b1, W2, b2)]
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((tf.tanh(x @ params[0] + params[1]) @ params[2] + params[3] - t) ** 2)
+        return tuple(g.numpy() for g in tape.gradient(loss, params))
+
+    feedback = verdict("09.5", with_tape)
+    assert feedback.status == "wrong" and "by hand" in feedback.message, feedback.message
+
+
+def test_09_5_rejects_a_transposed_weight_gradient():
+    def transposed(x, t, W1, b1, W2, b2):
+        dW1, db1, dW2, db2 = two_layer_gradients(x, t, W1, b1, W2, b2)
+        return dW1.T, db1, dW2, db2
+
+    feedback = verdict("09.5", transposed)
+    assert feedback.status == "wrong" and "shape" in feedback.message, feedback.message
