@@ -28,6 +28,7 @@ __all__ = [
     "plot_surface",
     "plot_tangent",
     "slope_where_defined",
+    "typical_heights",
 ]
 
 
@@ -65,8 +66,11 @@ def _note_masked(ax: Axes, count: int) -> None:
 NOTE_BOX = {"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.5}
 
 
-def note_view(ax: Axes, view: View) -> None:
+def note_view(ax: Axes, view: View, what: str | None = None) -> None:
     """Say on the axes that the y-axis is cut to typical values (nothing when it is not).
+
+    ``what`` names what was cut: "y-axis" by default, "heights" on 3-D axes; contour panels
+    pass "heights".
 
     >>> fig, ax = plt.subplots()
     >>> note_view(ax, robust_limits(np.r_[np.linspace(-1, 1, 50), 1e6]))
@@ -75,8 +79,42 @@ def note_view(ax: Axes, view: View) -> None:
     >>> plt.close(fig)
     """
     if view.clipped:
-        ax.text(0.99, 0.01, view.note, transform=ax.transAxes, fontsize=7, color="0.35",
-                ha="right", va="bottom", bbox=NOTE_BOX)
+        write = getattr(ax, "text2D", ax.text)  # 3-D axes place fixed text with text2D
+        what = what or ("heights" if hasattr(ax, "text2D") else "y-axis")
+        write(0.99, 0.01, view.note.replace("y-axis", what),
+              transform=ax.transAxes, fontsize=7, color="0.35", ha="right", va="bottom", bbox=NOTE_BOX)
+
+
+def typical_heights(Z: object) -> tuple[np.ma.MaskedArray, View, int]:
+    """``Z`` masked where it is not finite or far beyond its typical values (a pole), and why.
+
+    Contours of ``x / y`` otherwise crowd round the pole and a surface is a flat sheet with
+    one spike; cut, they show the shape, and :func:`note_view` says what was cut.
+
+    Returns
+    -------
+    Zm : numpy.ma.MaskedArray
+        The heights to draw.
+    view : View
+        Their limits (``view.clipped`` when a pole was cut).
+    masked : int
+        How many values were not finite.
+
+    Examples
+    --------
+    >>> Zm, view, masked = typical_heights(np.r_[np.linspace(-1, 1, 50), 1e6, np.nan])
+    >>> view.clipped, int(np.ma.count_masked(Zm)), masked
+    (True, 2, 1)
+    """
+    Zm, masked = mask_nonfinite(Z)
+    try:
+        view = robust_limits(Zm.compressed())
+    except ValueError:
+        raise ValueError("no value of Z is a finite number (all NaN or infinite): choose a region "
+                         "where the function is defined") from None
+    if view.clipped:
+        Zm = np.ma.masked_outside(Zm, view.low, view.high)
+    return Zm, view, masked
 
 
 def slope_where_defined(ys: object, dys: object) -> np.ndarray:
@@ -190,7 +228,7 @@ def plot_tangent(
     ax.set_title(rf"$x_0 = {x0:.3g}$, $f(x_0) = {y0:.4f}$, $f'(x_0) = {slope:.4f}$")
     ax.legend()
     _note_masked(ax, masked)
-    note_view(ax, view)
+    note_view(ax, view, "heights")
     return fig, ax
 
 
@@ -204,8 +242,8 @@ def plot_surface(
     """
     if kind not in ("surface", "contour3d"):
         raise ValueError(f"kind must be 'surface' or 'contour3d'; got {kind!r}")
+    Zm, heights, masked = typical_heights(Z)
     fig, ax = _axes(ax, figsize=style.FIGSIZE_3D, projection="3d")
-    Zm, masked = mask_nonfinite(Z)
     if kind == "surface":
         ax.plot_surface(X, Y, Zm, cmap=style.CMAP_SURFACE, edgecolor="none")
     else:
@@ -219,6 +257,9 @@ def plot_surface(
     if title:
         ax.set_title(title)
     _note_masked(ax, masked)
+    if heights.clipped:
+        ax.set_zlim(*heights.limits)
+        note_view(ax, heights)
     return fig, ax
 
 
@@ -248,8 +289,8 @@ def plot_contour(
     Arrows are drawn on an ``arrows`` × ``arrows`` subsample so they stay readable; they
     point uphill, across the contour lines.
     """
+    Zm, view, masked = typical_heights(Z)  # no crowd of contour lines round a pole
     fig, ax = _axes(ax)
-    Zm, masked = mask_nonfinite(Z)
     contours = ax.contour(X, Y, Zm, levels, cmap=style.CMAP_CONTOUR)
     _label_inside(ax, contours)
     if gradient is not None:
@@ -265,4 +306,5 @@ def plot_contour(
     if title:
         ax.set_title(title)
     _note_masked(ax, masked)
+    note_view(ax, view, "heights")
     return fig, ax

@@ -127,3 +127,15 @@ def test_derivative_is_not_drawn_where_the_function_is_undefined():
     drawn = np.ma.masked_invalid(np.ma.filled(np.ma.asarray(slope_line.get_ydata(), float), np.nan))
     assert drawn[xs < 0].mask.all() and not drawn[xs > 0].mask.any()
     plt.close(fig)
+
+
+def test_contours_and_surfaces_of_a_pole_show_the_typical_heights_and_say_so():
+    X, Y = gradlab.grid((-1, 1), (-1, 1), 40)
+    Z = 1 / (X**2 + Y**2 + 1e-4)  # a spike of ~700 at the centre; typical heights 0.5 .. 20
+    fig, ax = gradlab.plot_contour(X, Y, Z)
+    levels = ax.collections[0].levels if hasattr(ax.collections[0], "levels") else ax.collections[0].get_array()
+    assert np.ptp(levels) < 200  # the levels span typical heights, not the spike's 700
+    assert any(t.get_text().startswith("heights cut") for t in ax.texts)
+    fig, ax = gradlab.plot_surface(X, Y, Z)
+    assert np.ptp(ax.get_zlim()) < 200
+    assert any(t.get_text().startswith("heights cut") for t in ax.texts)

@@ -24,7 +24,7 @@ from gradlab._validate import (
     check_scalar,
 )
 from gradlab.calculus import derivative, partials, quiet_tracing
-from gradlab.plots import grid, mask_nonfinite, note_view, slope_where_defined
+from gradlab.plots import grid, note_view, slope_where_defined, typical_heights
 from gradlab.view import break_at_poles, check_at_most, check_curve_points, robust_limits
 from gradlab.widgets.base import finite_range, new_figure
 from gradlab.widgets.client import (
@@ -385,7 +385,7 @@ def browser_gradient_explorer(
     X, Y = grid((x_lo, x_hi), (y_lo, y_hi), n)
     Z, _, _ = partials(f, X, Y)
     finite_range(Z, "the square x_range × y_range")
-    Zm, _ = mask_nonfinite(Z)
+    Zm, z_view, _ = typical_heights(Z)  # a pole (x / y) is cut, not a flat sheet with a spike
 
     fig = new_figure(style.FIGSIZE_WIDE)
     flat = fig.add_subplot(1, 2, 1)
@@ -396,6 +396,7 @@ def browser_gradient_explorer(
     flat.set(xlabel="$x$", ylabel="$y$", title=r"contours and $\nabla f$", xlim=(x_lo - pad, x_hi + pad),
              ylim=(y_lo - pad, y_hi + pad))
     flat.set_aspect("equal", adjustable="box")  # equal units: the arrow meets contours at 90°
+    note_view(flat, z_view, "heights")
     solid = fig.add_subplot(1, 2, 2, projection="3d")
     solid.plot_surface(X, Y, Zm, cmap=style.CMAP_SURFACE, alpha=0.6, edgecolor="none")
     solid.set(xlabel="$x$", ylabel="$y$", title="surface and tangent plane")
@@ -587,7 +588,8 @@ def browser_descent_explorer(
 
     X, Y = grid((x_lo, x_hi), (y_lo, y_hi), 80)
     Z, _, _ = partials(f, X, Y)
-    Zm, _ = mask_nonfinite(Z)
+    finite_range(Z, "the square x_range × y_range")
+    Zm, z_view, _ = typical_heights(Z)  # contours do not crowd round a pole
     fig = new_figure(style.FIGSIZE_WIDE)
     flat, loss_ax = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
     contours = flat.contour(X, Y, Zm, 10, cmap=style.CMAP_CONTOUR)
@@ -600,6 +602,7 @@ def browser_descent_explorer(
     loss_ax.set(xlim=(0, steps), ylim=view.limits, xlabel="step", ylabel="$f(x, y)$", title="loss")
     note_view(loss_ax, view)
     flat.plot(*start, "o", color=style.POINT)
+    note_view(flat, z_view, "heights")
     _freeze(fig)
     width, height = fig.canvas.get_width_height()
 

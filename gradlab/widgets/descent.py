@@ -11,7 +11,7 @@ from gradlab import style
 from gradlab._validate import check_count, check_function, check_in_slider, check_point, check_scalar
 from gradlab.calculus import partials
 from gradlab.descent import METHODS, Trajectory, descend
-from gradlab.plots import grid, mask_nonfinite
+from gradlab.plots import grid, note_view, typical_heights
 from gradlab.view import check_at_most
 from gradlab.widgets.base import BlitFigure, Explorer, finite_range, new_figure, slider
 
@@ -41,7 +41,7 @@ class DescentExplorer(Explorer):
         check_in_slider(learning_rate, LR_LOW, LR_HIGH, "learning_rate", "the log slider")
         Z, _, _ = partials(f, X, Y)
         finite_range(Z, "the square x_range × y_range")
-        Zm, _ = mask_nonfinite(Z)
+        Zm, view, _ = typical_heights(Z)  # contours do not crowd round a pole
         self.x_range, self.y_range = (X.min(), X.max()), (Y.min(), Y.max())
         fig = new_figure(style.FIGSIZE_WIDE)
         flat, loss = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
@@ -49,6 +49,7 @@ class DescentExplorer(Explorer):
         flat.clabel(contours, fontsize=7, fmt="%.2f")
         flat.set(xlim=self.x_range, ylim=self.y_range, xlabel="$x$", ylabel="$y$",
                  title="descent path")
+        note_view(flat, view, "heights")
         # The loss axes fit the path shown (refit only when it changes: a refit redraws all).
         loss.set(xlabel="step", ylabel="$f(x, y)$", title="loss")
         self.loss_axes = loss

@@ -11,7 +11,7 @@ from mpl_toolkits.mplot3d.art3d import Poly3DCollection
 from gradlab import style
 from gradlab._validate import check_function, check_in_slider, check_point, check_range
 from gradlab.calculus import partials
-from gradlab.plots import grid, mask_nonfinite
+from gradlab.plots import grid, note_view, typical_heights
 from gradlab.widgets.base import BlitFigure, Explorer, finite_range, guarded, new_figure, slider
 
 
@@ -26,8 +26,9 @@ class GradientExplorer(Explorer):
         check_in_slider(x0, X.min(), X.max(), "point's x", "x_range")
         check_in_slider(y0, Y.min(), Y.max(), "point's y", "y_range")
         Z, Zx, Zy = partials(f, X, Y)  # one tape over the whole grid, once
-        z_low, z_high = finite_range(Z, "the square x_range × y_range")
-        Zm, _ = mask_nonfinite(Z)
+        finite_range(Z, "the square x_range × y_range")
+        Zm, view, _ = typical_heights(Z)  # a pole (x / y) is cut, not a flat sheet with a spike
+        z_low, z_high = float(Zm.min()), float(Zm.max())
         self.x_range, self.y_range = (X.min(), X.max()), (Y.min(), Y.max())
         fig = new_figure(style.FIGSIZE_WIDE)
         flat = fig.add_subplot(1, 2, 1)
@@ -37,6 +38,7 @@ class GradientExplorer(Explorer):
         flat.set_ylabel("$y$")
         flat.set_title(r"contours and $\nabla f$")
         flat.set_aspect("equal", adjustable="box")  # equal units: the arrow meets contours at 90°
+        note_view(flat, view, "heights")
         solid = fig.add_subplot(1, 2, 2, projection="3d")
         solid.plot_surface(X, Y, Zm, cmap=style.CMAP_SURFACE, alpha=0.6, edgecolor="none")
         solid.set_xlabel("$x$")
