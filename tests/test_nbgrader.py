@@ -209,7 +209,8 @@ def test_release_autograde_and_feedback_with_the_real_nbgrader(tmp_path, monkeyp
     for path in every:
         released = nbformat.read(course / "release" / "all" / path.name, 4)
         text = json.dumps(released)
-        assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text and "seed=" not in text
+        assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
+        assert not [c for c in released.cells if grader(c).get("grade") and "seed=" in c.source]
         assert all(grader(c).get("locked") for c in released.cells if grader(c).get("grade"))
     definition = by_grade_id(nbformat.read(course / "release" / "two" / mine.name, 4))["exercise_my_1_my_2"]
     assert grader(definition)["locked"] and "gradlab.exercise(" in definition.source
