@@ -37,7 +37,7 @@ from gradlab.calculus import (  # noqa: E402
     tangent_line,
 )
 from gradlab.exercises import check, exercise_keys  # noqa: E402
-from gradlab.exercises.checks import Feedback, run_check  # noqa: E402
+from gradlab.exercises.checks import Feedback, call_attempt, run_check  # noqa: E402
 from gradlab.widgets import base  # noqa: E402
 
 C32 = tf.constant(3.0)  # float32, as students write it
@@ -276,7 +276,7 @@ def test_check_gradient_shapes_and_nonfinite_points():
 # --------------------------------------------------------------------------- exercise checks
 
 
-@pytest.mark.parametrize("key", ["01.1", "02.1", "02.2", "05.1", "06.1", "06.3", "07.2"])
+@pytest.mark.parametrize("key", ["01.4", "02.1", "02.2", "03.1", "05.3", "07.4", "08.1"])  # number answers
 @pytest.mark.parametrize("answer", [[1.0, 2.0, 3.0, 4.0, 5.0], np.ones((2, 7))], ids=["5 numbers", "2x7"])
 def test_wrong_sized_answers_are_feedback(key, answer):
     feedback = check(key, answer)
@@ -331,8 +331,8 @@ def test_an_infinite_loop_does_not_finish_main_thread_and_worker():
             except Exception:  # noqa: BLE001 - students do this; the alarm must still stop it
                 pass
 
-    def grader(answer):
-        return answer()
+    def grader(answer):  # checks run student code through call_attempt, which times it
+        return call_attempt(answer)[1]
 
     feedback = run_check(grader, forever, time_limit=0.3)
     assert feedback.status == "wrong" and "did not finish" in feedback.message

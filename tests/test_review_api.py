@@ -14,7 +14,7 @@ import pytest  # noqa: E402
 
 import gradlab  # noqa: E402
 from gradlab._tf import tf  # noqa: E402
-from gradlab.exercises.checks import answer_problem, run_check  # noqa: E402
+from gradlab.exercises.checks import answer_problem, call_attempt, run_check  # noqa: E402
 
 
 class _BrokenArray:
@@ -59,7 +59,7 @@ def test_a_bare_except_cannot_swallow_the_time_limit():
                 pass
 
     before = sys.gettrace()
-    feedback = run_check(lambda f: f(10, 0.1), minimise, time_limit=0.3)
+    feedback = run_check(lambda f: call_attempt(f, 10, 0.1)[1], minimise, time_limit=0.3)
     assert feedback.status == "wrong" and "did not finish within 0.3 s" in feedback.message
     assert sys.gettrace() is before  # the tracer used to stop it is gone again
     assert gradlab.check("02.1", 80.0).solved  # and the next check runs normally

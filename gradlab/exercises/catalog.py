@@ -53,30 +53,27 @@ def _f32(value: float):
 
 
 def _tape_gradient_matches(fn: object, reference_grad: Callable, points, what: str,
-                           reference: Callable | None = None, value_points=None) -> Feedback:
+                           reference: Callable | None = None, value_points=()) -> Feedback:
     """fn must be differentiable by the tape, with the reference derivative at each point.
 
-    With ``reference``, the values must match too (at ``value_points`` as well): equal
-    slopes alone let ``f + 42`` pass.
+    With ``reference``, the values must match too, at ``points`` and ``value_points``:
+    equal slopes alone let ``f + 42`` pass.
     """
     result, problem = call_attempt(fn, _f32(points[0]), what=what)
     if problem is not None:
         return problem
-    if reference is not None and value_points:
-        feedback = check_function(fn, reference, [(_f32(p),) for p in value_points], what=what,
-                                  expect_tensor=True, describe=lambda a: f"x = {float(a[0]):.4g}")
-        if not feedback:
-            return feedback
+    everywhere = [*points, *value_points]
     try:
-        values, grad = derivative(fn, np.asarray(points, np.float32))
+        values, grad = derivative(fn, np.asarray(everywhere, np.float32))
     except (GradientError, FunctionError) as error:
         return wrong(f"TensorFlow cannot differentiate {what}: {error}")
-    shown = ", ".join(f"{p:g}" for p in points)
     if reference is not None:
-        feedback = check_value(values, [reference(p) for p in points], f"{what} at x = {shown}")
+        shown = ", ".join(f"{p:g}" for p in everywhere)
+        feedback = check_value(values, [reference(p) for p in everywhere], f"{what} at x = {shown}")
         if not feedback:
             return feedback
-    feedback = check_value(grad, [reference_grad(p) for p in points], f"the tape's derivative of {what}")
+    feedback = check_value(np.asarray(grad)[: len(points)], [reference_grad(p) for p in points],
+                           f"the tape's derivative of {what}")
     if not feedback:
         return feedback
     # Said without the (random) points, so a saved notebook's output is reproducible.
@@ -119,6 +116,10 @@ def _ex01_2(answer: object) -> Feedback:
                             what="h", expect_tensor=True, describe=_described)
     if not values:
         return values
+    try:  # h must be TensorFlow all the way: the tape has to follow it
+        derivative(h, np.float32(points[0]))
+    except (GradientError, FunctionError) as error:
+        return wrong(f"TensorFlow cannot differentiate h: {error}")
     return check_function(dh, lambda x: 2 * x * math.cos(x * x), [(p,) for p in points], what="dh",
                           avoid=[("h", h)], hints=[
                               (lambda x: math.cos(x * x), "dh misses the inner derivative: the chain rule "

@@ -486,11 +486,14 @@ def seen() -> Observation:
 class _TimeUp(BaseException):
     """Raised by the timer; a BaseException so a student's `except Exception` cannot eat it."""
 
-    def __init__(self, limit: float = TIME_LIMIT, waiting: bool = False):
+    def __init__(self, limit: float = TIME_LIMIT, waiting: bool = False, whole_check: bool = False):
         super().__init__(limit)
-        self.limit, self.waiting = limit, waiting
+        self.limit, self.waiting, self.whole_check = limit, waiting, whole_check
 
     def feedback(self) -> Feedback:
+        if self.whole_check:
+            return wrong(f"checking your answer took more than {self.limit:g} s of CPU time: look for "
+                         "a loop that never ends or a far too large range in your code")
         if self.waiting:
             return wrong(f"your function did not finish within {self.limit:g} s while hardly "
                          "computing: it waits for something (time.sleep, input(), a lock)")
@@ -623,7 +626,8 @@ def run_check(check: Callable[[object], Feedback], answer: object, time_limit: f
         token = _CONTEXT.set(context)
         try:
             if _timers_usable():  # a safety net for student code a check calls directly
-                result = _with_timers(lambda: check(answer), CHECK_LIMIT, None, _TimeUp(CHECK_LIMIT))
+                result = _with_timers(lambda: check(answer), CHECK_LIMIT, None,
+                                      _TimeUp(CHECK_LIMIT, whole_check=True))
             else:
                 result = check(answer)
         except _TimeUp as up:
