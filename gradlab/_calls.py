@@ -109,3 +109,13 @@ def check_elementwise(y: object, x_t: tf.Tensor, who: str) -> None:
             "elementwise (one output per input point). For a sum or other reduction, use "
             "tape.gradient directly, or gradlab.partials for two inputs."
         )
+
+
+def not_elementwise(who: str, got: tuple, shape: tuple) -> str:
+    """The message for an f(x, y) whose result does not have the inputs' shape."""
+    if who == "descend" and not shape:
+        return (f"f(x, y) must return one number, the loss, for scalar x and y; it returned shape "
+                f"{got}. A descent minimises a single value: add the parts up "
+                "(tf.reduce_sum(...)) or return the one you mean to minimise.")
+    return (f"f returned shape {got} for inputs of shape {shape}; {who}() needs f to act "
+            "elementwise")

@@ -147,6 +147,8 @@ def state_key(f: object) -> tuple:
         return ("tracked", _Keyer().callable(f, 0))
     except _Untracked as why:
         return ("untracked", next(_untracked_ids), str(why))
+    except Exception as error:  # noqa: BLE001 - an object that resists reading: never cache it
+        return ("untracked", next(_untracked_ids), f"{type(error).__name__}: {error}")
 
 
 def is_tracked(key: tuple) -> bool:
@@ -244,6 +246,11 @@ class _Keyer:
             return self.callable(value, depth)
         if hasattr(value, "python_function"):
             return self.callable(value, depth)
+        if isinstance(value, property):  # `self.a` computed by a property: its functions
+            return ("property", *(self.callable(g, depth + 1) if g else None
+                                  for g in (value.fget, value.fset)))
+        if isinstance(value, (staticmethod, classmethod)):
+            return (type(value).__name__, self.callable(value.__func__, depth + 1))
         return self.instance(value, depth, names)
 
     def array(self, array: np.ndarray) -> object:

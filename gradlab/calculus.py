@@ -29,6 +29,7 @@ from gradlab._calls import (
     describe,
     explain_none,
     is_float_tensor,
+    not_elementwise,
     to_numpy,
 )
 from gradlab._escape import changes_with as _changes_with
@@ -53,8 +54,8 @@ __all__ = [
     "tangent_line",
 ]
 
-# Re-exported for gradlab.descent and the explorers (not part of the notebook-facing API).
-__all__ += ["is_tracked", "quiet_tracing", "state_key"]
+# Also imported from here by gradlab.descent and the explorers, as before the split:
+# state_key, is_tracked, quiet_tracing, value_and_partials (not notebook-facing, so not above).
 
 
 # --------------------------------------------------------------------------- derivatives
@@ -252,7 +253,7 @@ def _partials(f: Function, x_t: tf.Tensor, y_t: tf.Tensor, who: str):
     if not is_float_tensor(z):
         raise GradientError(not_a_tensor(f, [x_t, y_t], z, "x and y"))
     if tuple(z.shape) != shape:
-        raise FunctionError(_not_elementwise(who, tuple(z.shape), shape))
+        raise FunctionError(not_elementwise(who, tuple(z.shape), shape))
     grads = tape.gradient(z, [x_t, y_t])
     if grads[0] is None and grads[1] is None:
         for index, name in enumerate(("x", "y")):
@@ -266,15 +267,6 @@ def _partials(f: Function, x_t: tf.Tensor, y_t: tf.Tensor, who: str):
         raise GradientError(part_left_tensorflow("x or y"))
     zeros = np.zeros(shape, dtype=z.dtype.as_numpy_dtype)
     return (to_numpy(z), *(zeros if g is None else to_numpy(g) for g in grads))
-
-
-def _not_elementwise(who: str, got: tuple, shape: tuple) -> str:
-    if who == "descend" and not shape:
-        return (f"f(x, y) must return one number, the loss, for scalar x and y; it returned shape "
-                f"{got}. A descent minimises a single value: add the parts up "
-                "(tf.reduce_sum(...)) or return the one you mean to minimise.")
-    return (f"f returned shape {got} for inputs of shape {shape}; {who}() needs f to act "
-            "elementwise")
 
 
 #: Highest order nth_derivative accepts at all. Every order adds a tape around all the lower
@@ -293,7 +285,9 @@ ORDER_BUDGET_SECONDS = 5.0
 def nth_derivative(f: Function, x: object, n: int) -> np.ndarray:
     """The ``n``-th derivative of an elementwise ``f`` at ``x``, by nesting ``n`` tapes.
 
-    ``n = 0`` gives ``f(x)`` itself. Nested tapes grow with every order; a call that would
+    ``n = 0`` gives ``f(x)`` itself. Inputs and float types as for :func:`derivative`
+    (Python numbers that overflow float32 are redone in float64). Nested tapes grow with
+    every order; a call that would
     take more than ``ORDER_BUDGET_SECONDS`` stops with a ValueError naming the order it
     reached (see the measurements beside that constant).
 

@@ -119,6 +119,26 @@ def test_compiled_derivative_follows_an_object_held_in_a_closure_and_a_class_att
     assert slope(dk) == 8.0
 
 
+def test_compiled_derivative_follows_state_read_through_a_property():
+    class Rate:
+        def __init__(self):
+            self.base = 1.0
+
+        @property
+        def a(self):
+            return 2 * self.base
+
+        def f(self, x):
+            return self.a * x
+
+    r = Rate()
+    df = gradlab.compiled_derivative(r.f)
+    assert is_tracked(state_key(r.f))
+    assert slope(df) == 2.0
+    r.base = 4.0
+    assert slope(df) == 8.0
+
+
 def test_compiled_derivative_follows_a_notebook_made_module():
     settings = types.ModuleType("settings")  # like `import settings` of the student's own file
     settings.a = 2.0
