@@ -59,7 +59,7 @@ import gradlab
 # - ∂L/∂x = δ·Wᵀ: what the layer passes further back, to the layer before it.
 #
 # Each gradient has the shape of what it differentiates; that alone tells you where the
-# transposes go. A small layer in float64 (so the comparison below is exact to print):
+# transposes go. A small layer, in float64 so that by hand and tape agree to many digits:
 
 # %%
 rng = np.random.default_rng(0)
@@ -357,16 +357,17 @@ w_best, b_best = np.polyfit(x_data, y_data, 1)
 print(f"{'least squares':22} {'':24}(w, b) = ({w_best:.4f}, {b_best:.4f})   loss {full_loss(w_best, b_best):.4f}")
 
 # %% [markdown]
-# Per epoch, all three cost the same (each example's gradient is computed once), but they
-# take very different numbers of steps: 8, 80 and 960. In 8 epochs the full-batch run has
-# not arrived; the other two have, each in its own way. The picture shows how:
+# Per epoch, all three do the same arithmetic (each example's gradient is computed once),
+# but they take very different numbers of steps: 8, 80 and 960. In 8 epochs the
+# full-batch run has not arrived; the other two have, each in its own way. The picture
+# shows how:
 
 # %%
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
 for name, path in paths.items():
     epochs_done = np.arange(len(path)) / ((len(path) - 1) / 8)
     left.semilogy(epochs_done, [full_loss(w, b) for w, b in path], label=name, linewidth=1)
-    right.plot(path[:, 0], path[:, 1], label=name, linewidth=1)
+    right.plot(path[:, 0], path[:, 1], label=name, linewidth=1, zorder=2 if "one" in name else 3)
 left.set(xlabel="epochs", ylabel="loss on all 120 examples (log scale)",
          title="The loss after every step")
 right.plot([w_best], [b_best], "k*", markersize=14, zorder=5, label="least-squares fit")
@@ -406,14 +407,15 @@ for size in (1, 4, 16, 64):
 # batches then hold a large part of these 120 examples). That is the batch-size trade-off:
 #
 # - **small B**: cheap steps, many per epoch, so progress per epoch is fast early on; but
-#   the path is noisy and stalls in a cloud around the minimum (the noise can also help
-#   escape poor flat regions of non-convex losses);
+#   the path is noisy and stalls in a cloud around the minimum (the noise is also thought
+#   to help training escape poor regions of non-convex losses);
 # - **large B**: accurate gradients and smooth paths, and on a GPU a batch of 256 costs
 #   little more than a batch of 1, because the examples are computed in parallel; but
 #   fewer steps per epoch, and memory limits how large B can be.
 #
-# Common practice lies in between, B from 32 to a few hundred, which is also Keras'
-# default: `model.fit(..., batch_size=32)` runs exactly the mini-batch loop above.
+# Common practice lies in between, B from 32 to a few hundred. Keras' `model.fit` runs
+# this loop for you: it shuffles the data every epoch (`shuffle=True`) and takes one
+# optimiser step per batch of `batch_size` examples, 32 unless you say otherwise.
 
 # %% [markdown]
 # ## The tape's API beyond the basics
