@@ -190,8 +190,8 @@ def test_the_naive_answer_is_rejected(key):
     assert fragment in feedback.message
 
 
-def test_every_exercise_has_cases_here():
-    assert sorted(CASES) == exercise_keys()
+def test_every_exercise_has_cases_here():  # notebook 09's are in test_exercises_09.py
+    assert sorted(CASES) == [key for key in exercise_keys() if not key.startswith("09.")]
 
 
 @pytest.mark.parametrize("key", sorted(CASES))
