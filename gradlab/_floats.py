@@ -87,8 +87,8 @@ MIXED_DTYPES = (
 def mixed_integer(int_type: str, float_type: str) -> str:
     """The message for a float input meeting an integer tensor inside f."""
     return (
-        f"f combines x ({float_type}) with an integer tensor ({int_type}), which TensorFlow "
-        "refuses: it never mixes integer and float tensors. tf.constant(1) is int32 because 1 "
+        f"f combines a float tensor (x is {float_type}) with an integer tensor ({int_type}), "
+        "which TensorFlow refuses: it never mixes integer and float tensors. tf.constant(1) is int32 because 1 "
         "has no decimal point; write tf.constant(1.0), or just the number 1 without tf.constant "
         "(plain Python numbers take x's type)."
     )
