@@ -653,6 +653,7 @@ del tape
 # (g₁ then g₂), from `tf.clip_by_global_norm([g1, g2], 6.5)`.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_09_1", "locked": false, "schema_version": 3, "solution": true, "task": false}
+answer = ...
 ### BEGIN SOLUTION
 # global norm = sqrt(3² + 4² + 12²) = 13 > 6.5, so everything is scaled by 6.5/13 = 0.5
 answer = [1.5, 2.0, 6.0]
