@@ -245,6 +245,9 @@ def test_feedback_renders_as_html_and_text():
     feedback = check_value([2.0, 4.0], [1.0, 2.0], "x")
     assert "2 times the right one" in feedback.message
     assert "<div" in feedback._repr_html_() and "&lt;" not in Feedback("wrong", "a")._repr_html_()
+    assert "&lt;b&gt;" in Feedback("wrong", "<b>")._repr_html_()  # the message is escaped
+    for status in ("correct", "wrong", "unfinished"):  # no emoji: pages without an emoji font
+        assert all(ord(c) < 0x1F000 and c not in "✅❌✏\ufe0f" for c in Feedback(status, "m")._repr_html_())
 
 
 def test_dual_tanh_accepts_the_notebooks_own_dual_class():

@@ -79,8 +79,12 @@ class Feedback:
     __str__ = __repr__
 
     def _repr_html_(self) -> str:
+        # Marks every text font has (DejaVu, Liberation...), not emoji: a page without an emoji
+        # font would show empty boxes. The plain-text repr keeps its emoji for terminals.
         color = {"correct": "#1a7f37", "wrong": "#b00020", "unfinished": "#8a6d00"}[self.status]
-        return f"<div style='color:{color};font-weight:600'>{_escape(repr(self))}</div>"
+        mark = {"correct": "✓ Correct:", "wrong": "✗ Not yet:", "unfinished": "✎ Not yet solved:"}[self.status]
+        return (f"<div class='gradlab-feedback' role='status' style='color:{color};font-weight:600'>"
+                f"{mark} {_escape(self.message)}</div>")
 
 
 def _escape(text: str) -> str:
