@@ -156,6 +156,10 @@ def compiled_derivative(f: Function) -> Callable[[object], tuple[np.ndarray, np.
 
     def value_and_derivative(x: object) -> tuple[np.ndarray, np.ndarray]:
         x_t = as_float_tensor(x)
+        if tf.config.functions_run_eagerly():
+            # tf.function is switched off: the "graph" would run f eagerly, where NumPy inside
+            # f works and the tape silently drops that part. The eager path checks for it.
+            return derivative(f, x)
         key = state_key(f)
         if key not in traced:
             traced.clear()  # the old graph holds old values: drop it

@@ -278,3 +278,14 @@ def test_derivative_and_tangent_line_agree_where_float32_overflows():
     assert dy32.dtype == np.float32 and np.isinf(dy32)
     # Where float32 is fine, Python numbers still give float32.
     assert gradlab.derivative(tf.exp, 1.0)[1].dtype == np.float32
+
+
+def test_compiled_derivative_with_tf_functions_switched_off_still_finds_numpy_inside():
+    eager = tf.config.functions_run_eagerly()
+    tf.config.run_functions_eagerly(True)  # as a student (or a checker) may leave it
+    try:
+        with pytest.raises(gradlab.GradientError, match="part of f left TensorFlow"):
+            gradlab.compiled_derivative(lambda x: x**2 + np.sin(x))(1.0)
+        assert slope(gradlab.compiled_derivative(lambda x: x**3)) == 3.0
+    finally:
+        tf.config.run_functions_eagerly(eager)
