@@ -34,6 +34,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,8 +57,12 @@ PYTHON_RE = re.compile(r"^# python: (\d+)\.(\d+)(\.\d+)?\s*$", re.M)
 BUILD = ROOT / "build" / "colab"
 
 
+START = time.monotonic()
+
+
 def step(message: str) -> None:
-    print(f"colab-test: {message}", flush=True)
+    """Say what is happening, with the seconds since the start (for CI logs; nothing depends on it)."""
+    print(f"colab-test [{time.monotonic() - START:5.0f} s]: {message}", flush=True)
 
 
 def canonical(name: str) -> str:
@@ -206,7 +211,8 @@ def install_gradlab(env: Path, pin_file: Path) -> None:
     """Install the wheel by running the notebooks' set-up cell, and check it changed no pin."""
     python = env_python(env)
     wheel = build_wheel()
-    subprocess.run([python, "-m", "pip", "uninstall", "-q", "-y", "gradlab-tf"], check=True)
+    if canonical(colab._project.DISTRIBUTION) in installed(python):  # from an earlier run
+        subprocess.run([python, "-m", "pip", "uninstall", "-q", "-y", colab._project.DISTRIBUTION], check=True)
     step(f"installing {wheel.name} through the notebooks' set-up cell, as on Colab")
     stub = ("import sys, types\n"
             "sys.modules['google.colab'] = types.ModuleType('google.colab')\n")
@@ -245,7 +251,9 @@ def run(runtime: str, notebooks: list[str]) -> int:
     command = [env_python(env), "-m", "pytest", "-p", "no:cacheprovider", "-q", "--nbval", "--nbval-current-env",
                "--nbval-sanitize-with", str(ROOT / "tests" / "nbval_sanitize.cfg"), *targets]
     # From build/: the kernels must import the installed wheel, never the source tree.
-    return subprocess.run(command, cwd=ROOT / "build", env=kernel_env()).returncode
+    code = subprocess.run(command, cwd=ROOT / "build", env=kernel_env()).returncode
+    step(f"{runtime} runtime: nbval {'passed' if code == 0 else 'FAILED'}")
+    return code
 
 
 # --- --refresh: a pin file from Colab's published list -------------------------------------------
