@@ -23,6 +23,8 @@ from gradlab import style
 __all__ = ["describe", "install", "set_alt"]
 
 _ALT = "_gradlab_alt"
+#: The gid of notes that say what a figure leaves out (set by gradlab.plots.note_view).
+NOTE_GID = "gradlab-note"
 
 
 _SUPERSCRIPT = str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ")
@@ -93,6 +95,8 @@ def describe(fig: Figure) -> str:
             entries = [_plain(t.get_text()) for t in legend.get_texts() if t.get_text()]
             if entries:
                 parts.append("curves: " + ", ".join(entries))
+        # What the figure says it cut (a pole's values beyond the axes): the alt text says it too.
+        parts += [t.get_text() for t in getattr(ax, "texts", []) if t.get_gid() == NOTE_GID and t.get_text()]
         if not parts:
             kinds = sorted({type(a).__name__ for a in ax.get_children() if type(a).__name__ in
                             ("Line2D", "QuadContourSet", "PathCollection", "Poly3DCollection")})

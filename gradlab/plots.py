@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 
 from gradlab import style
 from gradlab._validate import check_count, check_grid_size, check_range, check_scalar
+from gradlab.accessibility import NOTE_GID
 from gradlab.calculus import derivative
 from gradlab.view import View, break_at_poles, check_curve_points, robust_limits
 
@@ -80,9 +81,9 @@ def note_view(ax: Axes, view: View, what: str | None = None) -> None:
     """
     if view.clipped:
         write = getattr(ax, "text2D", ax.text)  # 3-D axes place fixed text with text2D
-        what = what or ("heights" if hasattr(ax, "text2D") else "y-axis")
-        write(0.99, 0.01, view.note.replace("y-axis", what),
-              transform=ax.transAxes, fontsize=7, color="0.35", ha="right", va="bottom", bbox=NOTE_BOX)
+        what = what or ("heights" if ax.name == "3d" else "y-axis")
+        write(0.99, 0.01, view.note.replace("y-axis", what), transform=ax.transAxes, fontsize=7,
+              color="0.35", ha="right", va="bottom", bbox=NOTE_BOX, gid=NOTE_GID)
 
 
 def typical_heights(Z: object) -> tuple[np.ma.MaskedArray, View, int]:
@@ -228,7 +229,7 @@ def plot_tangent(
     ax.set_title(rf"$x_0 = {x0:.3g}$, $f(x_0) = {y0:.4f}$, $f'(x_0) = {slope:.4f}$")
     ax.legend()
     _note_masked(ax, masked)
-    note_view(ax, view, "heights")
+    note_view(ax, view)
     return fig, ax
 
 

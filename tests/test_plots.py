@@ -139,3 +139,12 @@ def test_contours_and_surfaces_of_a_pole_show_the_typical_heights_and_say_so():
     fig, ax = gradlab.plot_surface(X, Y, Z)
     assert np.ptp(ax.get_zlim()) < 200
     assert any(t.get_text().startswith("heights cut") for t in ax.texts)
+
+
+def test_the_alt_text_says_what_a_cut_axis_leaves_out():
+    from gradlab.accessibility import describe
+
+    fig, _ = gradlab.plot_tangent(tf.tan, 1.0, (-3, 3))
+    assert "y-axis cut to typical values" in describe(fig)
+    fig, _ = gradlab.plot_tangent(tf.sin, 1.0, (-3, 3))
+    assert "cut" not in describe(fig)

@@ -8,6 +8,7 @@ import numpy as np
 from gradlab import style
 from gradlab._validate import check_in_slider, check_int_range, check_range, check_scalar
 from gradlab.calculus import derivative
+from gradlab.accessibility import NOTE_GID
 from gradlab.plots import NOTE_BOX
 from gradlab.view import View, break_at_poles, robust_limits
 from gradlab.widgets.base import BlitFigure, Explorer, guarded, new_figure, slider
@@ -42,7 +43,7 @@ class PowerRuleExplorer(Explorer):
         ax.set_xlim(low, high)
         ax.set_xlabel("$x$")
         self.view_note = ax.text(0.99, 0.01, "", transform=ax.transAxes, fontsize=7, color="0.35",
-                                 ha="right", va="bottom", bbox=NOTE_BOX)
+                                 ha="right", va="bottom", bbox=NOTE_BOX, gid=NOTE_GID)
         (self.tangent,) = ax.plot([], [], color=style.TANGENT, lw=style.LINEWIDTH)
         (self.point,) = ax.plot([], [], "o", color=style.POINT)
         controls = {

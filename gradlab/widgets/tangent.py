@@ -9,6 +9,7 @@ import numpy as np
 from gradlab import style
 from gradlab._validate import check_function, check_in_slider, check_range, check_scalar
 from gradlab.calculus import compiled_derivative, derivative, state_key
+from gradlab.accessibility import NOTE_GID
 from gradlab.plots import NOTE_BOX, slope_where_defined
 from gradlab.view import break_at_poles, check_curve_points, robust_limits
 from gradlab.widgets.base import BlitFigure, Explorer, finite_range, guarded, new_figure, slider
@@ -31,7 +32,7 @@ class TangentExplorer(Explorer):
         self.slope_curve, = ax.plot([], [], color=style.DERIVATIVE, ls="--", label="$f'(x)$")
         ax.axhline(0, color="0.85", lw=0.8, zorder=0)
         self.view_note = ax.text(0.99, 0.01, "", transform=ax.transAxes, fontsize=7, color="0.35",
-                                 ha="right", va="bottom", bbox=NOTE_BOX)
+                                 ha="right", va="bottom", bbox=NOTE_BOX, gid=NOTE_GID)
         ax.set_xlim(low, high)
         ax.set_xlabel("$x$")
         self.axes = ax
