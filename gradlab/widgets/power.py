@@ -7,8 +7,8 @@ import numpy as np
 
 from gradlab import style
 from gradlab._validate import check_in_slider, check_int_range, check_range, check_scalar
-from gradlab.calculus import derivative
 from gradlab.accessibility import NOTE_GID
+from gradlab.calculus import derivative
 from gradlab.plots import NOTE_BOX
 from gradlab.view import View, break_at_poles, robust_limits
 from gradlab.widgets.base import BlitFigure, Explorer, guarded, new_figure, slider

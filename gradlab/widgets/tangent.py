@@ -8,8 +8,8 @@ import numpy as np
 
 from gradlab import style
 from gradlab._validate import check_function, check_in_slider, check_range, check_scalar
-from gradlab.calculus import compiled_derivative, derivative, state_key
 from gradlab.accessibility import NOTE_GID
+from gradlab.calculus import compiled_derivative, derivative, state_key
 from gradlab.plots import NOTE_BOX, slope_where_defined
 from gradlab.view import break_at_poles, check_curve_points, robust_limits
 from gradlab.widgets.base import BlitFigure, Explorer, finite_range, guarded, new_figure, slider
