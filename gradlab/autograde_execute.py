@@ -124,6 +124,12 @@ class ResilientExecute(Execute):
         10, help="Kernel restarts allowed per notebook; after that the remaining cells are not run (0 points).",
     ).tag(config=True)
 
+    # nbclient's 4 s: after interrupting a loop, a busy grading machine can take longer to
+    # say the cell is done, and the cell would be taken for one that ignores interrupts
+    iopub_timeout = Integer(
+        10, help="Seconds to wait for a cell's last outputs once it has replied (nbclient's iopub_timeout).",
+    ).tag(config=True)
+
     restart_note = ("The autograder started a new kernel, re-ran the cells above (not the ones that "
                     "failed this way) and went on with the next cell.")
 
