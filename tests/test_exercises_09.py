@@ -119,6 +119,11 @@ def test_09_2_slips(slip, phrase):
     assert feedback.status == "wrong" and phrase in feedback.message, feedback.message
 
 
+def test_09_2_accepts_a_bias_gradient_kept_as_a_row():
+    feedback = verdict("09.2", lambda x, W, d: (x.T @ d, d.sum(axis=0, keepdims=True), d @ W.T))
+    assert feedback.status == "correct", feedback.message
+
+
 def test_09_2_rejects_a_tape():
     def with_tape(x, W, delta):
         x, W = tf.constant(x), tf.Variable(W)
