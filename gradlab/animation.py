@@ -22,6 +22,7 @@ from matplotlib.colors import to_hex
 from matplotlib.lines import Line2D
 
 from gradlab import style
+from gradlab._slider_keys import SLIDER_KEYS_JS, SUPPRESS_SHORTCUTS
 from gradlab.accessibility import describe
 
 __all__ = ["PathPlayer", "path_colors", "path_player"]
@@ -34,6 +35,7 @@ _SCRIPT = """
   var lines = root.querySelectorAll("polyline"), dots = root.querySelectorAll("circle.end");
   var slider = root.querySelector("input"), label = root.querySelector(".frame");
   var button = root.querySelector("button"), timer = null;
+  var icon = button.querySelector(".icon"), word = button.querySelector(".word");
   function show(k) {
     for (var i = 0; i < paths.length; i++) {
       var n = Math.min(k + 1, paths[i].length), pts = paths[i].slice(0, n);
@@ -42,17 +44,31 @@ _SCRIPT = """
     }
     slider.value = k; label.textContent = "step " + k + " / " + (frames - 1);
   }
-  function stop() { clearInterval(timer); timer = null; button.textContent = "\\u25B6 play"; }
+  // The marks are drawn with CSS borders: a pause glyph needs an emoji font many systems lack.
+  function face(playing) {
+    icon.setAttribute("style", playing ? "%(pause)s" : "%(play)s");
+    word.textContent = playing ? "pause" : "play";
+  }
+  function stop() { clearInterval(timer); timer = null; face(false); }
   button.onclick = function () {
     if (timer) { stop(); return; }
     var k = +slider.value >= frames - 1 ? 0 : +slider.value;
-    button.textContent = "\\u23F8 pause";
+    face(true);
     timer = setInterval(function () { show(k); if (++k >= frames) stop(); }, interval);
   };
   slider.oninput = function () { stop(); show(+slider.value); };
+""" + SLIDER_KEYS_JS + """
+  sliderKeys(slider, function (k) { stop(); show(k); });
   show(frames - 1);
 })();
 """
+
+
+_MARK = "display:inline-block;box-sizing:content-box;vertical-align:-0.05em;border-style:solid;"
+#: A right-pointing triangle and two bars, drawn with borders in the button's text colour.
+_PLAY_MARK = _MARK + ("width:0;height:0;border-width:.4em 0 .4em .65em;"
+                      "border-color:transparent transparent transparent currentColor")
+_PAUSE_MARK = _MARK + "width:.21em;height:.8em;border-width:0 .22em;border-color:currentColor"
 
 
 class PathPlayer:
@@ -142,7 +158,7 @@ def path_player(
         f" {note}." for note in notes)
     width, height = (int(round(v)) for v in fig.canvas.get_width_height())
     png = io.BytesIO()
-    fig.savefig(png, format="png", dpi=fig.dpi)
+    fig.savefig(png, format="png", dpi=2 * fig.dpi)  # twice the pixels, shown at its size: sharp on 2x screens
     plt.close(fig)  # shown through the player only, not again as a static figure
     pixel_paths = []
     for label, points in paths.items():
@@ -175,19 +191,23 @@ def path_player(
         f"cx='{path[-1][0]}' cy='{path[-1][1]}'/>"
         for i, path in enumerate(pixel_paths)
     )
+    script_values = {"id": uid, "paths": payload, "frames": frames, "interval": interval_ms,
+                     "play": _PLAY_MARK, "pause": _PAUSE_MARK}
     html = (
         f"<div id='{uid}' style='font-family:sans-serif;font-size:13px'>"
         f"<svg width='{width}' height='{height}' viewBox='0 0 {width} {height}' role='img' "
-        f"aria-labelledby='{uid}-alt'><title id='{uid}-alt'>{html_lib.escape(alt)}</title>"
+        f"aria-labelledby='{uid}-alt' style='max-width:100%;height:auto'>"
+        f"<title id='{uid}-alt'>{html_lib.escape(alt)}</title>"
         f"<defs>{clip}</defs>"
         f"<image width='{width}' height='{height}' href='data:image/png;base64,{image}'/>"
-        f"{shapes}</svg><div><button>&#9654; play</button> "
+        f"{shapes}</svg><div><button type='button' style='min-width:5.5em'><span class='icon' aria-hidden='true' "
+        f"style='{_PLAY_MARK}'></span> <span class='word'>play</span></button> "
         f"<input type='range' aria-label='animation step' min='0' max='{frames - 1}' value='{frames - 1}' "
-        "style='width:50%'> "
+        f"{SUPPRESS_SHORTCUTS} style='width:50%;vertical-align:middle'> "
         f"<span class='frame'>step {frames - 1} / {frames - 1}</span></div>"
         + "".join(f"<p class='note' style='margin:2px 0;color:#b00'>{html_lib.escape(n)}.</p>" for n in notes)
         +
-        f"<script>{_SCRIPT % {'id': uid, 'paths': payload, 'frames': frames, 'interval': interval_ms}}"
+        f"<script>{_SCRIPT % script_values}"
         "</script></div>"
     )
     return PathPlayer(html, frames, len(pixel_paths), notes)

@@ -29,6 +29,7 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from gradlab import style
+from gradlab._slider_keys import SLIDER_KEYS_JS, SUPPRESS_SHORTCUTS
 from gradlab.view import clip_segments, svg_path
 
 __all__ = ["ClientExplorer", "Slider", "Array", "build", "compact", "line_in_axes", "path_in_axes", "pixels"]
@@ -79,17 +80,11 @@ _SCRIPT = """
       if (shown[j]) shown[j].textContent = label;
     }
   }
-  // Keys are handled here too: a front end's own shortcuts (JupyterLab's) may swallow arrows.
-  var keys = {ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1, PageUp: 10, PageDown: -10};
+  // Keys are handled here too: a front end's own shortcuts may swallow arrows (gradlab._slider_keys).
+""" + SLIDER_KEYS_JS + """
   inputs.forEach(function (el) {
     el.addEventListener("input", show);
-    el.addEventListener("keydown", function (ev) {
-      var v = +el.value, max = +el.max;
-      if (ev.key === "Home") v = 0; else if (ev.key === "End") v = max;
-      else if (keys[ev.key]) v = Math.min(max, Math.max(0, v + keys[ev.key])); else return;
-      ev.preventDefault(); ev.stopPropagation();
-      el.value = v; show();
-    });
+    sliderKeys(el, show);
   });
 })();
 """
@@ -355,7 +350,7 @@ def build(
         controls.append(
             f"<div style='margin:4px 0'><label for='{uid}-{s.name}'>{s.label}</label> "
             f"<input type='range' id='{uid}-{s.name}' name='{s.name}' min='0' max='{sizes[i] - 1}' "
-            f"step='1' value='{s.start}' aria-valuetext='{html_lib.escape(label, quote=True)}' "
+            f"step='1' value='{s.start}' {SUPPRESS_SHORTCUTS} aria-valuetext='{html_lib.escape(label, quote=True)}' "
             f"style='width:min(60%,360px);vertical-align:middle'> "
             f"<span class='value-{s.name}' aria-hidden='true'>{label}</span></div>")
     # The PNG of the default state (moving artists included) for alt-less front ends is the
