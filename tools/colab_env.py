@@ -149,7 +149,9 @@ def installed(python: Path) -> dict[str, str]:
     """``{canonical name: version}`` of every distribution in an environment."""
     code = ("import importlib.metadata as m\n"
             "for d in m.distributions(): print(d.metadata['Name'], d.version, sep='==')")
-    done = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True)
+    # Isolated (-I) and outside the checkout: a gradlab_tf.egg-info left in the source tree by
+    # the wheel build would otherwise count as installed.
+    done = subprocess.run([python, "-I", "-c", code], capture_output=True, text=True, check=True, cwd=python.parent)
     return read_pins(done.stdout)
 
 
