@@ -175,9 +175,10 @@ class ResilientExecute(Execute):
 
     def _mark_not_run(self, cell: NotebookNode) -> None:
         if cell.cell_type == "code" and cell.source.strip():
+            times = f"{self._restarts} time{'s' if self._restarts != 1 else ''}"
             cell.outputs = [error_output(
-                "NotRun", f"not run: the kernel died or hung {self._restarts} times in this notebook, "
-                          "so the autograder stopped running it here")]
+                "NotRun", f"not run: the kernel died or hung, and was restarted {times} in this notebook "
+                          "(c.ResilientExecute.max_kernel_restarts), so the autograder stopped here")]
 
     def _exit_status(self) -> int | None:
         process = getattr(getattr(self.km, "provisioner", None), "process", None)
