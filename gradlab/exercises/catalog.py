@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -31,21 +30,8 @@ from gradlab.exercises.checks import (
     unfinished,
     wrong,
 )
+from gradlab.exercises.kinds import BY_HAND, TAPE, Exercise
 from gradlab.exercises.observe import Rules
-
-
-@dataclass(frozen=True)
-class Exercise:
-    key: str
-    title: str
-    check: Callable[[object], Feedback]
-    rules: Rules | None = None  # the method the exercise prescribes, checked on what runs
-
-
-#: "Use a tape": a tape's gradient in every call, none of gradlab's helpers.
-TAPE = Rules(tape=True, helpers=False)
-#: "By hand": a formula; no tape, no forward mode, no gradlab helper, no finite difference.
-BY_HAND = Rules(by_hand=True, helpers=False)
 
 
 def _f32(value: float):

@@ -19,7 +19,6 @@ import numpy as np
 
 from gradlab import _integrity
 from gradlab._tf import tf
-from gradlab.exercises.catalog import BY_HAND, TAPE, Exercise
 from gradlab.exercises.checks import (
     Feedback,
     call_attempt,
@@ -29,6 +28,7 @@ from gradlab.exercises.checks import (
     seen,
     wrong,
 )
+from gradlab.exercises.kinds import BY_HAND, TAPE, Exercise
 
 __all__ = ["EXERCISES_09"]
 

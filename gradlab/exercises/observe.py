@@ -37,7 +37,7 @@ __all__ = ["Observation", "Observer", "Rules", "method_problem"]
 
 _GRADLAB_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 #: The exercises' own test functions (passed to the student's code) are not helpers.
-_NOT_HELPERS = (os.path.join(os.path.dirname(os.path.abspath(__file__)), "catalog.py"),)
+_CATALOGS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "catalog")
 _KERAS_FIT = {"fit", "train_on_batch"}
 _FORWARDPROP = os.path.join("eager", "forwardprop.py")
 
@@ -149,7 +149,7 @@ class Observer:
 
     def _call(self, frame) -> None:
         code = frame.f_code
-        if code.co_filename.startswith(_GRADLAB_DIR) and code.co_filename not in _NOT_HELPERS:
+        if code.co_filename.startswith(_GRADLAB_DIR) and not code.co_filename.startswith(_CATALOGS):
             self.inside_gradlab.append(frame)  # what a helper does inside is the helper's
             if not code.co_name.startswith("__"):  # not gradlab's lazy __getattr__
                 self.seen.gradlab.append(_name(code))
