@@ -23,6 +23,16 @@ from gradlab import calculus  # noqa: E402
 from gradlab.calculus import is_tracked, state_key  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def graphs_on():
+    """These tests are about compiled graphs: make sure tf.function compiles (a check run
+    elsewhere in the same process may have left ``run_functions_eagerly`` on)."""
+    eager = tf.config.functions_run_eagerly()
+    tf.config.run_functions_eagerly(False)
+    yield
+    tf.config.run_functions_eagerly(eager)
+
+
 class Poly:
     """``a * x**2`` as a bound method and as a callable object."""
 
@@ -281,11 +291,7 @@ def test_derivative_and_tangent_line_agree_where_float32_overflows():
 
 
 def test_compiled_derivative_with_tf_functions_switched_off_still_finds_numpy_inside():
-    eager = tf.config.functions_run_eagerly()
     tf.config.run_functions_eagerly(True)  # as a student (or a checker) may leave it
-    try:
-        with pytest.raises(gradlab.GradientError, match="part of f left TensorFlow"):
-            gradlab.compiled_derivative(lambda x: x**2 + np.sin(x))(1.0)
-        assert slope(gradlab.compiled_derivative(lambda x: x**3)) == 3.0
-    finally:
-        tf.config.run_functions_eagerly(eager)
+    with pytest.raises(gradlab.GradientError, match="part of f left TensorFlow"):
+        gradlab.compiled_derivative(lambda x: x**2 + np.sin(x))(1.0)
+    assert slope(gradlab.compiled_derivative(lambda x: x**3)) == 3.0  # the fixture restores it
