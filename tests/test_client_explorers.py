@@ -224,3 +224,23 @@ def test_gradient_arrow_and_dot_stay_inside_the_axes_at_every_slider_position(gr
     moving = np.hypot(tx - px, ty - py) > 3
     assert moving.mean() > 0.9
     assert np.allclose(np.cos(angle - np.arctan2(zy, zx))[moving], 1.0, atol=2e-3)
+
+
+@pytest.mark.parametrize("build, limit", [
+    (lambda: gradlab.browser_tangent_explorer(tf.sin, (0, 6), steps=200_000), "limit of 10,000"),
+    (lambda: gradlab.browser_tangent_explorer(tf.sin, (0, 6), n=2_000_000_000), "limit of 100,000"),
+    (lambda: gradlab.browser_descent_explorer(saddle, steps=20000), "limit of 100,000: .* steps ≤ 1314"),
+    (lambda: gradlab.browser_descent_explorer(saddle, rates_per_decade=10**6), "limit of 100"),
+    (lambda: gradlab.browser_gradient_explorer(saddle, steps=1000), "limit of 10,201: use steps ≤ 100"),
+    (lambda: gradlab.browser_power_rule_explorer(n_range=(-300, 300), steps=200), "limit of 50,000"),
+])
+def test_sizes_are_refused_before_anything_is_computed_with_the_limit_named(build, limit, monkeypatch):
+    import gradlab.widgets.browser as browser
+
+    def no_tape(*_args, **_kwargs):
+        raise AssertionError("computed before the size check")
+
+    for name in ("derivative", "partials", "_batched_paths"):
+        monkeypatch.setattr(browser, name, no_tape)
+    with pytest.raises(ValueError, match=limit):
+        build()
