@@ -263,8 +263,12 @@ def run(runtime: str, notebooks: list[str]) -> int:
 
 def _git(repo: Path, *args: str) -> str:
     git_dir = repo / ".git" if (repo / ".git").exists() else repo
-    return subprocess.run(["git", f"--git-dir={git_dir}", *args], capture_output=True, text=True,
-                          check=True).stdout
+    done = subprocess.run(["git", f"--git-dir={git_dir}", *args], capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"colab_env --refresh: `git {' '.join(args)}` failed in {repo} ({done.stderr.strip()}): "
+                 "BACKEND_INFO must be a clone of https://github.com/googlecolab/backend-info and "
+                 "--commit one of its commits")
+    return done.stdout
 
 
 def colab_python(os_info: str) -> str:
