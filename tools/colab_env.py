@@ -214,8 +214,10 @@ def install_gradlab(env: Path, pin_file: Path) -> None:
     python = env_python(env)
     wheel = build_wheel()
     name = canonical(wheel.name.split("-")[0])  # the distribution's name, as the wheel spells it
-    if name in installed(python):  # from an earlier run
-        subprocess.run([python, "-m", "pip", "uninstall", "-q", "-y", name], check=True)
+    pins = read_pins(pin_file.read_text(encoding="utf-8"))
+    earlier = sorted(set(installed(python)) - set(pins))  # what an earlier run installed (gradlab)
+    if earlier:
+        subprocess.run([python, "-m", "pip", "uninstall", "-q", "-y", *earlier], check=True)
     step(f"installing {wheel.name} through the notebooks' set-up cell, as on Colab")
     stub = ("import sys, types\n"
             "sys.modules['google.colab'] = types.ModuleType('google.colab')\n")
@@ -223,7 +225,6 @@ def install_gradlab(env: Path, pin_file: Path) -> None:
     done = subprocess.run([python, "-c", stub + cell], capture_output=True, text=True, cwd=env, env=kernel_env())
     if done.returncode or done.stdout or done.stderr:
         sys.exit(f"colab-test: the set-up cell did not install gradlab quietly:\n{done.stdout}{done.stderr}")
-    pins = read_pins(pin_file.read_text(encoding="utf-8"))
     problems = pin_mismatches(pins, installed(python), extra_ok=frozenset({name}))
     if problems:
         sys.exit("colab-test: installing gradlab changed what Colab ships:\n  " + "\n  ".join(problems))
