@@ -25,7 +25,7 @@ export TF_CPP_MIN_LOG_LEVEL = 3
 export JUPYTER_PATH = $(abspath $(VENV))/share/jupyter
 
 # What `make test` runs besides the pytest suite (each is a target of its own too).
-CHECKS ?= lint resolve binder-tools axe colab-test
+CHECKS ?= lint resolve binder-tools axe colab-test colab-test-previous
 
 .PHONY: setup student-setup teacher-setup lab teacher test unit notebooks-test lint resolve binder binder-tools axe notebooks student site bench e2e colab-check colab-test colab-test-previous clean
 
@@ -125,6 +125,8 @@ colab-check: setup
 
 # Every notebook under nbval with Colab's Python and exact package versions (tools/colab/*.txt,
 # from Colab's published pip-freeze): the current runtime, and the previous one as a second row.
+# Each row's environment is built once under build/colab (keyed by its pin file) and reused; both
+# rows are in CHECKS. `make colab-test-previous` runs the second row alone.
 colab-test: setup
 	$(BIN)/python tools/colab_env.py --runtime current
 colab-test-previous: setup
