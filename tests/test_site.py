@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
@@ -94,3 +95,97 @@ def test_pages_work_offline_and_code_scrolls_sideways(tmp_path):
         assert re.search(r"\.jp-InputArea-editor \.highlight pre \{ overflow-x: auto; \}", text)
         code = re.findall(r'<div class="highlight hl-ipython3"><pre([^>]*)>', text)
         assert code and all('tabindex="0"' in attrs for attrs in code)
+
+
+# Issue 22: the site on a phone and a plain screen, offline.
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The student site of every notebook, built once: [index, *pages]."""
+    return build_site.build(tmp_path_factory.mktemp("site"), NOTEBOOKS)
+
+
+def _glyph_coverage() -> set[int]:
+    """Code points DejaVu Sans and DejaVu Sans Mono draw (matplotlib ships both): text fonts
+    nearly every system has, so a character outside them may need an emoji font."""
+    import matplotlib
+    from fontTools.ttLib import TTFont
+
+    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    return {c for name in ("DejaVuSans.ttf", "DejaVuSansMono.ttf") for c in TTFont(fonts / name).getBestCmap()}
+
+
+def shown_text(page_html: str) -> str:
+    """What a page can show as text: its markup minus styles and nbconvert's own scripts, with
+    the escapes in gradlab's scripts (a player's button label, an explorer's readout) decoded."""
+    text = re.sub(r"<style\b.*?</style>", "", page_html, flags=re.S)
+    text = re.sub(r"<script\b[^>]*>(.*?)</script>",
+                  lambda m: m.group(1) if "gradlab" in m.group(1) else "", text, flags=re.S)
+    text = re.sub(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+", "", text)
+    text = re.sub(r"\\u([0-9A-Fa-f]{4})", lambda m: chr(int(m.group(1), 16)), text)
+    return html.unescape(text)
+
+
+def test_no_page_needs_an_emoji_font(site):
+    covered = _glyph_coverage()
+    assert ord("⏸") not in covered and ord("✅") not in covered  # what issue 22 saw as empty boxes
+    for page in site:
+        missing = sorted({c for c in shown_text(page.read_text()) if ord(c) > 127 and ord(c) not in covered})
+        assert not missing, f"{page.name}: {[f'{c} U+{ord(c):04X}' for c in missing]} need a font beyond DejaVu"
+
+
+def test_index_describes_each_notebook_and_fits_a_phone(site):
+    index, *pages = site
+    text = index.read_text()
+    assert re.search(r"<meta name='viewport' content='width=device-width, initial-scale=1'>", text)
+    entries = re.findall(r"<li><a href='([^']+)'>([^<]+)</a><p>([^<]*)</p></li>", text)
+    assert [href for href, _, _ in entries] == [p.name for p in pages]
+    for notebook, (_, title, summary) in zip(NOTEBOOKS, entries, strict=True):
+        expected = build_site.title_and_summary(nbformat.read(notebook, 4))
+        assert (html.unescape(title), html.unescape(summary)) == expected
+        assert "Colab" not in summary and len(summary) > 40
+
+
+def test_summary_skips_a_paragraph_that_is_only_a_link():
+    cell = nbformat.v4.new_markdown_cell(
+        "# 01 · Tapes\n\n[Open in Colab](https://colab.research.google.com/x)\n\nA tape records operations.")
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    assert build_site.title_and_summary(nb) == ("01 · Tapes", "A tape records operations.")
+
+
+def test_pages_are_titled_and_linked_in_order(site):
+    _, *pages = site
+    titles = [build_site.title_and_summary(nbformat.read(n, 4))[0] for n in NOTEBOOKS]
+    for i, page in enumerate(pages):
+        text = page.read_text()
+        assert re.search(r'<meta content="width=device-width, initial-scale=1.0" name="viewport"/>|'
+                         r'<meta name="viewport" content="width=device-width, initial-scale=1.0">', text)
+        assert html.unescape(re.search(r"<title>(.*?)</title>", text).group(1)) == titles[i]
+        navs = re.findall(r"<nav\b[^>]*class=\"gradlab-site-nav\"[^>]*>(.*?)</nav>", text, re.S)
+        assert len(navs) == 2, page.name  # above and below the notebook
+        for nav in navs:
+            links = {rel or "index": href for href, rel in re.findall(r'<a href="([^"]+)"(?: rel="(\w+)")?>', nav)}
+            assert links.get("index") == "index.html"
+            assert links.get("prev") == (pages[i - 1].name if i else None)
+            assert links.get("next") == (pages[i + 1].name if i + 1 < len(pages) else None)
+
+
+def test_pages_request_nothing_from_the_network(site):
+    for page in site:
+        text = page.read_text()
+        assert not re.search(r"<script[^>]+src=", text), page.name  # require.js, MathJax
+        assert not re.search(r"<link[^>]+href=\"https?:", text), page.name
+        assert "mathjax" not in text.lower() and "require.min.js" not in text, page.name
+    # MathJax is not loaded, so no notebook may rely on it: TeX belongs in matplotlib labels
+    for notebook in NOTEBOOKS:
+        for cell in nbformat.read(notebook, 4).cells:
+            if cell.cell_type == "markdown":
+                assert not re.search(r"\$[^$\s][^$]*\$|\\\(|\\\[", cell.source), (
+                    f"{notebook.name} has TeX math in Markdown; the site no longer loads MathJax: "
+                    "write it in Unicode, or vendor MathJax in tools/build_site.py")
+
+
+def test_printed_output_keeps_its_lines(site):
+    css = site[1].read_text()
+    rule = re.search(r"\.jp-OutputArea-output pre \{([^}]*)\}(?![\s\S]*\.jp-OutputArea-output pre \{)", css)
+    assert "white-space: pre;" in rule.group(1) and "overflow-x: auto;" in rule.group(1)
