@@ -25,9 +25,9 @@ export TF_CPP_MIN_LOG_LEVEL = 3
 export JUPYTER_PATH = $(abspath $(VENV))/share/jupyter
 
 # What `make test` runs besides the pytest suite (each is a target of its own too).
-CHECKS ?= lint resolve binder-tools axe colab-test colab-test-previous
+CHECKS ?= lint resolve binder-tools axe colab-test colab-test-previous otter-tools
 
-.PHONY: setup student-setup teacher-setup lab teacher test unit notebooks-test lint resolve binder binder-tools axe notebooks student site bench e2e colab-check colab-test colab-test-previous clean
+.PHONY: setup student-setup teacher-setup lab teacher test unit notebooks-test lint resolve binder binder-tools otter-tools axe notebooks student site bench e2e colab-check colab-test colab-test-previous clean
 
 setup: $(STAMP)
 student-setup: $(STUDENT)
@@ -101,6 +101,19 @@ binder-tools: $(TOOLS)/bin/repo2docker
 $(TOOLS)/bin/repo2docker: | setup
 	$(BIN)/python -m venv $(TOOLS)
 	@UV=$(BIN)/uv INSTALLER=$(INSTALLER) GRADLAB_NO_EDITABLE=1 $(SHELL) tools/install.sh $(TOOLS)/bin/python jupyter-repo2docker
+
+# Otter-Grader (Gradescope, Canvas: docs/teaching.md) in a venv of its own, with TensorFlow and
+# gradlab from this tree, and its own python3 kernel: `otter run` grades in that kernel
+# (tests/test_otter.py runs it with JUPYTER_PATH=$(OTTER)/share/jupyter).
+OTTER = build/otter-venv
+otter-tools: $(OTTER)/.gradlab-otter
+$(OTTER)/.gradlab-otter: pyproject.toml | setup
+	$(BIN)/python -m venv $(OTTER)
+	@UV=$(BIN)/uv INSTALLER=$(INSTALLER) $(SHELL) tools/install.sh $(OTTER)/bin/python '.[cpu]'
+	@UV=$(BIN)/uv INSTALLER=$(INSTALLER) GRADLAB_NO_EDITABLE=1 $(SHELL) tools/install.sh $(OTTER)/bin/python 'otter-grader>=7,<8'
+	@UV=$(BIN)/uv INSTALLER=$(INSTALLER) GRADLAB_NO_EDITABLE=1 $(SHELL) tools/install.sh $(OTTER)/bin/python 'ipykernel>=6'
+	$(OTTER)/bin/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (gradlab, Otter)" >/dev/null
+	touch $@
 
 # Plan the repo2docker build (no Docker needed) and check the plan.
 binder: setup binder-tools
