@@ -6,6 +6,7 @@ The numbers are read from the drawn SVG (mapped back to data coordinates through
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -215,5 +216,101 @@ def test_explorer_pictures_are_never_stretched_past_their_pixels(site, browser, 
         assert sizes, f"no explorer picture on {name}"
         assert all(s["shown"] <= s["natural"] * 1.01 + 1 for s in sizes if s["natural"]), sizes
         assert not errors
+    finally:
+        page.close()
+
+
+def open_offline(browser, path: Path, width: int = 1200):
+    """``path`` with every request that leaves the file system refused; what failed is recorded.
+
+    Below 600 px wide the page is opened as a phone (2x screen, touch, and the page's viewport
+    tag obeyed: without one a phone lays the page out 980 px wide and shrinks it).
+    """
+    phone = {"is_mobile": True, "has_touch": True, "device_scale_factor": 2} if width < 600 else {}
+    page = browser.new_page(viewport={"width": width, "height": 900}, **phone)
+    failed: list[str] = []
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+    page.on("requestfailed", lambda request: failed.append(f"request {request.url[:120]}"))
+    page.on("console", lambda message: failed.append(f"console {message.text[:200]}") if message.type == "error"
+            else None)
+    page.on("pageerror", lambda error: failed.append(f"page error {error}"))
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    return page, failed
+
+
+def test_every_page_loads_offline_with_no_failed_request(site, browser):
+    """Issue 22: the pages asked the web for require.js and MathJax (two console errors offline)."""
+    found = {}
+    for name, path in sorted(site.items()):
+        page, failed = open_offline(browser, path)
+        try:
+            requested = page.evaluate("() => performance.getEntriesByType('resource').map(e => e.name)")
+            failed += [f"request {url[:120]}" for url in requested if not url.startswith(("file:", "data:"))]
+            if failed:
+                found[name] = failed
+        finally:
+            page.close()
+    assert not found, found
+
+
+# Smallest computed font size of any text in the explorers and players, and their pictures' scale.
+PHONE_LAYOUT = """() => {
+  const roots = Array.from(document.querySelectorAll('.gradlab-explorer, [id^=gradlab-player-]'));
+  const sizes = [];
+  roots.forEach(root => root.querySelectorAll('*').forEach(el => {
+    const own = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
+    const box = el.getBoundingClientRect();
+    if (own && box.width > 0 && !el.closest('svg')) sizes.push(parseFloat(getComputedStyle(el).fontSize));
+  }));
+  const panels = Array.from(document.querySelectorAll('.gradlab-explorer')).map(root =>
+    Array.from(root.querySelectorAll(':scope > svg')).map(svg => {
+      const r = svg.getBoundingClientRect();
+      return {top: r.top, bottom: r.bottom, scale: r.width / svg.viewBox.baseVal.width};
+    }));
+  return {page: document.documentElement.scrollWidth, body: document.body.scrollWidth,
+          window: window.innerWidth, fonts: sizes, panels: panels, count: roots.length};
+}"""
+
+
+def test_pages_fit_a_phone_and_explorer_text_stays_readable(site, browser):
+    """Issue 22: at 390 px the 1000-px explorers shrank to a third (4 px ticks) and the index was laid out at 980."""
+    for name, path in sorted(site.items()):
+        page, failed = open_offline(browser, path, width=390)
+        try:
+            layout = page.evaluate(PHONE_LAYOUT)
+            assert layout["window"] == 390, (name, layout["window"])  # laid out at the phone's width
+            assert layout["page"] <= 390 and layout["body"] <= 390, (name, layout)
+            assert not failed, (name, failed)
+            if layout["count"]:
+                assert min(layout["fonts"]) >= 11, (name, sorted(layout["fonts"])[:5])
+            for panels in layout["panels"]:
+                # a two-panel explorer shows its panels one above the other (a 1000-px figure side by
+                # side was shown at 0.35); a 640-px figure fits at 0.55, its 10-pt ticks at ~7.5 px
+                assert all(p["scale"] >= 0.5 for p in panels), (name, panels)
+                assert all(b["top"] >= a["bottom"] - 1 for a, b in itertools.pairwise(panels)), (name, panels)
+            if name in ("03_multivariable_partials.html", "05_sgd_animated.html"):
+                assert len(layout["panels"][0]) == 2, (name, layout["panels"])
+        finally:
+            page.close()
+
+
+def test_stacked_panels_follow_the_sliders_and_unstack_when_wide(site, browser):
+    page, failed = open_offline(browser, site["03_multivariable_partials.html"], width=390)
+    try:
+        explorer = page.locator(".gradlab-explorer").first
+        plane = explorer.locator("polygon.plane")  # drawn in the second panel, through its <use>
+        before = plane.get_attribute("points")
+        box = explorer.locator("input[name='x0']")
+        box.focus()
+        for _ in range(5):
+            page.keyboard.press("ArrowRight")
+        assert plane.get_attribute("points") != before
+        assert explorer.locator("svg.gradlab-panel use").count() == 1
+        page.set_viewport_size({"width": 1200, "height": 900})  # a phone turned, or a window widened
+        page.wait_for_function("() => !document.querySelector('.gradlab-explorer[data-stacked]')")
+        assert explorer.locator(":scope > svg").count() == 1
+        assert explorer.locator("svg").first.get_attribute("viewBox") == "0 0 1000 400"
+        assert not failed
     finally:
         page.close()
