@@ -314,3 +314,22 @@ def test_stacked_panels_follow_the_sliders_and_unstack_when_wide(site, browser):
         assert not failed
     finally:
         page.close()
+
+
+def test_path_player_on_the_site_follows_the_keyboard(site, browser):
+    page, errors = open_page(browser, site["05_sgd_animated.html"])
+    try:
+        player = page.locator("div[id^='gradlab-player-']").first
+        slider, frame = player.locator("input[type=range]"), player.locator(".frame")
+        last = int(slider.get_attribute("max"))
+        slider.focus()
+        for key, times, expected in [("Home", 1, 0), ("ArrowRight", 15, 15), ("ArrowLeft", 2, 13),
+                                     ("End", 1, last)]:
+            for _ in range(times):
+                page.keyboard.press(key)
+            assert int(slider.input_value()) == expected
+            assert frame.inner_text() == f"step {expected} / {last}"
+            assert len(player.locator("polyline").first.get_attribute("points").split()) == min(expected + 1, 121)
+        assert not errors
+    finally:
+        page.close()
