@@ -169,9 +169,11 @@ def test_otter_assign_accepts_every_notebook(tmp_path):
         (archive,) = (dist / "autograder").glob("*.zip")
         with zipfile.ZipFile(archive) as zipped:
             tests = [zipped.read(n).decode() for n in zipped.namelist() if n.startswith("tests/")]
-            requirements = zipped.read("requirements.txt").decode()
+            environment = yaml.safe_load(zipped.read("environment.yml"))
         assert len(tests) == len(expected) and all("seed=" in t for t in tests)
-        assert "gradlab-tf==" in requirements and "tensorflow-cpu" in requirements
+        pip = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
+        assert any(p.startswith("gradlab-tf==") for p in pip) and any(p.startswith("tensorflow-cpu") for p in pip)
+        assert "python=3.12" in environment["dependencies"]
 
 
 @needs_otter
@@ -202,6 +204,10 @@ def scores(result: dict) -> dict[str, float]:
     return {t["name"]: t["score"] for t in result["tests"] if "score" in t}
 
 
+def feedback(result: dict) -> str:
+    return "\n".join(f"{t['name']}: {t['output']}" for t in result["tests"])
+
+
 @needs_otter
 def test_otter_run_grades_the_key_full_an_untouched_copy_zero_and_a_partial_copy_partly(tmp_path):
     dist = assign(ROUND_TRIP, tmp_path / "assign")
@@ -218,9 +224,10 @@ def test_otter_run_grades_the_key_full_an_untouched_copy_zero_and_a_partial_copy
         submissions[name] = tmp_path / name / "02_power_rule.ipynb"
         nbformat.write(nb, submissions[name])
     results = grade_all(autograder, submissions)
-    assert scores(results["key"]) == {"ex_02_1": 1.0, "ex_02_2": 1.0, "ex_02_3": 1.0}
-    assert scores(results["blank"]) == {"ex_02_1": 0.0, "ex_02_2": 0.0, "ex_02_3": 0.0}
-    assert scores(results["partial"]) == {"ex_02_1": 1.0, "ex_02_2": 0.0, "ex_02_3": 0.0}
-    feedback = {t["name"]: t["output"] for t in results["blank"]["tests"]}
-    assert "Not yet solved: Replace the `...` with your answer" in feedback["ex_02_2"]
+    expected = {"key": [1.0, 1.0, 1.0], "blank": [0.0, 0.0, 0.0], "partial": [1.0, 0.0, 0.0]}
+    for name, points in expected.items():
+        assert scores(results[name]) == dict(zip(("ex_02_1", "ex_02_2", "ex_02_3"), points, strict=True)), \
+            f"{name}:\n{feedback(results[name])}"
+    blank = {t["name"]: t["output"] for t in results["blank"]["tests"]}
+    assert "Not yet solved: Replace the `...` with your answer" in blank["ex_02_2"]
     assert "NameError" not in json.dumps(results["blank"])
