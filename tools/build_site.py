@@ -57,7 +57,7 @@ def title_and_summary(nb: nbformat.NotebookNode) -> tuple[str, str]:
     Examples
     --------
     >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
-    ...     "# 1. Tapes\n\n[Open in Colab](https://x.y)\n\nWhat a **tape** records."
+    ...     "# 1. Tapes\\n\\n[Open in Colab](https://x.y)\\n\\nWhat a **tape** records."
     ... )])
     >>> title_and_summary(nb)
     ('1. Tapes', 'What a tape records.')
