@@ -354,10 +354,13 @@ def build(
         default_readout = _fill(undefined, arrays, sizes, idx, [])
     image = base64.b64encode(background).decode("ascii")
     controls = []
+    # Labels of one width (about 0.6 em a character of their text): the sliders start under each other.
+    label_width = f"{0.6 * max(len(re.sub(r'<[^>]+>', '', s.label)) for s in sliders) + 0.5:.1f}em"
     for i, s in enumerate(sliders):
         label = _fill(s.text, arrays, sizes, idx, [])
         controls.append(
-            f"<div style='margin:4px 0'><label for='{uid}-{s.name}'>{s.label}</label> "
+            f"<div style='margin:4px 0'><span style='display:inline-block;min-width:{label_width}'>"
+            f"<label for='{uid}-{s.name}'>{s.label}</label></span> "
             f"<input type='range' id='{uid}-{s.name}' name='{s.name}' min='0' max='{sizes[i] - 1}' "
             f"step='1' value='{s.start}' {SUPPRESS_SHORTCUTS} aria-valuetext='{html_lib.escape(label, quote=True)}' "
             f"style='width:min(60%,360px);vertical-align:middle'> "
