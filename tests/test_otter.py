@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import zipfile
@@ -83,8 +84,8 @@ def test_every_exercise_becomes_an_otter_question_with_public_and_hidden_tests(t
         assert all(any(line.strip() == "# BEGIN SOLUTION" for line in c.source.splitlines()) for c in solutions)
         tests = cells[sources.index("# BEGIN TESTS") + 1:sources.index("# END TESTS")]
         public, hidden = (t.source for t in tests)
-        assert public.startswith(f'gradlab.grade("{key}", ') and "seed=" not in public and "HIDDEN" not in public
-        assert hidden.startswith("# HIDDEN\n") and f'gradlab.grade("{key}", ' in hidden and "seed=" in hidden
+        assert f'\ngradlab.grade("{key}", ' in "\n" + public and "seed=" not in public and "HIDDEN" not in public
+        assert hidden.startswith("# HIDDEN\n") and f'\ngradlab.grade("{key}", ' in hidden and "seed=" in hidden
         assert all(not t.outputs for t in tests)  # a right answer is silent: the expected output is none
     everything = "\n".join(c.source for c in master.cells)
     assert "### BEGIN" not in everything and "nbgrader" not in json.dumps([c.metadata for c in master.cells])
@@ -164,7 +165,10 @@ def test_otter_assign_accepts_every_notebook(tmp_path):
         marked = [t for c in student.cells for t in c.metadata.get("otter", {}).get("tests", [])]
         assert marked == expected  # the autograder runs each question's tests right after its answer
         assert sorted(student.metadata["otter"]["tests"]) == sorted(expected)
-        assert "seed=" not in json.dumps(student)  # hidden tests stay in the autograder zip
+        master = nbformat.read(dist.parent / f"{twin.stem}.ipynb", 4)
+        seeds = re.findall(r"seed=\d+", "\n".join(c.source for c in master.cells if c.source.startswith("# HIDDEN")))
+        assert len(seeds) == len(expected)
+        assert not any(seed in json.dumps(student) for seed in seeds)  # hidden tests stay in the autograder zip
         assert not any("grader.check" in c.source or "import otter" in c.source for c in student.cells)
         (archive,) = (dist / "autograder").glob("*.zip")
         with zipfile.ZipFile(archive) as zipped:
