@@ -19,6 +19,7 @@ standard library only, so ``python -m gradlab`` still starts without NumPy or Te
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import types
 
@@ -69,9 +70,17 @@ def _fingerprint(value: object, deep: bool = True) -> tuple:
         parts += tuple(sorted((name, _member_id(member)) for name, member in vars(value).items()
                               if not name.startswith("__") or name in ("__call__", "__bool__", "__eq__")))
     elif isinstance(value, dict):  # a registry such as EXERCISES: its entries, and theirs
-        parts += tuple(sorted((repr(k), id(v), *map(id, getattr(v, "__dict__", {}).values()))
-                              for k, v in list(value.items())))
+        parts += tuple(sorted((repr(k), *_inner(v)) for k, v in list(value.items())))
+    elif dataclasses.is_dataclass(value):  # a frozen record such as Rules: its fields
+        parts += _inner(value)
     return parts
+
+
+def _inner(value: object) -> tuple:
+    """An entry's identity, its fields (a dataclass: their repr) and its functions' code."""
+    fields = list(getattr(value, "__dict__", {}).values())
+    return (id(value), repr(value) if dataclasses.is_dataclass(value) else "",
+            *(id(getattr(f, "__code__", f)) for f in fields))
 
 
 def _member_id(member: object) -> tuple:
@@ -90,7 +99,7 @@ def _watched_names(module: object, names: tuple[str, ...] | None, registries: bo
     for name, value in list(vars(module).items()):
         if name.startswith("__") or isinstance(value, types.ModuleType):
             continue
-        if callable(value) or (registries and isinstance(value, dict)):
+        if callable(value) or (registries and (isinstance(value, dict) or dataclasses.is_dataclass(value))):
             found.append(name)
     return found
 

@@ -242,8 +242,8 @@ def test_non_numeric_answers_and_unknown_keys():
 
 
 def test_feedback_renders_as_html_and_text():
-    feedback = check_value([2.0, 4.0], [1.0, 2.0], "x")
-    assert "2 times the right one" in feedback.message
+    feedback = check_value([2.0, 4.0], [1.0, 2.0], "x")  # a value answer: no amount that gives it away
+    assert "the same multiple of the right one" in feedback.message and "2 times" not in feedback.message
     assert "<div" in feedback._repr_html_() and "&lt;" not in Feedback("wrong", "a")._repr_html_()
     assert "&lt;b&gt;" in Feedback("wrong", "<b>")._repr_html_()  # the message is escaped
     for status in ("correct", "wrong", "unfinished"):  # no emoji: pages without an emoji font

@@ -69,7 +69,7 @@ WRONG = {
                             "third_derivative("),
     "02.3 float64 differences": ("02.3", lambda f, x: (
         lambda g, e: (g(x + 2 * e) - 2 * g(x + e) + 2 * g(x - e) - g(x - 2 * e)) / (2 * e**3))(
-        lambda t: float(f(tf.constant(float(t), tf.float64))), 1e-2), TAPE_RULE),
+        lambda t: float(f(tf.constant(float(t), tf.float64))), 1e-2), "third_derivative("),
     "02.3 gradlab": ("02.3", lambda f, x: gradlab.nth_derivative(f, x, 3), HELPERS),
     "03.2 stop_gradient": ("03.2", lambda x, y: x * y + tf.stop_gradient(x**2 + 5 * y), "hidden from the tape"),
     "04.1 gradlab.tangent_line": ("04.1", lambda x0: gradlab.tangent_line(f_tangent, float(x0)), HELPERS),

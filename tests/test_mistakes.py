@@ -285,7 +285,7 @@ def test_wrong_sized_answers_are_feedback(key, answer):
 
 @pytest.mark.parametrize("answer, message", [
     ("18", "remove the quotes"), ([None, None], "tape.watch"), ({"a": 1}, "dict"), ([], "empty"),
-    (float("nan"), "NaN"), ([[1, 2], [3]], "rows of equal length"), (print, "function"),
+    (float("nan"), "NaN"), ([[1, 2], [3]], "1 number"), (print, "function"),
 ])
 def test_answer_forms_name_the_mistake(answer, message):
     feedback = check("02.2", answer)
@@ -346,6 +346,9 @@ def test_an_infinite_loop_does_not_finish_main_thread_and_worker():
     worker = threading.Thread(target=lambda: box.append(run_check(grader, until_stopped, 0.3)))
     worker.start()
     worker.join(10)
+    # The abandoned check runs on with tf.functions eager (the observer's doing): the rest
+    # of the kernel must not.
+    assert not tf.config.functions_run_eagerly()
     stop.set()  # let the abandoned loop end, so it does not burn a core for the rest of the run
     assert box and "did not finish" in box[0].message and "background" in box[0].message
 

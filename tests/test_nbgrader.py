@@ -61,7 +61,7 @@ def test_twin_and_notebook_are_in_sync_with_their_nbgrader_cells(twin):
                                     "points": grader(test)["points"], "schema_version": 3, "solution": False,
                                     "task": False}
             seed = int(re.search(r"seed=(\d+)\)", test.source).group(1))
-            assert test.source == cells_tool.render_test(check.key, check.argument, seed)
+            assert test.source == cells_tool.render_test(check.key, check.argument, seed, import_gradlab=True)
         solutions = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
         assert solutions and all(grader(c).get("solution") is True and grader(c).get("grade") is False
                                  for c in solutions)

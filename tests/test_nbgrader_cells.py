@@ -83,7 +83,7 @@ def test_every_way_of_calling_check_gets_one_test_cell_that_runs(setup, call, im
     assert [c is test for c in graded_cells(nb)] == [True]
     assert grader(test) == {"grade": True, "grade_id": "test_02_1", "locked": True, "points": 1,
                             "schema_version": 3, "solution": False, "task": False}
-    assert test.source == render_test("02.1", "answer", seed_of(test), import_gradlab=imports)
+    assert test.source == render_test("02.1", "answer", seed_of(test), import_gradlab=True)
     # The generated cell runs whatever name the notebook gave gradlab: record what it grades.
     graded, fake = [], types.ModuleType("gradlab")
     fake.check = lambda key, answer: f"checked {key}"

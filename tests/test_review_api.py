@@ -182,7 +182,8 @@ def test_nbgrader_cells_refuses_broken_files_by_name_and_changes_nothing(tmp_pat
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     assert main(["nbgrader-cells", str(path)]) == 2
-    assert message in capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert message in captured.out + captured.err
     assert path.read_text(encoding="utf-8") == text
 
 

@@ -10,7 +10,7 @@ notebook, without editing the package.
 from __future__ import annotations
 
 from gradlab import _integrity
-from gradlab.exercises.checks import Feedback, run_check, wrong
+from gradlab.exercises.checks import Feedback, check_value, run_check, wrong
 from gradlab.exercises.custom import exercise, redefined, teacher_exercise, teacher_keys
 
 __all__ = ["Feedback", "check", "exercise", "exercise_keys", "grade"]
@@ -64,13 +64,30 @@ def grade(key: str, answer: object, seed: int | None = None) -> None:
     AssertionError: exercise 02.1: ❌ Not yet: ...
     """
     __tracebackhide__ = True  # IPython (and so nbgrader's feedback) shows the hint, not this frame
-    tampered = _integrity.changed() or redefined(str(key))
+    tampered = _integrity.changed() or redefined(str(key)) or _canary(str(key))
     if tampered:
         raise AssertionError(f"exercise {key}: gradlab was modified in this notebook ({tampered}): "
                              "restart the kernel and run all cells")
     feedback = check(key, answer, seed=seed)
     if not feedback.solved:
         raise AssertionError(f"exercise {key}: {feedback!r}")
+
+
+_FAR_OFF = 1234567.0  # no exercise's answer
+
+
+def _canary(key: str) -> str | None:
+    """Run answers that must fail through the real machinery: a passing one means tampering.
+
+    Comparisons can be bent below what :mod:`gradlab._integrity` watches (NumPy's private
+    modules, a swapped ``__code__``); a number or a function that is far off must still fail.
+    """
+    if check_value(1.0, 2.0).solved or not check_value(2.0, 2.0).solved:
+        return "the number comparison no longer works"
+    for canary in (_FAR_OFF, lambda *args, **kwargs: _FAR_OFF):
+        if check(key, canary).solved:
+            return f"exercise {key} accepts any answer"
+    return None
 
 
 def exercise_keys() -> list[str]:

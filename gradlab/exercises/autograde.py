@@ -512,7 +512,9 @@ def _place_test(state: _Sync, check: Check, checked_in, ours: dict[str, tuple], 
         state.rng.randrange(*SEEDS)
     state.seeds[check.key] = seed
     points = _nbgrader(previous).get("points", DEFAULT_POINTS) if previous is not None else DEFAULT_POINTS
-    fresh = _test_cell(check.key, check.argument, seed, points, not state.names.plain_import)
+    # Always `import gradlab` first: a cell above may have rebound the name gradlab (to an
+    # object whose grade() passes everything); the import gives the module back.
+    fresh = _test_cell(check.key, check.argument, seed, points, True)
     if previous is None:
         state.notes.append(f"added test cell {grade_id} after {state.where(checked_in)}")
     else:  # keep the cell's id, outputs and any other metadata

@@ -55,7 +55,8 @@ def _tape_gradient_matches(fn: object, reference_grad: Callable, points, what: s
         return wrong(f"TensorFlow cannot differentiate {what}: {error}")
     if reference is not None:
         shown = ", ".join(f"{p:g}" for p in everywhere)
-        feedback = check_value(values, [reference(p) for p in everywhere], f"{what} at x = {shown}")
+        feedback = check_value(values, [reference(p) for p in everywhere], f"{what} at x = {shown}",
+                               amounts=True)
         if not feedback:
             return feedback
     feedback = check_value(np.asarray(grad)[: len(points)], [reference_grad(p) for p in points],
@@ -804,8 +805,8 @@ EXERCISES: dict[str, Exercise] = {
                  Rules(tape=True, helpers=False, no_optimizer=True)),
         Exercise("05.2", "one SGD-with-momentum step", _ex05_2),
         Exercise("05.3", "the critical learning rate of a tilted bowl, 2/L", _ex05_3),
-        Exercise("05.4", "a training step with the optimiser it is given", _ex05_4,
-                 Rules(tape=True, helpers=False, optimizer=True)),
+        Exercise("05.4", "a training step with the optimiser it is given", _ex05_4,  # returns the loss
+                 Rules(tape=True, helpers=False, optimizer=True, tape_result=False)),  # before the step
         Exercise("06.1", "∂(x/y)/∂y, the division node's local derivative, by hand", _ex06_1, BY_HAND),
         Exercise("06.2", "the backward rule of a multiply node, by hand", _ex06_2, BY_HAND),
         Exercise("06.3", "backprop through exp(x·y) + y, by hand", _ex06_3, BY_HAND),

@@ -7,6 +7,7 @@ off and a hint. Tolerances default to what float32 arithmetic can promise.
 from __future__ import annotations
 
 import contextvars
+import os
 import signal
 import sys
 import threading
@@ -17,7 +18,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gradlab import _integrity
-from gradlab.exercises.observe import Observation, Observer, Rules, method_problem
+from gradlab.exercises.observe import (
+    Observation,
+    Observer,
+    Rules,
+    _student,
+    method_problem,
+    universal_problem,
+)
 
 __all__ = [
     "Feedback",
@@ -200,8 +208,10 @@ def _answer_problem(answer: object, what: str) -> Feedback | None:
         except OverflowError:
             return _too_large(answer, what)
         except (TypeError, ValueError):
-            return wrong(f"{what} should be a number (or numbers, in rows of equal length); "
-                         f"got {_short(answer)} ({kind})")
+            array = _flattened(plain)  # pieces of unequal length, e.g. a list of two tensors
+            if array is None:
+                return wrong(f"{what} should be a number (or numbers, in rows of equal length); "
+                             f"got {_short(answer)} ({kind})")
     if array.dtype.kind == "c":
         return wrong(f"{what} should be real numbers; got the complex value(s) {_short(answer)}")
     if array.dtype.kind not in "biuf":
@@ -212,6 +222,27 @@ def _answer_problem(answer: object, what: str) -> Feedback | None:
     if not np.all(np.isfinite(array)):
         return wrong(f"{what} contains NaN or infinity: {array}. Look for a division by zero or sqrt(0)")
     return None
+
+
+def _flattened(plain: object) -> np.ndarray | None:
+    """Numbers in pieces of unequal length (``[[1.5, 2.0], [6.0]]``), in order, or None."""
+    try:
+        pieces = [np.ravel(np.asarray(_to_plain(v), dtype=float)) for v in _flat_items(plain)]
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return np.concatenate(pieces) if pieces else None
+
+
+def _float_array(answer: object) -> np.ndarray:
+    """A numeric answer (already vetted by :func:`answer_problem`) as a float array."""
+    plain = _to_plain(answer)
+    try:
+        return np.asarray(plain, dtype=float)
+    except (TypeError, ValueError):
+        flat = _flattened(plain)
+        if flat is None:
+            raise
+        return flat
 
 
 def _short(value: object, limit: int = 80) -> str:
@@ -271,7 +302,7 @@ def _bracketed(values: np.ndarray) -> str:
     return "[" + " ".join(_bracketed(row) for row in values) + "]"
 
 
-def diagnose(got: np.ndarray, want: np.ndarray) -> str:
+def diagnose(got: np.ndarray, want: np.ndarray, amounts: bool = True) -> str:
     """A hint for the common slips: sign, a factor of 2, swapped order, the wrong shape.
 
     A single number gets no factor hint: any two numbers have *some* ratio, and "0.632 times
@@ -288,14 +319,20 @@ def diagnose(got: np.ndarray, want: np.ndarray) -> str:
         r = float(ratio.flat[0])
         if abs(r - 1) < 0.05:
             off = float(np.max(np.abs(got - want)))
+            if not amounts:  # a value answer: the offset would give the answer away
+                return "close, but off by more than the tolerance: compute it rather than reading it off"
             return f"close, but off by {off:.2g}: compute it with the tape rather than by eye"
         simple = [k for k in (2, 3, 4, 0.5, 1 / 3, 0.25) if np.isclose(r, k, rtol=1e-3)]
+        if want.size > 1 and simple and not amounts:
+            return "every value is the same multiple of the right one: a factor that is doubled or missing?"
         if want.size > 1 and simple:
             return (f"every value is {r:.3g} times the right one: a factor that is doubled or "
                     "missing somewhere?")
         return ""
     shift = got - want
     if want.size > 1 and np.allclose(shift, shift.flat[0], rtol=1e-6, atol=1e-6) and abs(shift.flat[0]) > 1e-6:
+        if not amounts:
+            return "every value is off by the same amount: drop the added constant"
         return f"every value is off by the same {float(shift.flat[0]):.4g}: drop the added constant"
     if want.ndim == 1 and want.size == 2 and np.allclose(got[::-1], want, rtol=1e-3):
         return "the two numbers are swapped: give them in the order asked"
@@ -305,17 +342,20 @@ def diagnose(got: np.ndarray, want: np.ndarray) -> str:
 def check_value(
     answer: object, expected: object, what: str = "your answer", rtol: float = RTOL,
     atol: float = ATOL, hints: Sequence[tuple[object, str]] = (), generic: bool = True,
+    amounts: bool = False,
 ) -> Feedback:
     """Compare a numeric answer (number, list, array or tensor) with the expected value.
 
-    ``hints`` pairs a known wrong answer with what probably led to it. ``generic=False``
+    ``hints`` pairs a known wrong answer with what probably led to it. ``amounts`` lets the
+    generic hint say by how much the answer is off: right for values a student's function
+    produced at fresh points, wrong for a value answer (it would give the answer away). ``generic=False``
     leaves out the generic guesses of :func:`diagnose` (a flipped sign, a missing factor),
     which speak of derivatives and mislead where the answer is a point, a rate or a count.
     """
     problem = answer_problem(answer, what)
     if problem is not None:
         return problem
-    got = np.asarray(_to_plain(answer), dtype=float)
+    got = _float_array(answer)
     want = np.asarray(expected, dtype=float)
     if got.size != want.size:
         return wrong(f"{what} should be {want.size} number(s) (shape {want.shape}); got "
@@ -328,7 +368,7 @@ def check_value(
         if other.size == got.size and _near(got, other.reshape(got.shape), rtol, atol):
             return wrong(hint)
     shown = _numbers(got)
-    return wrong(f"{what} = {shown} is not right. {diagnose(got, want) if generic else ''}".strip())
+    return wrong(f"{what} = {shown} is not right. {diagnose(got, want, amounts) if generic else ''}".strip())
 
 
 #: What TensorFlow says when a None gradient is passed on (to another tape, to tf.* maths).
@@ -377,9 +417,13 @@ def call_attempt(fn: object, *args: object, what: str = "your function",
         return None, wrong(f"{what} raised {type(error).__name__}: {error}")
     if result is Ellipsis:
         return None, unfinished("Your function still returns `...`: finish its body.")
+    context = _CONTEXT.get()
+    if context is not None and context.first_call is None and result is not None:
+        context.first_call = (fn, args, _numbers_of(result))
     if result is None:
-        return None, unfinished("Your function returns None: finish its body and `return` the result. "
-                                f"If it returns tape.gradient(...): {NONE_HINT}.")
+        if any(g is None for g in _flat_items(seen().gradient_results)):
+            return None, wrong(f"{what} returns None, which tape.gradient gave it. {NONE_HINT}.")
+        return None, unfinished("Your function returns None: finish its body and `return` the result.")
     return result, None
 
 
@@ -450,6 +494,10 @@ def check_choice(
             return repr(v)
         return v
 
+    letters = {str(o) for o in options}
+    if isinstance(answer, str) and len(answer.strip()) > 1 and set(answer.strip()) <= letters:
+        shown = "{" + ", ".join(repr(c) for c in answer.strip()) + "}"
+        return wrong(f"give several options as a set, e.g. {shown}, not the text {answer!r}")
     if norm(answer) not in {norm(o) for o in options} and not isinstance(answer, (set, frozenset, list, tuple)):
         shown = ", ".join(repr(o) for o in options)
         return wrong(f"{answer!r} is not one of the options: {shown}")
@@ -470,6 +518,7 @@ class _Context:
     budget: float                      # what is left of it
     observation: Observation = field(default_factory=Observation)
     timing: bool = False               # a student call is being timed (no nested timers)
+    first_call: tuple | None = None    # (fn, args, result as numbers) of the first good call
 
 
 _CONTEXT: contextvars.ContextVar[_Context | None] = contextvars.ContextVar("gradlab_check", default=None)
@@ -513,6 +562,14 @@ def _observed_call(fn: Callable, args: tuple, avoid: Sequence[tuple[str, object]
     return Observer(seen(), avoid).run(fn, *args)
 
 
+_GRADLAB_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+def _ours(frame) -> bool:
+    """A frame of gradlab itself: its clean-up must run, so the time-up is not raised there."""
+    return frame.f_code.co_filename.startswith(_GRADLAB_DIR)
+
+
 def _timers_usable() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
@@ -525,11 +582,14 @@ def _run_student_code(fn: Callable, args: tuple, avoid: Sequence[tuple[str, obje
     if context.budget <= 0:
         raise _TimeUp(context.limit)
     context.timing = True
+    observer = Observer(seen(), avoid)
+    observer.start()
     start = time.process_time()
     try:
-        return _with_timers(lambda: _observed_call(fn, args, avoid), context.budget, WAIT_LIMIT,
+        return _with_timers(lambda: observer.call(fn, args), context.budget, WAIT_LIMIT,
                             _TimeUp(context.limit), _TimeUp(WAIT_LIMIT, waiting=True))
     finally:
+        observer.stop()  # after the timers: nothing can interrupt the clean-up
         context.timing = False
         context.budget -= time.process_time() - start
 
@@ -551,6 +611,8 @@ def _with_timers(thunk: Callable[[], object], cpu_limit: float, wait_limit: floa
     previous_trace = sys.gettrace()
 
     def tracer(frame, _event, _arg):
+        if not _student(frame):  # only the student's handlers are made to let go of it
+            return None
         frame.f_trace_opcodes = True
         if state["up"] is not None and not state["stopped"] and sys.exc_info()[1] is state["up"]:
             raise state["up"]
@@ -558,11 +620,12 @@ def _with_timers(thunk: Callable[[], object], cpu_limit: float, wait_limit: floa
 
     def handler(up: BaseException):
         def on_signal(_signum, frame):
-            if state["stopped"]:
+            if state["stopped"] or _ours(frame):  # the next tick (50 ms) lands in the student's code
                 return
             state["up"] = state["up"] or up
             while frame is not None and frame is not here:
-                frame.f_trace, frame.f_trace_opcodes = tracer, True
+                if not _ours(frame):
+                    frame.f_trace, frame.f_trace_opcodes = tracer, True
                 frame = frame.f_back
             sys.settrace(tracer)
             raise state["up"]
@@ -625,6 +688,7 @@ def run_check(check: Callable[[object], Feedback], answer: object, time_limit: f
     """
     limit = TIME_LIMIT if time_limit is None else time_limit
     context = _Context(np.random.default_rng(seed), limit, limit)
+    answer = _frozen(answer)  # before any expected value exists to be read
 
     def guarded() -> Feedback:
         token = _CONTEXT.set(context)
@@ -644,8 +708,18 @@ def run_check(check: Callable[[object], Feedback], answer: object, time_limit: f
             return wrong(f"the check returned {_short(result)} instead of feedback")
         # Right numbers found another way than the exercise asks: wrong, naming the rule. (A
         # wrong or crashing answer keeps its own, more specific, feedback.)
-        if rules is not None and result.solved and context.observation.calls:
-            broken = method_problem(rules, context.observation, "your function")
+        if result.solved and context.observation.calls:
+            seen_now = context.observation
+            broken = (method_problem(rules, seen_now, "your function") if rules is not None
+                      else universal_problem(seen_now, "your function"))
+            if broken is None and rules is not None and rules.tape and rules.tape_result:
+                token = _CONTEXT.set(context)
+                try:
+                    if _ignores_the_tape(context):
+                        broken = ("your function runs a tape, but its result does not depend on what "
+                                  "tape.gradient returns: build the answer from the tape's gradient.")
+                finally:
+                    _CONTEXT.reset(token)
             if broken is not None:
                 return wrong(broken)
         return result
@@ -653,14 +727,92 @@ def run_check(check: Callable[[object], Feedback], answer: object, time_limit: f
     if _timers_usable():
         return guarded()
     box: list[Feedback] = []
+    eager = _functions_run_eagerly()
     worker = threading.Thread(target=lambda: box.append(contextvars.copy_context().run(guarded)),
                               daemon=True)
     worker.start()
     worker.join(context.budget)
     if not box:
+        # The abandoned check still runs with tf.functions switched to eager (the observer
+        # does that while student code runs): switch them back for the rest of the kernel.
+        _restore_functions_run_eagerly(eager)
         return wrong(did_not_finish(context.budget).message + " (it is still running in the "
                      "background; restart the kernel if the notebook becomes slow)")
     return box[0]
+
+
+def _functions_run_eagerly() -> bool | None:
+    tf = sys.modules.get("tensorflow")
+    return None if tf is None else bool(tf.config.functions_run_eagerly())
+
+
+def _restore_functions_run_eagerly(eager: bool | None) -> None:
+    tf = sys.modules.get("tensorflow")
+    if tf is not None:
+        tf.config.run_functions_eagerly(bool(eager))
+
+
+def _numbers_of(result: object) -> np.ndarray | None:
+    """A result as numbers, taken now (a variable returned may change later), or None."""
+    try:
+        return _float_array(result).copy()
+    except Exception:  # noqa: BLE001 - not numbers: the comparison below is skipped
+        return None
+
+
+def _ignores_the_tape(context: _Context) -> bool:
+    """Does the first call's result stay the same when every tape gradient is scaled by 1.5?
+
+    A throwaway tape (a gradient computed and dropped, the result from a formula or a finite
+    difference) passes "a tape was used" but not this: the result does not depend on it.
+    """
+    tf = sys.modules.get("tensorflow")
+    if tf is None or context.first_call is None or context.first_call[2] is None:
+        return False
+    fn, args, before = context.first_call
+    tape = tf.GradientTape
+    originals = {name: vars(tape)[name] for name in ("gradient", "jacobian", "batch_jacobian")}
+
+    def scaled(original):
+        def larger(self, *a, **k):
+            return tf.nest.map_structure(
+                lambda g: g * tf.cast(1.5, g.dtype) if getattr(g, "dtype", None) is not None
+                and g.dtype.is_floating else g, original(self, *a, **k))
+        return larger
+
+    saved, context.observation = context.observation, Observation()
+    try:
+        for name, original in originals.items():
+            setattr(tape, name, scaled(original))
+        try:
+            again = _numbers_of(_run_student_code(fn, args))
+        except BaseException:  # noqa: BLE001 - it failed: no evidence either way
+            return False
+    finally:
+        for name, original in originals.items():
+            setattr(tape, name, original)
+        context.observation = saved
+    return again is not None and again.shape == before.shape and bool(np.array_equal(again, before))
+
+
+def _frozen(answer: object, depth: int = 0) -> object:
+    """A value answer turned into plain data before the check computes anything.
+
+    An object answer runs its own code when it is converted (``numpy()``, ``__array__``,
+    ``__float__``): converted here, that code finds no expected value on the call stack.
+    """
+    if isinstance(answer, (list, tuple)) and depth < 6:
+        items = [_frozen(v, depth + 1) for v in answer]
+        return tuple(items) if isinstance(answer, tuple) else items
+    if isinstance(answer, (str, bytes, bool, int, float, complex, set, frozenset, dict, np.generic)) \
+            or answer is None or answer is Ellipsis or (callable(answer) and not hasattr(answer, "numpy")):
+        return answer
+    if isinstance(answer, np.ndarray) and answer.dtype != object:
+        return answer.copy()
+    try:
+        return np.asarray(_to_plain(answer))
+    except Exception:  # noqa: BLE001 - left as it is: answer_problem will name what is wrong
+        return answer
 
 
 def _error_feedback(error: Exception, answer: object) -> Feedback:

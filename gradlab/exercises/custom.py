@@ -307,7 +307,7 @@ def _fingerprint(made: TeacherExercise) -> str:
     else:
         expected = np.round(np.asarray(expected, dtype=float), 10).tolist()
     return repr((made.kind, made.what, expected, made.inputs, made.rtol, made.atol,
-                 [message for _, message in made.hints]))
+                 [message for _, message in made.hints], made.fresh, made.rules))
 
 
 def redefined(key: str) -> str | None:

@@ -26,20 +26,34 @@ rule that was broken.
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
+import sysconfig
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from gradlab import _integrity
 
-__all__ = ["Observation", "Observer", "Rules", "method_problem"]
+__all__ = ["Observation", "Observer", "Rules", "method_problem", "universal_problem"]
 
 _GRADLAB_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 #: The exercises' own test functions (passed to the student's code) are not helpers.
 _CATALOGS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "catalog")
 _KERAS_FIT = {"fit", "train_on_batch"}
 _FORWARDPROP = os.path.join("eager", "forwardprop.py")
+#: Reading the call stack would let an answer read the checker's expected values.
+_FRAME_READERS = {sys._getframe, getattr(sys, "_current_frames", sys._getframe)}
+_INSPECT_CODES = {inspect.currentframe.__code__, inspect.stack.__code__, inspect.getouterframes.__code__,
+                  inspect.trace.__code__}
+#: Where libraries live: a frame from anywhere else is the student's (a notebook cell, their module).
+_LIBRARIES = tuple({sysconfig.get_paths()[name] for name in ("stdlib", "platstdlib", "purelib", "platlib")}
+                   | {os.path.dirname(os.__file__), _GRADLAB_DIR.rstrip(os.sep)})
+
+
+def _student(frame) -> bool:
+    return not frame.f_code.co_filename.startswith(_LIBRARIES)
 
 
 @dataclass
@@ -56,6 +70,9 @@ class Observation:
     given_optimizers: list[int] = field(default_factory=list)  # id() of those the check handed over
     fits: int = 0          # Model.fit / train_on_batch calls
     calls: int = 0         # calls of the student's function
+    threads: int = 0       # threads the student's code started (the watch cannot follow them)
+    unwatched: int = 0     # times the student's code switched the watch off (sys.setprofile)
+    frames_read: int = 0   # calls that read the call stack (sys._getframe, inspect.stack...)
 
 
 def _tf_code_objects():
@@ -139,6 +156,9 @@ class Observer:
         if event == "call":
             if not self.inside_gradlab:
                 self._call(frame)
+        elif event == "c_call":
+            if arg in _FRAME_READERS and not self.inside_gradlab and _student(frame):
+                self.seen.frames_read += 1
         elif event == "return":
             if self.inside_gradlab:
                 if frame is self.inside_gradlab[-1]:
@@ -149,6 +169,8 @@ class Observer:
 
     def _call(self, frame) -> None:
         code = frame.f_code
+        if code in _INSPECT_CODES and frame.f_back is not None and _student(frame.f_back):
+            self.seen.frames_read += 1
         if code.co_filename.startswith(_GRADLAB_DIR) and not code.co_filename.startswith(_CATALOGS):
             self.inside_gradlab.append(frame)  # what a helper does inside is the helper's
             if not code.co_name.startswith("__"):  # not gradlab's lazy __getattr__
@@ -173,19 +195,45 @@ class Observer:
 
     def run(self, fn: Callable, *args: object) -> object:
         """``fn(*args)``, watched; tf.functions run eagerly meanwhile (their Python is seen)."""
+        self.start()
+        try:
+            return self.call(fn, args)
+        finally:
+            self.stop()
+
+    def start(self) -> None:
+        """Switch tf.functions to eager and note threads started from now on."""
         from gradlab._tf import tf
 
-        eager = tf.config.functions_run_eagerly()
+        self._eager = tf.config.functions_run_eagerly()
+        self._threads = threading.getprofile()
         tf.config.run_functions_eagerly(True)
-        previous = sys.getprofile()
+        threading.setprofile(self._thread_started)
         self.seen.calls += 1
-        sys.setprofile(self._profile)  # no Python frame of ours runs until it is unset
+
+    def call(self, fn: Callable, args: tuple) -> object:
+        """``fn(*args)`` with the watch on. The watch must still be on when the answer returns:
+        an answer that switched it off (``sys.setprofile(None)``) is noted."""
+        previous, hook = sys.getprofile(), self._profile  # one bound method, compared below
+        sys.setprofile(hook)  # no Python frame of ours runs until it is unset
         try:
             return fn(*args)
         finally:
+            if sys.getprofile() is not hook:
+                self.seen.unwatched += 1
             sys.setprofile(previous)
             self.inside_gradlab.clear()
-            tf.config.run_functions_eagerly(eager)
+
+    def stop(self) -> None:
+        """Undo :meth:`start` (called once the student's code can no longer be interrupted)."""
+        from gradlab._tf import tf
+
+        threading.setprofile(self._threads)
+        tf.config.run_functions_eagerly(self._eager)
+
+    def _thread_started(self, _frame, _event, _arg):
+        self.seen.threads += 1
+        sys.setprofile(None)  # noted once; the thread itself is not watched
 
 
 @dataclass(frozen=True)
@@ -208,11 +256,29 @@ class Rules:
     helpers: bool = True
     optimizer: bool = False
     no_optimizer: bool = False
+    tape_result: bool = True  # with tape: the result must change when the tape's gradients do
+
+
+def universal_problem(seen: Observation, what: str) -> str | None:
+    """What no answer may do, whatever the exercise: hide from the check or read the checker."""
+    if seen.unwatched:
+        return (f"{what} switched off the check's watch (sys.setprofile): the check must see how "
+                "your answer computes. Remove that call.")
+    if seen.threads:
+        return (f"{what} starts a thread, where the check cannot see what runs: compute the answer "
+                "in the function itself.")
+    if seen.frames_read:
+        return (f"{what} reads the call stack (sys._getframe, inspect): an answer may not look "
+                "into the checker. Compute the answer yourself.")
+    return None
 
 
 def method_problem(rules: Rules, seen: Observation, what: str) -> str | None:
     """The broken rule, in a sentence for the student, or None when the method is right."""
     calls = max(seen.calls, 1)
+    broken = universal_problem(seen, what)
+    if broken is not None:
+        return broken
     if not rules.helpers and seen.gradlab:
         used = ", ".join(dict.fromkeys(seen.gradlab))
         return (f"{what} calls {used}: gradlab's helpers would do the exercise for you. Write it "
