@@ -356,8 +356,11 @@ gradlab.check("01.1", slope_of_g)
 
 # %% nbgrader={"grade": true, "grade_id": "test_01_1", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("01.1", slope_of_g)
-
+### BEGIN HIDDEN TESTS
+gradlab.grade("01.1", slope_of_g, seed=33732)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # **Exercise 2.** Write `h(x) = sin(x²)` with TensorFlow operations, and `dh(x)`, its
@@ -383,8 +386,11 @@ gradlab.check("01.2", (h, dh))
 
 # %% nbgrader={"grade": true, "grade_id": "test_01_2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("01.2", (h, dh))
-
+### BEGIN HIDDEN TESTS
+gradlab.grade("01.2", (h, dh), seed=90552)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # **Exercise 3.** This softplus function, log(1 + eˣ), gives the tape nothing to work with.
@@ -409,7 +415,11 @@ gradlab.check("01.3", softplus)
 
 # %% nbgrader={"grade": true, "grade_id": "test_01_3", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("01.3", softplus)
+### BEGIN HIDDEN TESTS
+gradlab.grade("01.3", softplus, seed=42005)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # The check tries x in [−3, 3]. Try your `softplus` at x = 100: written as log(1 + eˣ), eˣ
@@ -432,6 +442,7 @@ def shrink(x):
 
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_01_4", "locked": false, "schema_version": 3, "solution": true, "task": false}
+answer = ...
 ### BEGIN SOLUTION
 answer = (2 * (5 / 8) * (1 / 8), 2 * 0.5)  # 5 → 2.5 → 1.25 → 0.625: three halvings, each × 1/2
 ### END SOLUTION
@@ -441,4 +452,8 @@ gradlab.check("01.4", answer)
 
 # %% nbgrader={"grade": true, "grade_id": "test_01_4", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("01.4", answer)
+### BEGIN HIDDEN TESTS
+gradlab.grade("01.4", answer, seed=22277)
+### END HIDDEN TESTS

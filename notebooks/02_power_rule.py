@@ -221,6 +221,7 @@ gradlab.browser_power_rule_explorer(n=3, x=2.0)
 # number (not code) in `answer`.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_02_1", "locked": false, "schema_version": 3, "solution": true, "task": false}
+answer = ...
 ### BEGIN SOLUTION
 answer = 5 * 2**4
 ### END SOLUTION
@@ -230,7 +231,11 @@ gradlab.check("02.1", answer)
 
 # %% nbgrader={"grade": true, "grade_id": "test_02_1", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("02.1", answer)
+### BEGIN HIDDEN TESTS
+gradlab.grade("02.1", answer, seed=96213)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # **Exercise 2.** Predict, by hand, the derivative of (2x + 1)⁻² at x = 0.5: a negative
@@ -238,6 +243,7 @@ gradlab.grade("02.1", answer)
 # play a part. Write the number in `answer`; then, if you like, confirm it with a tape.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_02_2", "locked": false, "schema_version": 3, "solution": true, "task": false}
+answer = ...
 ### BEGIN SOLUTION
 answer = -2 * (2 * 0.5 + 1) ** -3 * 2  # power rule on the outside, times the inner slope 2
 ### END SOLUTION
@@ -247,8 +253,11 @@ gradlab.check("02.2", answer)
 
 # %% nbgrader={"grade": true, "grade_id": "test_02_2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("02.2", answer)
-
+### BEGIN HIDDEN TESTS
+gradlab.grade("02.2", answer, seed=45296)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # **Exercise 3.** Write `third_derivative(f, x)`, returning f‴(x) for a tensor `x`, by
@@ -277,4 +286,8 @@ gradlab.check("02.3", third_derivative)
 
 # %% nbgrader={"grade": true, "grade_id": "test_02_3", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("02.3", third_derivative)
+### BEGIN HIDDEN TESTS
+gradlab.grade("02.3", third_derivative, seed=75033)
+### END HIDDEN TESTS

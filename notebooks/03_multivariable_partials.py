@@ -289,6 +289,7 @@ print(gradlab.partials(naive_bump, 0.0, 0.0))
 # and write them as a pair `(df_dx, df_dy)`.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_03_1", "locked": false, "schema_version": 3, "solution": true, "task": false}
+answer = ...
 ### BEGIN SOLUTION
 answer = (2 * 3 * 2, 3**2)
 ### END SOLUTION
@@ -298,8 +299,11 @@ gradlab.check("03.1", answer)
 
 # %% nbgrader={"grade": true, "grade_id": "test_03_1", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("03.1", answer)
-
+### BEGIN HIDDEN TESTS
+gradlab.grade("03.1", answer, seed=85219)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # **Exercise 2.** Write a function `f(x, y)` whose gradient is (y, x) at every point.
@@ -316,8 +320,11 @@ gradlab.check("03.2", f)
 
 # %% nbgrader={"grade": true, "grade_id": "test_03_2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("03.2", f)
-
+### BEGIN HIDDEN TESTS
+gradlab.grade("03.2", f, seed=37041)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # **Exercise 3.** Write `safe_bump(x, y)`: the same values as `naive_bump` above
@@ -337,4 +344,8 @@ gradlab.check("03.3", safe_bump)
 
 # %% nbgrader={"grade": true, "grade_id": "test_03_3", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("03.3", safe_bump)
+### BEGIN HIDDEN TESTS
+gradlab.grade("03.3", safe_bump, seed=33427)
+### END HIDDEN TESTS

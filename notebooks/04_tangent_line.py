@@ -264,7 +264,11 @@ gradlab.check("04.1", tangent_at)
 
 # %% nbgrader={"grade": true, "grade_id": "test_04_1", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("04.1", tangent_at)
+### BEGIN HIDDEN TESTS
+gradlab.grade("04.1", tangent_at, seed=93540)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # **Exercise 2.** Near x = 4 the curve has a crest, where the tangent is flat. Find that x
@@ -272,6 +276,7 @@ gradlab.grade("04.1", tangent_at)
 # a tape gets you there).
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_04_2", "locked": false, "schema_version": 3, "solution": true, "task": false}
+answer = ...
 ### BEGIN SOLUTION
 lo, hi = 3.5, 4.5  # f' > 0 at 3.5 and < 0 at 4.5
 for _ in range(40):
@@ -286,8 +291,11 @@ gradlab.check("04.2", answer)
 
 # %% nbgrader={"grade": true, "grade_id": "test_04_2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("04.2", answer)
-
+### BEGIN HIDDEN TESTS
+gradlab.grade("04.2", answer, seed=99726)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # **Exercise 3.** Newton's method finds a zero of a function by sliding down its tangent:
@@ -309,4 +317,8 @@ gradlab.check("04.3", newton_step)
 
 # %% nbgrader={"grade": true, "grade_id": "test_04_3", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("04.3", newton_step)
+### BEGIN HIDDEN TESTS
+gradlab.grade("04.3", newton_step, seed=40153)
+### END HIDDEN TESTS

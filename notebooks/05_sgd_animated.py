@@ -344,8 +344,11 @@ gradlab.check("05.1", first_step)
 
 # %% nbgrader={"grade": true, "grade_id": "test_05_1", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("05.1", first_step)
-
+### BEGIN HIDDEN TESTS
+gradlab.grade("05.1", first_step, seed=75975)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # **Exercise 2.** Write one step of SGD with momentum 0.9 the way Keras does it:
@@ -365,7 +368,11 @@ gradlab.check("05.2", momentum_step)
 
 # %% nbgrader={"grade": true, "grade_id": "test_05_2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("05.2", momentum_step)
+### BEGIN HIDDEN TESTS
+gradlab.grade("05.2", momentum_step, seed=98980)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # **Exercise 3.** In "How big a step?" SGD was stable for steps below 2/L, where L is the
@@ -376,6 +383,7 @@ gradlab.grade("05.2", momentum_step)
 # Compute the Hessian with nested tapes or by hand, then `np.linalg.eigvalsh`.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_05_3", "locked": false, "schema_version": 3, "solution": true, "task": false}
+answer = ...
 ### BEGIN SOLUTION
 p = tf.constant([0.3, -0.2])  # any point: q is quadratic, its Hessian is the same everywhere
 with tf.GradientTape() as outer:
@@ -393,8 +401,11 @@ gradlab.check("05.3", answer)
 
 # %% nbgrader={"grade": true, "grade_id": "test_05_3", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("05.3", answer)
-
+### BEGIN HIDDEN TESTS
+gradlab.grade("05.3", answer, seed=49281)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # **Exercise 4.** Write `train_step(model, optimizer, x, y)` for a Keras model: compute the
@@ -420,4 +431,8 @@ gradlab.check("05.4", train_step)
 
 # %% nbgrader={"grade": true, "grade_id": "test_05_4", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("05.4", train_step)
+### BEGIN HIDDEN TESTS
+gradlab.grade("05.4", train_step, seed=78371)
+### END HIDDEN TESTS

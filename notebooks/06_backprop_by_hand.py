@@ -213,8 +213,11 @@ gradlab.check("06.1", d_by_dy)
 
 # %% nbgrader={"grade": true, "grade_id": "test_06_1", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("06.1", d_by_dy)
-
+### BEGIN HIDDEN TESTS
+gradlab.grade("06.1", d_by_dy, seed=80033)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # **Exercise 2.** Every node type needs a backward rule. Write the one for multiplication:
@@ -232,7 +235,11 @@ gradlab.check("06.2", mul_backward)
 
 # %% nbgrader={"grade": true, "grade_id": "test_06_2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("06.2", mul_backward)
+### BEGIN HIDDEN TESTS
+gradlab.grade("06.2", mul_backward, seed=58164)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # **Exercise 3.** Backpropagate by hand through g(x, y) = exp(x·y) + y: name the nodes
@@ -257,4 +264,8 @@ gradlab.check("06.3", g_gradient)
 
 # %% nbgrader={"grade": true, "grade_id": "test_06_3", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("06.3", g_gradient)
+### BEGIN HIDDEN TESTS
+gradlab.grade("06.3", g_gradient, seed=46547)
+### END HIDDEN TESTS

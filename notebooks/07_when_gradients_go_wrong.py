@@ -342,6 +342,7 @@ candidates = {
 }
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_07_1", "locked": false, "schema_version": 3, "solution": true, "task": false}
+answer = ...
 ### BEGIN SOLUTION
 # a: tf.sign has a registered gradient (0), so the product rule gives sign(x) = 1: not None.
 # b: .numpy() and np.exp leave TensorFlow (cause 3): None.
@@ -355,7 +356,11 @@ gradlab.check("07.1", answer)
 
 # %% nbgrader={"grade": true, "grade_id": "test_07_1", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("07.1", answer)
+### BEGIN HIDDEN TESTS
+gradlab.grade("07.1", answer, seed=45584)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # **Exercise 2.** The loss a³ + 1 uses the variable `a` and not `b`. Write
@@ -377,8 +382,11 @@ gradlab.check("07.2", both_gradients)
 
 # %% nbgrader={"grade": true, "grade_id": "test_07_2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("07.2", both_gradients)
-
+### BEGIN HIDDEN TESTS
+gradlab.grade("07.2", both_gradients, seed=71888)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # **Exercise 3.** `minimise_broken` should walk x towards 1 by gradient descent on
@@ -413,13 +421,18 @@ gradlab.check("07.3", minimise)
 
 # %% nbgrader={"grade": true, "grade_id": "test_07_3", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("07.3", minimise)
+### BEGIN HIDDEN TESTS
+gradlab.grade("07.3", minimise, seed=70124)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # **Exercise 4.** For the function F(v) = (v₀·v₁·v₂, v₀ + v₁², sin v₂) from R³ to R³,
 # compute the 3 × 3 Jacobian at v = (1, 2, 3) with a tape. Predict one row by hand first.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_07_4", "locked": false, "schema_version": 3, "solution": true, "task": false}
+answer = ...
 ### BEGIN SOLUTION
 v = tf.constant([1.0, 2.0, 3.0])
 with tf.GradientTape() as tape:
@@ -433,7 +446,11 @@ gradlab.check("07.4", answer)
 
 # %% nbgrader={"grade": true, "grade_id": "test_07_4", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("07.4", answer)
+### BEGIN HIDDEN TESTS
+gradlab.grade("07.4", answer, seed=78534)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # **Exercise 5.** In float32 the best finite-difference step is much larger than in
@@ -445,6 +462,7 @@ gradlab.grade("07.4", answer)
 # better by cancellation, which is why the check compares with the typical value.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_07_5", "locked": false, "schema_version": 3, "solution": true, "task": false}
+answer = ...
 ### BEGIN SOLUTION
 x32 = np.linspace(0.5, 2.5, 21, dtype=np.float32)
 candidates_h = np.logspace(-6, -1, 51)
@@ -458,8 +476,11 @@ gradlab.check("07.5", answer)
 
 # %% nbgrader={"grade": true, "grade_id": "test_07_5", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("07.5", answer)
-
+### BEGIN HIDDEN TESTS
+gradlab.grade("07.5", answer, seed=22609)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # **Exercise 6.** log(1 + eˣ) overflows for large x: `tf.exp(100.0)` is inf in float32,
@@ -487,4 +508,8 @@ gradlab.check("07.6", softplus)
 
 # %% nbgrader={"grade": true, "grade_id": "test_07_6", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("07.6", softplus)
+### BEGIN HIDDEN TESTS
+gradlab.grade("07.6", softplus, seed=25311)
+### END HIDDEN TESTS

@@ -458,6 +458,7 @@ print("sympy                   :", np.round(hvp_exact, 10))
 # 3. an image filter, R⁵⁰ → R²⁰⁰.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_08_1", "locked": false, "schema_version": 3, "solution": true, "task": false}
+answer = ...
 ### BEGIN SOLUTION
 answer = (1, 1, 50)  # reverse: one per output; forward: one per input; min(inputs, outputs)
 ### END SOLUTION
@@ -467,7 +468,11 @@ gradlab.check("08.1", answer)
 
 # %% nbgrader={"grade": true, "grade_id": "test_08_1", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("08.1", answer)
+### BEGIN HIDDEN TESTS
+gradlab.grade("08.1", answer, seed=31985)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # **Exercise 2.** Extend dual numbers with tanh: write `dual_tanh(d)` returning a `Dual`
@@ -487,7 +492,11 @@ gradlab.check("08.2", dual_tanh)
 
 # %% nbgrader={"grade": true, "grade_id": "test_08_2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("08.2", dual_tanh)
+### BEGIN HIDDEN TESTS
+gradlab.grade("08.2", dual_tanh, seed=26305)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # **Exercise 3.** The directional derivative of the loss above, at weights w in the
@@ -511,4 +520,8 @@ gradlab.check("08.3", directional_derivative)
 
 # %% nbgrader={"grade": true, "grade_id": "test_08_3", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("08.3", directional_derivative)
+### BEGIN HIDDEN TESTS
+gradlab.grade("08.3", directional_derivative, seed=13289)
+### END HIDDEN TESTS

@@ -664,7 +664,11 @@ gradlab.check("09.1", answer)
 
 # %% nbgrader={"grade": true, "grade_id": "test_09_1", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("09.1", answer)
+### BEGIN HIDDEN TESTS
+gradlab.grade("09.1", answer, seed=33999)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # **Exercise 2.** By hand, with NumPy (no tape): write `dense_backward(x, W, delta)` for
@@ -684,7 +688,11 @@ gradlab.check("09.2", dense_backward)
 
 # %% nbgrader={"grade": true, "grade_id": "test_09_2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("09.2", dense_backward)
+### BEGIN HIDDEN TESTS
+gradlab.grade("09.2", dense_backward, seed=96920)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # **Exercise 3.** Write `run_epoch(w, x, y, batch_size, learning_rate)`: one epoch of
@@ -711,7 +719,11 @@ gradlab.check("09.3", run_epoch)
 
 # %% nbgrader={"grade": true, "grade_id": "test_09_3", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("09.3", run_epoch)
+### BEGIN HIDDEN TESTS
+gradlab.grade("09.3", run_epoch, seed=69782)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # **Exercise 4.** Write `clipped_step(model, optimizer, x, y, max_norm)`: one training step
@@ -737,7 +749,11 @@ gradlab.check("09.4", clipped_step)
 
 # %% nbgrader={"grade": true, "grade_id": "test_09_4", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("09.4", clipped_step)
+### BEGIN HIDDEN TESTS
+gradlab.grade("09.4", clipped_step, seed=53406)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # **Exercise 5.** By hand, with NumPy (no tape): write `two_layer_gradients(x, t, W1, b1,
@@ -762,4 +778,8 @@ gradlab.check("09.5", two_layer_gradients)
 
 # %% nbgrader={"grade": true, "grade_id": "test_09_5", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
 gradlab.grade("09.5", two_layer_gradients)
+### BEGIN HIDDEN TESTS
+gradlab.grade("09.5", two_layer_gradients, seed=54292)
+### END HIDDEN TESTS
