@@ -5,7 +5,8 @@ with a public and a hidden test, no nbgrader markers left) and, with the real ``
 assign`` (without running the notebooks), each one becomes a student notebook and a
 Gradescope autograder zip. Notebook 02 makes the round trip: ``otter run`` (no Docker) grades
 the answer key (full marks), an untouched student copy (zero, "not yet solved") and a partly
-solved copy (exactly the exercise it solved). Otter lives in build/otter-venv, which `make
+solved copy (exactly the exercise it solved); with ``--grader-check``, a student's
+``grader.check`` runs the public test. Otter lives in build/otter-venv, which `make
 otter-tools` (and so `make test`) creates; without it those tests skip and say so.
 """
 
@@ -18,6 +19,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -158,8 +160,9 @@ def assign(twin: Path, folder: Path, *options: str) -> Path:
 
 @needs_otter
 def test_otter_assign_accepts_every_notebook(tmp_path):
-    for twin in TWINS:
-        dist = assign(twin, tmp_path / twin.stem)
+    with ThreadPoolExecutor(max_workers=3) as pool:  # otter assign mostly waits on its own imports
+        dists = list(pool.map(lambda twin: assign(twin, tmp_path / twin.stem), TWINS))
+    for twin, dist in zip(TWINS, dists, strict=True):
         student = nbformat.read(dist / "student" / f"{twin.stem}.ipynb", 4)
         expected = [f"ex_{autograde.slug(k)}" for k in checks_in(read_notebook(twin))]
         marked = [t for c in student.cells for t in c.metadata.get("otter", {}).get("tests", [])]
@@ -181,12 +184,19 @@ def test_otter_assign_accepts_every_notebook(tmp_path):
 
 
 @needs_otter
-def test_grader_check_cells_on_request(tmp_path):
+def test_grader_check_cells_on_request_run_the_public_tests(tmp_path):
     dist = assign(ROUND_TRIP, tmp_path, "--grader-check")
     sources = [c.source for c in nbformat.read(dist / "student" / "02_power_rule.ipynb", 4).cells]
     assert any("otter.Notebook(" in s for s in sources)
     assert [s for s in sources if s.startswith("grader.check(")] == \
         [f'grader.check("ex_02_{n}")' for n in (1, 2, 3)]
+    student = ("import otter\ngrader = otter.Notebook('02_power_rule.ipynb')\nimport gradlab\n"
+               "answer = 80.0\nprint(grader.check('ex_02_1'))\nanswer = 3.0\nprint(grader.check('ex_02_1'))")
+    run = subprocess.run([str(OTTER_VENV / "bin" / "python"), "-c", student], cwd=dist / "student", env=otter_env(),
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    right, wrong = run.stdout.split("ex_02_1 results:")[1:]
+    assert "All test cases passed" in right and "❌ Not yet: d/dx x⁵ at 2 = 3 is not right" in wrong
 
 
 def grade_all(autograder: Path, submissions: dict[str, Path]) -> dict[str, dict]:
