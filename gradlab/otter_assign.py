@@ -266,8 +266,8 @@ def otter_master(nb: nbformat.NotebookNode, name: str, requirements: list[str] |
     ['ex_02_1']
     """
     work, conversion = copy.deepcopy(nb), Conversion()
-    try:
-        sync(work, notes=conversion.notes, warnings=conversion.notes)
+    try:  # sync's notes describe this in-memory copy; its warnings are about the teacher's cells
+        sync(work, warnings=conversion.notes)
     except NotUnderstood as why:
         raise OtterError(f"{why}; fix that cell, then convert again") from None
     cells = [_config(name, requirements or default_requirements(), grader_check, run_tests)]
@@ -291,6 +291,7 @@ def otter_master(nb: nbformat.NotebookNode, name: str, requirements: list[str] |
     if solutions:
         raise OtterError(f"a solution cell has no test after it ({solutions[0].source.splitlines()[:1]}): "
                          "add a gradlab.check cell for it")
+    _note_new_seeds(nb, cells, conversion)
     master = copy.deepcopy(work)
     master.cells = cells
     for number, cell in enumerate(master.cells):
@@ -298,6 +299,18 @@ def otter_master(nb: nbformat.NotebookNode, name: str, requirements: list[str] |
     master.metadata.pop("jupytext", None)
     master.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
     return master, conversion
+
+
+def _note_new_seeds(nb, cells: list, conversion: Conversion) -> None:
+    """Say which hidden tests got a seed the notebook does not hold (drawn for this conversion)."""
+    known = set(re.findall(r"seed=\d+", "\n".join(c.source for c in nb.cells)))
+    for cell in cells:
+        drawn = [s for s in re.findall(r"seed=\d+", cell.source) if s not in known] if cell.source.startswith(
+            "# HIDDEN") else []
+        if drawn:
+            conversion.notes.append(f"hidden test {cell.source.splitlines()[-1].strip()}: {drawn[0]} drawn now, the "
+                                    "notebook has no hidden block for it (python -m gradlab nbgrader-cells adds one "
+                                    "that stays)")
 
 
 def _tagged_solution(cell) -> bool:

@@ -98,10 +98,22 @@ def test_the_notebooks_hidden_seeds_are_the_ones_otter_hides():
     nb = read_notebook(ROUND_TRIP)
     autograde.sync(nb, rng=random.Random(7))  # as nbgrader-cells leaves it: test cells with hidden blocks
     seeds = [line for c in nb.cells for line in c.source.splitlines() if "seed=" in line]
-    master, _ = otter_master(nb, "02")
+    master, done = otter_master(nb, "02")
     hidden = [c.source for c in master.cells if c.source.startswith("# HIDDEN")]
     assert len(seeds) == len(hidden) == 3
     assert all(seed in test for seed, test in zip(seeds, hidden, strict=True))
+    assert not done.notes
+
+
+def test_a_seed_the_notebook_does_not_hold_is_drawn_and_said():
+    solution = nbformat.v4.new_code_cell("### BEGIN SOLUTION\nanswer = 80\n### END SOLUTION")
+    solution.metadata["tags"] = ["solution"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import gradlab"), solution,
+                                         nbformat.v4.new_code_cell('gradlab.check("02.1", answer)')])
+    master, done = otter_master(nb, "x")
+    (hidden,) = [c.source for c in master.cells if c.source.startswith("# HIDDEN")]
+    seed = re.search(r"seed=\d+", hidden).group(0)
+    assert len(done.notes) == 1 and f"{seed} drawn now" in done.notes[0]
 
 
 def test_nbgrader_markers_become_otters_and_a_cell_without_markers_is_a_solution_whole():
