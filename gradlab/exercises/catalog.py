@@ -700,6 +700,9 @@ def _ex07_6(fn: object) -> Feedback:
     if feedback and not _uses_custom_gradient(fn):
         return wrong("the values and gradients are right, but they are TensorFlow's own: decorate "
                      "softplus with @tf.custom_gradient and return (value, grad) with your backward rule")
+    if feedback:  # said without the (random) points, so a saved notebook's output is reproducible
+        return correct("softplus is finite everywhere, and its backward rule gives upstream × the "
+                       "logistic at every test point, far left and far right included.")
     return feedback
 
 
