@@ -133,7 +133,7 @@ def test_two_checks_in_one_cell_get_a_test_cell_each_in_order():
     notes: list[str] = []
     nb = sync(notebook(code("import gradlab"), code('gradlab.check("a.1", 1)\ngradlab.check("a.2", (2, 3))')),
               notes=notes)
-    calls = [c.source.splitlines()[1] for c in nb.cells[2:]]
+    calls = [c.source.splitlines()[2] for c in nb.cells[2:]]  # comment, import gradlab, the call
     assert calls == ['gradlab.grade("a.1", 1)', 'gradlab.grade("a.2", (2, 3))']
     assert notes == ["added test cell test_a_1 after cell 2", "added test cell test_a_2 after cell 2"]
 

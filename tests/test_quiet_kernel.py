@@ -135,9 +135,12 @@ def test_setup_cell_says_what_pip_said_and_what_to_run_when_the_install_fails(tm
     # No index and an empty find-links folder: pip fails at once, offline, as it would for a
     # version that was never published.
     env = dict(os.environ, PIP_NO_INDEX="1", PIP_FIND_LINKS=str(tmp_path), PIP_CONFIG_FILE=os.devnull)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    # A Python without gradlab-tf (the test's own has it, editable): pip must really look for it.
+    subprocess.run([sys.executable, "-m", "venv", str(tmp_path / "fresh")], check=True, timeout=300)
+    python = str(tmp_path / "fresh" / "bin" / "python")
+    done = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path,
                           env=env)
-    pip = subprocess.run([sys.executable, "-m", "pip", "install", "-q", colab.install_spec()], capture_output=True,
+    pip = subprocess.run([python, "-m", "pip", "install", "-q", colab.install_spec()], capture_output=True,
                          text=True, timeout=300, cwd=tmp_path, env=env)
     first_error = next(line for line in pip.stderr.splitlines() if line.startswith("ERROR"))
     assert "Could not find a version" in first_error and colab.install_spec() in first_error

@@ -577,7 +577,7 @@ def sync(nb: nbformat.NotebookNode, seeds: dict[str, int] | None = None, rng: ra
     --------
     >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import gradlab"),
     ...     nbformat.v4.new_code_cell('gradlab.check("02.1", 80.0)')])
-    >>> print(sync(nb, rng=random.Random(1)).cells[2].source.splitlines()[1])
+    >>> print(sync(nb, rng=random.Random(1)).cells[2].source.splitlines()[2])
     gradlab.grade("02.1", 80.0)
     """
     cells = list(nb.cells)
