@@ -69,7 +69,7 @@ WRONG = {
                             "third_derivative("),
     "02.3 float64 differences": ("02.3", lambda f, x: (
         lambda g, e: (g(x + 2 * e) - 2 * g(x + e) + 2 * g(x - e) - g(x - 2 * e)) / (2 * e**3))(
-        lambda t: float(f(tf.constant(float(t), tf.float64))), 1e-2), "third_derivative("),
+        lambda t: float(f(tf.constant(float(t), tf.float64))), 1e-2), "third_derivative(|" + TAPE_RULE),
     "02.3 gradlab": ("02.3", lambda f, x: gradlab.nth_derivative(f, x, 3), HELPERS),
     "03.2 stop_gradient": ("03.2", lambda x, y: x * y + tf.stop_gradient(x**2 + 5 * y), "hidden from the tape"),
     "04.1 gradlab.tangent_line": ("04.1", lambda x0: gradlab.tangent_line(f_tangent, float(x0)), HELPERS),
@@ -110,10 +110,11 @@ def tape_vector(f, w):
 
 @pytest.mark.parametrize("name", sorted(WRONG))
 def test_a_wrong_answer_that_used_to_pass_is_rejected_by_name(name):
-    key, answer, fragment = WRONG[name]
+    key, answer, fragments = WRONG[name]
     feedback = check(key, answer)
     assert feedback.status == "wrong", feedback
-    assert fragment in feedback.message, feedback
+    # "a|b": either message is right (a finite difference may land inside the tolerance or not)
+    assert any(fragment in feedback.message for fragment in fragments.split("|")), feedback
 
 
 def test_03_2_a_custom_gradient_with_the_wrong_value_is_rejected():
