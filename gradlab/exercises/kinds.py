@@ -1,6 +1,6 @@
 """What an exercise is: a key, a title, a check and the method it prescribes.
 
-Kept apart from the catalogs (catalog.py, catalog_09.py) so each can be imported first.
+Kept apart from the catalogs (catalog_01_04.py ... catalog_09.py) so each can be imported first.
 """
 
 from __future__ import annotations

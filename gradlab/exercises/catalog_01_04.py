@@ -1,0 +1,307 @@
+"""The exercises of notebooks 01 to 04 (tape basics, power rule, partials, tangents), by key.
+
+Same rules as :mod:`gradlab.exercises.catalog`, which merges :data:`EXERCISES_01_04` into
+the registry: every expected answer is computed inside its check, on points drawn afresh (or
+from an autograder's hidden seed), and a prescribed method is checked by its :class:`Rules`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from gradlab import _integrity
+from gradlab._tf import tf
+from gradlab.calculus import FunctionError, GradientError, derivative, nth_derivative, partials
+from gradlab.exercises._shared import described, f32, tape_gradient_matches
+from gradlab.exercises.checks import (
+    Feedback,
+    call_attempt,
+    check_function,
+    check_value,
+    correct,
+    random_points,
+    unfinished,
+    wrong,
+)
+from gradlab.exercises.kinds import BY_HAND, TAPE, Exercise
+from gradlab.exercises.observe import Rules
+
+__all__ = ["EXERCISES_01_04"]
+
+
+# --------------------------------------------------------------------------- 01 GradientTape
+
+
+def _ex01_1(fn: object) -> Feedback:
+    """slope_of_g(x): d/dx (x³ − 2x) from a tape, at x = 1.5 and fresh points."""
+    points = [1.5, *random_points(-2.0, 2.0, 3)]
+    return check_function(fn, lambda x: 3 * float(x) ** 2 - 2, [(f32(p),) for p in points],
+                          what="slope_of_g", describe=described, hints=[
+                              (lambda x: 3 * float(x) ** 2, "you dropped the −2x term's derivative (−2)"),
+                              (lambda x: float(x) ** 3 - 2 * float(x),
+                               "that is g's value, not its slope: return tape.gradient(g, x)")])
+
+
+def _ex01_2(answer: object) -> Feedback:
+    """A pair (h, dh): h(x) = sin(x²) in TF and dh its derivative by hand (chain rule)."""
+    if answer is Ellipsis or answer is None:
+        return unfinished()
+    try:
+        h, dh = answer  # type: ignore[misc]
+    except (TypeError, ValueError):
+        return wrong("pass the two functions as a pair: check('01.2', (h, dh))")
+    points = random_points(-1.7, 1.7, 4)
+    values = check_function(h, lambda x: math.sin(float(x) ** 2), [(f32(p),) for p in points],
+                            what="h", expect_tensor=True, describe=described)
+    if not values:
+        return values
+    try:  # h must be TensorFlow all the way: the tape has to follow it
+        derivative(h, np.float32(points[0]))
+    except (GradientError, FunctionError) as error:
+        return wrong(f"TensorFlow cannot differentiate h: {error}")
+    return check_function(dh, lambda x: 2 * x * math.cos(x * x), [(p,) for p in points], what="dh",
+                          avoid=[("h", h)], hints=[
+                              (lambda x: math.cos(x * x), "dh misses the inner derivative: the chain rule "
+                                                          "multiplies cos(x²) by d(x²)/dx = 2x"),
+                              (lambda x: 2 * x * math.sin(x * x), "the outer derivative of sin is cos")])
+
+
+def _ex01_3(fn: object) -> Feedback:
+    # Fresh points on every call. The gradient is not compared at 0: a stable softplus built
+    # from max(x, 0) and |x| has kinks there, where the tape picks one side (both are right).
+    away = [*random_points(-3.0, -0.1, 2), *random_points(0.1, 3.0, 2)]
+    return tape_gradient_matches(fn, lambda x: 1 / (1 + math.exp(-x)), [-2.0, 1.5, *away], "softplus",
+                                  reference=lambda x: math.log1p(math.exp(float(x))),
+                                  value_points=[0.0, *random_points(-3.0, 3.0, 2)])
+
+
+def _ex01_4(answer: object) -> Feedback:
+    """d/dx of shrink (halve while x > 1, then square) at 5 and at 0.5."""
+    def shrink_slope(x: float) -> float:
+        factor = 1.0
+        while x > 1.0:
+            x, factor = x / 2, factor / 2
+        return 2 * x * factor
+
+    want = [shrink_slope(5.0), shrink_slope(0.5)]
+    return check_value(answer, want, "(derivative at 5, derivative at 0.5)", hints=[
+        ([2 * 0.625, 1.0], "at 5 the tape also recorded three halvings: the chain rule multiplies by (1/2)³"),
+        ([2 * 5.0, 1.0], "at 5 the loop runs: x is halved three times before it is squared"),
+        ([0.0, 1.0], "the comparison x > 1 has no derivative, but the divisions it lets run do"),
+    ])
+
+
+# --------------------------------------------------------------------------- 02 power rule
+
+
+def _ex02_2(answer: object) -> Feedback:
+    """d/dx (2x + 1)⁻² at x = 0.5: a negative power and the chain rule, predicted."""
+    x = 0.5
+    inner = 2 * x + 1
+    return check_value(answer, -2 * inner**-3 * 2, "d/dx (2x + 1)⁻² at 0.5", hints=[
+        (-2 * inner**-3, "(2x + 1)⁻² is a power of 2x + 1, not of x: the chain rule multiplies by "
+                         "the inner slope, 2"),
+        (-2 * inner**-2 * 2, "lower the exponent: −2 becomes −3, so the slope is −2·(2x + 1)⁻³·2"),
+        (inner**-2, "that is the function's value, 2⁻² = 0.25, not its slope"),
+        (2 * inner**-3 * 2, "mind the sign: a negative power falls as x grows, so its slope is negative"),
+    ])
+
+
+def _ex02_3(fn: object) -> Feedback:
+    """third_derivative(f, x) with nested tapes, on functions and points drawn afresh."""
+    a, b, c = random_points(0.5, 2.0, 3)
+    x1, x2, x3 = random_points(-2.0, 2.0, 3)
+    cases = [(lambda x: a * x**4, x1, 24 * a * x1, f"{a:g}·x**4 at {x1:g}"),
+             (lambda x: b * tf.sin(x), x2, -b * math.cos(x2), f"{b:g}·sin(x) at {x2:g}"),
+             (lambda x: c * x**3 + x**2, x3, 6 * c, f"{c:g}·x**3 + x**2 at {x3:g}")]
+    for f, x, want, name in cases:
+        result, problem = call_attempt(fn, f, f32(x), what="third_derivative")
+        if problem is not None:
+            return problem
+        feedback = check_value(result, want, f"third_derivative({name})", rtol=1e-3, atol=1e-3)
+        if not feedback:
+            return feedback
+    return correct("third_derivative gives f‴ for every test function, by three nested tapes.")
+
+
+# --------------------------------------------------------------------------- 03 partials
+
+
+def _ex03_2(fn: object) -> Feedback:
+    # (1, 2) first for a stable message, then fresh random points on every call.
+    points = [(1.0, 2.0), *zip(random_points(-2.0, 2.0, 3), random_points(-2.0, 2.0, 3), strict=True)]
+    result, problem = call_attempt(fn, f32(1.0), f32(2.0), what="f")
+    if problem is not None:
+        return problem
+    offsets = []
+    for x, y in points:
+        try:
+            value, fx, fy = partials(fn, x, y)
+        except (GradientError, FunctionError) as error:
+            return wrong(f"TensorFlow cannot differentiate your f: {error}")
+        feedback = check_value([fx, fy], [y, x], f"∇f at ({x:g}, {y:g})")
+        if not feedback:
+            return feedback
+        offsets.append(float(value) - x * y)
+    if not np.allclose(offsets, offsets[0], rtol=1e-4, atol=1e-4):
+        worst = int(np.argmax(np.abs(np.asarray(offsets) - offsets[0])))
+        (x, y), offset = points[worst], offsets[worst]
+        return wrong(f"the tape's gradient is (y, x), but f's values are not x·y plus one constant "
+                     f"(at ({x:g}, {y:g}) f − x·y = {offset:.4g}, at (1, 2) {offsets[0]:.4g}): part of f "
+                     "is hidden from the tape (tf.stop_gradient, a custom gradient). The gradient must "
+                     "be the gradient of the function itself.")
+    return correct("∇f = (y, x) everywhere and f = x·y + a constant: that is the answer.")
+
+
+def _bump(x: float, y: float) -> float:
+    u = x * x + y * y
+    return math.sin(u) / u if u else 1.0
+
+
+def _ex03_3(fn: object) -> Feedback:
+    """sin(u)/u with u = x² + y², 1 at the origin, and a finite gradient there too."""
+    _, problem = call_attempt(fn, f32(1.0), f32(0.5), what="safe_bump")
+    if problem is not None:
+        return problem
+    fresh = list(zip(random_points(-1.5, 1.5, 3), random_points(-1.5, 1.5, 3), strict=True))
+    values = check_function(
+        fn, _bump,
+        [(f32(a), f32(b)) for a, b in [(1.0, 0.5), (0.0, 0.0), (0.01, 0.0), *fresh]],
+        what="safe_bump", rtol=1e-3, describe=lambda a: f"{float(a[0]):g}, {float(a[1]):g}")
+    if not values:
+        return values
+    try:
+        _, fx, fy = partials(fn, 0.0, 0.0)
+        # Near the origin too: a safe_bump that stops the gradient for small u must not pass.
+        # (Fresh points stay 0.05 from the axes: float32's sin(u)/u slope loses digits as u → 0.)
+        away = [(1.0, 0.5), (0.3, 0.2), (-0.05, 0.1), *zip(random_points(0.05, 0.5, 2),
+                                                           random_points(-0.5, -0.05, 2), strict=True)]
+        grads = [partials(fn, a, b)[1:] for a, b in away]
+    except (GradientError, FunctionError) as error:
+        return wrong(f"TensorFlow cannot differentiate safe_bump: {error}")
+    if not np.all(np.isfinite([fx, fy])):
+        return wrong(f"the values are right, but the gradient at the origin is ({float(fx)}, {float(fy)}). "
+                     "tf.where differentiates both branches: the one it discards must not divide by 0 either")
+    feedback = check_value([fx, fy], [0.0, 0.0], "∇safe_bump at the origin", atol=1e-4)
+    if not feedback:
+        return feedback
+    for (a, b), (gx, gy) in zip(away, grads, strict=True):
+        u = a * a + b * b  # d/du (sin u / u) = (u cos u − sin u) / u², times ∂u = (2x, 2y)
+        du = (u * math.cos(u) - math.sin(u)) / u**2
+        feedback = check_value([gx, gy], [2 * a * du, 2 * b * du], f"∇safe_bump at ({a:g}, {b:g})",
+                               atol=1e-4)
+        if not feedback:
+            return feedback
+    return correct("safe_bump is 1 at the origin and sin(u)/u elsewhere, and its gradient is finite at "
+                   "the origin and right near it and away from it.")
+
+
+# --------------------------------------------------------------------------- 04 tangent
+
+
+def _tangent_f(x):
+    return tf.cos(x) * tf.sin(x) / tf.sqrt(x)
+
+
+def _ex04_1(fn: object) -> Feedback:
+    """tangent_at(x0) -> (slope, intercept), from a tape, at x₀ = 2 and fresh points."""
+    def line(x0):
+        y, slope = (float(v) for v in derivative(_tangent_f, tf.constant(float(x0), tf.float64)))
+        return y, slope
+
+    # x₀ = 2 first: at x₀ = 1 forgetting the ·x₀ in the intercept would pass.
+    points = [2.0, *random_points(0.6, 5.5, 3)]
+    return check_function(
+        fn, lambda x0: (line(x0)[1], line(x0)[0] - line(x0)[1] * float(x0)), [(f32(p),) for p in points],
+        what="tangent_at", rtol=1e-3, atol=1e-4, describe=described, hints=[
+            (lambda x0: (line(x0)[1], line(x0)[0]),
+             "the intercept is the line's height at x = 0, not at x₀: f(x₀) − f′(x₀)·x₀"),
+            (lambda x0: (line(x0)[1], line(x0)[0] - line(x0)[1]),
+             "the intercept is f(x₀) − f′(x₀)·x₀: multiply the slope by x₀"),
+            (lambda x0: (line(x0)[0], line(x0)[0] - line(x0)[1] * float(x0)),
+             "the slope is f′(x₀), from the tape, not f(x₀)"),
+        ])
+
+
+def _newton_on_f_prime(x: float) -> float:
+    for _ in range(30):
+        x -= float(nth_derivative(_tangent_f, tf.constant(x, tf.float64), 1)) / float(
+            nth_derivative(_tangent_f, tf.constant(x, tf.float64), 2))
+    return x
+
+
+def _make_ex04_2() -> Callable[[object], Feedback]:
+    found: list[float] = []  # f's flat points, found once (outside any student's time)
+
+    def check(answer: object) -> Feedback:
+        if not found:  # Newton on f′ from the crests and troughs of the plot; the one near 4 first
+            found.extend(_newton_on_f_prime(start) for start in (4.0, 0.6, 2.3, 5.5))
+        crest, others = found[0], found[1:]
+        # "To three decimals": within 5e-4 of the crest, so 3.8945..3.8954 pass.
+        feedback = check_value(answer, crest, "x where f′(x) = 0", rtol=0, atol=5e-4)
+        if feedback.status != "wrong" or np.size(answer) != 1 or isinstance(answer, (str, bytes)):
+            return feedback
+        try:
+            value = float(np.asarray(answer, dtype=float).ravel()[0])
+        except (TypeError, ValueError):
+            return feedback
+        for x in others:  # a rough reading of another crest or trough
+            if abs(value - x) < 0.03:
+                return wrong(f"{value:g} is near another flat point of f (x ≈ {x:.3f}, a crest or "
+                             "trough): the exercise asks for the one near 4")
+        return feedback
+
+    return check
+
+
+def _ex04_3(fn: object) -> Feedback:
+    """newton_step(g, x) with x a float32 tensor: x − g(x)/g′(x), the derivative from a tape."""
+    tests = [(lambda x: x**2 - 2, random_points(0.8, 2.5, 1)[0]),
+             (lambda x: tf.cos(x) - x, random_points(0.2, 1.2, 1)[0]),
+             (_tangent_f, random_points(1.0, 1.6, 1)[0])]
+    for g, x in tests:
+        result, problem = call_attempt(fn, g, f32(x), what="newton_step")
+        if problem is not None:
+            return problem
+        y, slope = (float(v) for v in derivative(g, tf.constant(x, tf.float64)))
+        feedback = check_value(result, x - y / slope, f"newton_step from x = {x:g}", rtol=1e-4,
+                               atol=1e-5, hints=[(x + y / slope, "the step goes the other way: "
+                                                  "x − f(x)/f′(x), a minus where you have a plus")])
+        if not feedback:
+            return feedback
+    return correct("newton_step follows the tangent to its zero: x − f(x)/f′(x).")
+
+
+EXERCISES_01_04: dict[str, Exercise] = {
+    e.key: e
+    for e in [
+        Exercise("01.1", "slope_of_g(x): d/dx (x³ − 2x) with a tape", _ex01_1, TAPE),
+        Exercise("01.2", "h(x) = sin(x²) and its derivative by the chain rule, by hand", _ex01_2, BY_HAND),
+        Exercise("01.3", "a softplus the tape can differentiate", _ex01_3),
+        Exercise("01.4", "the derivative through a while loop", _ex01_4),
+        Exercise("02.1", "d/dx x⁵ at x = 2",
+                 lambda a: check_value(a, 5 * 2**4, "d/dx x⁵ at 2",
+                                       hints=[(2**5, "that is x⁵ itself; the power rule gives n·xⁿ⁻¹"),
+                                              (5 * 2**5, "lower the exponent: 5·x⁴, not 5·x⁵"),
+                                              (5 * 2**3, "lower the exponent by one only: 5·x⁴, not 5·x³"),
+                                              (4 * 2**5, "the exponent drops by one: n·x^(n−1), not n·xⁿ")])),
+        Exercise("02.2", "d/dx (2x + 1)⁻² at x = 0.5, predicted", _ex02_2),
+        Exercise("02.3", "third_derivative(f, x) with nested tapes", _ex02_3,
+                 Rules(tape=True, tape_calls=3, helpers=False)),
+        Exercise("03.1", "∇(x²·y) at (3, 2), predicted",
+                 lambda a: check_value(a, [2 * 3 * 2, 3**2], "(∂f/∂x, ∂f/∂y)", hints=[
+                     ([2 * 3, 3**2], "∂/∂x (x²·y) = 2x·y: y stays as a factor, so 2·3·2 = 12"),
+                     ([2 * 3, 2 * 3 * 2], "∂f/∂x = 2xy = 12 and ∂f/∂y = x² = 9"),
+                 ])),
+        Exercise("03.2", "an f whose gradient is (y, x)", _ex03_2),
+        Exercise("03.3", "sin(u)/u, u = x² + y², with a finite gradient at the origin", _ex03_3),
+        Exercise("04.1", "tangent_at(x0): the tangent line to cos(x)·sin(x)/√x, with a tape", _ex04_1, TAPE),
+        Exercise("04.2", "where the tangent is flat near x = 4", _make_ex04_2()),
+        Exercise("04.3", "one step of Newton's method, with a tape", _ex04_3, TAPE),
+    ]
+}
+
+_integrity.seal(__name__)  # a notebook cell cannot replace what grades it (gradlab._integrity)
