@@ -231,18 +231,39 @@ def _value_at(array: Array, sizes: Sequence[int], idx: Sequence[int]) -> object:
     return array.json_values()[k] if array.kind == "str" else np.asarray(array.values).ravel()[k]
 
 
-def _fill(text: str, arrays: Mapping[str, Array], sizes, idx, bad: list) -> str:
+def fill_template(text: str, values: Mapping[str, object], bad: list | None = None) -> str:
+    """``text`` with ``{name}``, ``{name:4}`` and ``{name:+4}`` filled from ``values`` (as the script does).
+
+    A value that is missing or not finite becomes "?" and its name is appended to ``bad``.
+
+    >>> fill_template("y = {a:2}{b:+1}", {"a": -1e-9, "b": -0.25})
+    'y = 0.00 − 0.2'
+    """
+    bad = [] if bad is None else bad
+
     def one(match):
-        value = _value_at(arrays[match.group(1)], sizes, idx)
+        value = values.get(match.group(1))
+        if isinstance(value, np.ndarray):
+            value = value.item()
         if value is None or (not isinstance(value, str) and not np.isfinite(value)):
             bad.append(match.group(1))
             return "?"
         sign, digits = match.group(2), match.group(3)
-        if digits is None:
-            return str(value)
+        if isinstance(value, str):
+            return value
+        if digits is None:  # as JavaScript prints a number: 3, not 3.0
+            return str(int(value)) if float(value).is_integer() else repr(float(value))
         return signed_term(float(value), int(digits)) if sign else fixed(float(value), int(digits))
 
     return _FIELD.sub(one, text)
+
+
+def _fill(text: str, arrays: Mapping[str, Array], sizes, idx, bad: list) -> str:
+    names = set(_FIELD_NAMES.findall(text))
+    return fill_template(text, {k: _value_at(arrays[k], sizes, idx) for k in names if k in arrays}, bad)
+
+
+_FIELD_NAMES = re.compile(r"\{(\w+)(?::\+?\d+)?\}")
 
 
 @dataclass

@@ -1,110 +1,123 @@
-"""gradient_explorer: sliders for (x0, y0); the gradient arrow on contours, the tangent plane."""
+"""The gradient explorer: sliders for (x₀, y₀); the gradient arrow on contours, the tangent plane (both forms)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import numpy as np
-from matplotlib.patches import FancyArrowPatch
-from mpl_toolkits.mplot3d.art3d import Poly3DCollection
 
 from gradlab import style
-from gradlab._validate import check_function, check_in_slider, check_point, check_range
-from gradlab.calculus import partials
+from gradlab._validate import check_count, check_function, check_in_slider, check_point, check_range
+from gradlab.calculus import partials, state_key
 from gradlab.plots import grid, note_view, typical_heights
-from gradlab.widgets.base import BlitFigure, Explorer, finite_range, guarded, new_figure, slider
+from gradlab.view import check_at_most
+from gradlab.widgets.base import finite_range
+from gradlab.widgets.scene import Arrow, Control, Description, Dot, Dot3D, Look, Polygon3D, snap
+
+__all__ = ["browser_gradient_explorer", "gradient_description", "gradient_explorer"]
+
+#: (x0, y0) slider positions (~170 bytes of HTML each in the browser form).
+MAX_GRADIENT_POSITIONS = 101**2
 
 
-class GradientExplorer(Explorer):
-    """See :func:`gradient_explorer`."""
+def gradient_description(f: Callable, x_range, y_range, point, n: int = 60, steps: int = 30) -> Description:
+    """What the gradient explorer draws: contours and surface (static); arrow, plane and dots (moving).
 
-    def __init__(self, f, x_range, y_range, point, n):
-        check_function(f, example="lambda x, y: x ** 2 + y ** 2")
-        self.f = f
-        X, Y = grid(x_range, y_range, n)
-        x0, y0 = check_point(point, "point")
-        check_in_slider(x0, X.min(), X.max(), "point's x", "x_range")
-        check_in_slider(y0, Y.min(), Y.max(), "point's y", "y_range")
-        Z, Zx, Zy = partials(f, X, Y)  # one tape over the whole grid, once
-        finite_range(Z, "the square x_range × y_range")
-        Zm, view, _ = typical_heights(Z)  # a pole (x / y) is cut, not a flat sheet with a spike
-        z_low, z_high = float(Zm.min()), float(Zm.max())
-        self.x_range, self.y_range = (X.min(), X.max()), (Y.min(), Y.max())
-        fig = new_figure(style.FIGSIZE_WIDE)
+    The arrow's scale is fixed by the steepest gradient on the contour grid (a quarter of the
+    narrower side); one that would leave the axes is shortened, same direction, to end inside.
+    """
+    check_function(f, example="lambda x, y: x ** 2 + y ** 2")
+    x_lo, x_hi = check_range(x_range)
+    y_lo, y_hi = check_range(y_range, "y_range")
+    steps = check_count(steps, "steps", 1)
+    point = ((x_lo + x_hi) / 2, (y_lo + y_hi) / 2) if point is None else check_point(point, "point")
+    check_in_slider(point[0], x_lo, x_hi, "point's x", "x_range")
+    check_in_slider(point[1], y_lo, y_hi, "point's y", "y_range")
+    gx, gy = np.linspace(x_lo, x_hi, steps + 1), np.linspace(y_lo, y_hi, steps + 1)
+    i0, j0 = snap(gx, point[0]), snap(gy, point[1])
+    X, Y = grid((x_lo, x_hi), (y_lo, y_hi), n)
+    Z, Zx, Zy = partials(f, X, Y)  # one tape over the whole grid, once
+    finite_range(Z, "the square x_range × y_range")
+    Zm, z_view, _ = typical_heights(Z)  # a pole (x / y) is cut, not a flat sheet with a spike
+    with np.errstate(invalid="ignore", over="ignore"):
+        # Only where f itself is finite: no arrow is drawn elsewhere, so none sets the scale.
+        norms = np.hypot(*(np.where(np.isfinite(g) & np.isfinite(Z), g, 0.0) for g in (Zx, Zy)))
+    side = min(x_hi - x_lo, y_hi - y_lo)
+    scale = 0.25 * side / (float(norms.max()) or 1.0)
+    pad = 0.05 * side  # a margin round the slider's square: a dot at a corner stays whole
+    half = 0.15 * side  # the tangent plane's half width
+
+    def draw_static(fig):
         flat = fig.add_subplot(1, 2, 1)
         contours = flat.contour(X, Y, Zm, 12, cmap=style.CMAP_CONTOUR)
         flat.clabel(contours, fontsize=7, fmt="%.2f")
-        flat.set_xlabel("$x$")
-        flat.set_ylabel("$y$")
-        flat.set_title(r"contours and $\nabla f$")
+        flat.set(xlabel="$x$", ylabel="$y$", title=r"contours and $\nabla f$", xlim=(x_lo - pad, x_hi + pad),
+                 ylim=(y_lo - pad, y_hi + pad))
         flat.set_aspect("equal", adjustable="box")  # equal units: the arrow meets contours at 90°
-        note_view(flat, view, "heights")
+        note_view(flat, z_view, "heights")
         solid = fig.add_subplot(1, 2, 2, projection="3d")
         solid.plot_surface(X, Y, Zm, cmap=style.CMAP_SURFACE, alpha=0.6, edgecolor="none")
-        solid.set_xlabel("$x$")
-        solid.set_ylabel("$y$")
-        solid.set_title("surface and tangent plane")
+        solid.set(xlabel="$x$", ylabel="$y$", title="surface and tangent plane")
+        z_low, z_high = float(Zm.min()), float(Zm.max())
         solid.set_zlim(z_low, z_high + (1.0 if z_high == z_low else 0.0))
-        # Arrow length: the steepest gradient on the grid draws a quarter of the narrower side.
-        with np.errstate(invalid="ignore", over="ignore"):
-            # Only where f itself is finite: no arrow is drawn elsewhere, so none sets the scale.
-            norms = np.hypot(*(np.where(np.isfinite(g) & np.isfinite(Z), g, 0.0) for g in (Zx, Zy)))
-        side = min(np.ptp(X), np.ptp(Y))
-        self.arrow_scale = 0.25 * side / (float(norms.max()) or 1.0)
-        self.plane_half = 0.15 * side
-        self.arrow = FancyArrowPatch((0, 0), (0, 0), arrowstyle="-|>", mutation_scale=18,
-                                     color=style.TANGENT, lw=2)
-        flat.add_patch(self.arrow)
-        (self.point,) = flat.plot([], [], "o", color=style.POINT)
-        self.plane = Poly3DCollection([np.zeros((4, 3))], color=style.TANGENT, alpha=0.5)
-        solid.add_collection3d(self.plane)
-        (self.point3d,) = solid.plot([], [], [], "o", color=style.POINT)
-        controls = {
-            "x0": slider("$x_0$", x0, *self.x_range, np.ptp(X) / 200, ".3f", name="x0"),
-            "y0": slider("$y_0$", y0, *self.y_range, np.ptp(Y) / 200, ".3f", name="y0"),
+        return {"flat": flat, "solid": solid}
+
+    def compute(state):
+        x0, y0 = np.broadcast_arrays(np.asarray(state["x0"], dtype=float), np.asarray(state["y0"], dtype=float))
+        z, zx, zy = (np.asarray(v, dtype=float) for v in partials(f, x0, y0))
+        ok = np.isfinite(z) & np.isfinite(zx) & np.isfinite(zy)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            dx, dy = scale * zx, scale * zy
+            # Near an edge an arrow that would leave the axes is shortened (same direction).
+            room_x = np.where(dx > 0, (x_hi + 0.8 * pad - x0) / dx, np.where(dx < 0, (x_lo - 0.8 * pad - x0) / dx, 1))
+            room_y = np.where(dy > 0, (y_hi + 0.8 * pad - y0) / dy, np.where(dy < 0, (y_lo - 0.8 * pad - y0) / dy, 1))
+            shrink = np.clip(np.minimum(room_x, room_y), 0.0, 1.0)
+            shrink = np.where(np.isfinite(shrink), shrink, 1.0)
+            corners = np.array([(-half, -half), (half, -half), (half, half), (-half, half)])
+            plane = np.stack([x0[..., None] + corners[:, 0], y0[..., None] + corners[:, 1],
+                              z[..., None] + zx[..., None] * corners[:, 0] + zy[..., None] * corners[:, 1]], axis=-1)
+        hide = np.where(ok, 0.0, np.nan)
+        return {
+            "z": z, "zx": zx, "zy": zy, "norm": np.hypot(zx, zy),
+            "arrow": (x0 + hide, y0 + hide, x0 + shrink * dx + hide, y0 + shrink * dy + hide),
+            "point": (x0, y0 + hide),
+            "plane": plane + hide[..., None, None],
+            "point3d": (x0, y0, z + hide),
         }
-        moving = [self.arrow, self.point, self.plane, self.point3d]
-        super().__init__(BlitFigure(fig, moving), controls)
-        self.z = self.dz_dx = self.dz_dy = float("nan")
-        self.refresh()
 
-    def update_artists(self) -> str:
-        x0, y0 = (float(self.controls[k].value) for k in ("x0", "y0"))
-        for artist in (self.arrow, self.point, self.plane, self.point3d):
-            artist.set_visible(False)
-        z, zx, zy = guarded(lambda: partials(self.f, x0, y0), f"f or its gradient at ({x0:.3f}, {y0:.3f})")
-        self.z, self.dz_dx, self.dz_dy = float(z), float(zx), float(zy)
-        tip = (x0 + self.arrow_scale * self.dz_dx, y0 + self.arrow_scale * self.dz_dy)
-        self.arrow.set_positions((x0, y0), tip)
-        self.point.set_data([x0], [y0])
-        h = self.plane_half
-        corners = np.array([(x0 - h, y0 - h), (x0 + h, y0 - h), (x0 + h, y0 + h), (x0 - h, y0 + h)])
-        heights = self.z + self.dz_dx * (corners[:, 0] - x0) + self.dz_dy * (corners[:, 1] - y0)
-        self.plane_vertices = np.column_stack([corners, heights])
-        self.plane.set_verts([self.plane_vertices])
-        self.point3d.set_data_3d([x0], [y0], [self.z])
-        for artist in (self.arrow, self.point, self.plane, self.point3d):
-            artist.set_visible(True)
-        return (f"(x<sub>0</sub>, y<sub>0</sub>) = ({x0:.3f}, {y0:.3f}) &nbsp; f = {self.z:.6f} "
-                f"&nbsp; ∂f/∂x = {self.dz_dx:.6f} &nbsp; ∂f/∂y = {self.dz_dy:.6f} &nbsp; "
-                f"|∇f| = {np.hypot(self.dz_dx, self.dz_dy):.6f}")
-
-    def summary(self) -> str:
-        x0, y0 = (float(self.controls[k].value) for k in ("x0", "y0"))
-        return (f"gradient_explorer: (x0, y0) = ({x0:.3f}, {y0:.3f}), f = {self.z:.6f}, "
-                f"df/dx = {self.dz_dx:.6f}, df/dy = {self.dz_dy:.6f}")
+    red = style.TANGENT
+    return Description(
+        "gradient", draw_static,
+        [Control("x0", "x₀", gx, i0, "{x0:3}"), Control("y0", "y₀", gy, j0, "{y0:3}")],
+        [Polygon3D("plane", "solid", Look(red, alpha=0.5)),
+         Dot3D("point3d", "solid", Look(style.POINT, ms=6)),
+         Arrow("arrow", "flat", Look(red, lw=2.0)),
+         Dot("point", "flat", Look(style.POINT, ms=7))],
+        compute,
+        readout=("(x<sub>0</sub>, y<sub>0</sub>) = ({x0:3}, {y0:3}) &nbsp; f = {z:6} &nbsp; "
+                 "∂f/∂x = <span class='dfdx'>{zx:6}</span> &nbsp; ∂f/∂y = <span class='dfdy'>{zy:6}</span>"
+                 " &nbsp; |∇f| = {norm:6}"),
+        undefined="<b style='color:#b00'>f or its gradient is undefined at ({x0:3}, {y0:3}) "
+                  "(not a finite number): move the sliders</b>",
+        alt=(f"Left: contour lines of f(x, y) for x from {x_lo:g} to {x_hi:g} and y from {y_lo:g} to {y_hi:g}, "
+             "with an arrow showing the gradient at the point (x₀, y₀) chosen by the sliders. Right: the "
+             "surface z = f(x, y) with the tangent plane at that point."),
+        summary="gradient_explorer: (x0, y0) = ({x0:3}, {y0:3}), f = {z:6}, df/dx = {zx:6}, df/dy = {zy:6}",
+        figsize=style.FIGSIZE_WIDE,
+        key=lambda: state_key(f),
+        rebuild=lambda: gradient_description(f, (x_lo, x_hi), (y_lo, y_hi), point, n, steps),
+        aliases={"z": "z", "dz_dx": "zx", "dz_dy": "zy"},
+    )
 
 
 def gradient_explorer(
-    f: Callable, x_range: tuple[float, float] = (-1.0, 1.0),
-    y_range: tuple[float, float] = (-1.0, 1.0), point: tuple[float, float] | None = None,
-    n: int = 60,
-) -> GradientExplorer:
-    """Explore the gradient of ``f(x, y)`` with two sliders for the point ``(x0, y0)``.
+    f: Callable, x_range: tuple[float, float] = (-1.0, 1.0), y_range: tuple[float, float] = (-1.0, 1.0),
+    point: tuple[float, float] | None = None, n: int = 60, steps: int = 200,
+):
+    """Explore the gradient of ``f(x, y)`` with two sliders for the point ``(x0, y0)`` (kernel form).
 
-    Left: labelled contours with the gradient arrow at the point (scaled so the steepest
-    gradient on the grid is a quarter of the plot). Right: the surface with the tangent
-    plane ``z = f + f_x (x - x0) + f_y (y - y0)``.
+    Left: labelled contours with the gradient arrow at the point. Right: the surface with
+    the tangent plane ``z = f + f_x (x - x0) + f_y (y - y0)``.
 
     Examples
     --------
@@ -112,7 +125,29 @@ def gradient_explorer(
     >>> round(explorer.dz_dx, 6), round(explorer.dz_dy, 6)
     (1.0, 0.0)
     """
-    if point is None:
-        (x_low, x_high), (y_low, y_high) = check_range(x_range, "x_range"), check_range(y_range, "y_range")
-        point = ((x_low + x_high) / 2, (y_low + y_high) / 2)
-    return GradientExplorer(f, x_range, y_range, point, n)
+    from gradlab.widgets.kernel import render_kernel
+
+    return render_kernel(gradient_description(f, x_range, y_range, point, n, steps))
+
+
+def browser_gradient_explorer(
+    f: Callable, x_range: tuple[float, float] = (-1.0, 1.0), y_range: tuple[float, float] = (-1.0, 1.0),
+    point: tuple[float, float] | None = None, n: int = 60, steps: int = 30,
+):
+    """Explore the gradient of ``f(x, y)`` in the browser: sliders for ``x0`` and ``y0``.
+
+    All ``(steps + 1)²`` points come from one tape call; the tangent plane's corners are
+    projected to the screen by the 3-D axes' own matrix.
+
+    Examples
+    --------
+    >>> explorer = browser_gradient_explorer(lambda x, y: x ** 2 + y ** 2, point=(0.5, 0.0), steps=20)
+    >>> float(explorer.array("zx")[15, 10]), float(explorer.array("zy")[15, 10])
+    (1.0, 0.0)
+    """
+    from gradlab.widgets.svg import render_browser
+
+    check_at_most((check_count(steps, "steps", 1) + 1) ** 2, MAX_GRADIENT_POSITIONS,
+                  "slider positions, (steps + 1)² (each one's arrow and plane is sent to the browser)",
+                  f"use steps ≤ {int(MAX_GRADIENT_POSITIONS ** 0.5) - 1} (the default is 30)")
+    return render_browser(gradient_description(f, x_range, y_range, point, n, steps))
