@@ -18,13 +18,18 @@ costs that long.
   so; if it does not stop when interrupted (a loop that catches ``KeyboardInterrupt``) the
   kernel is restarted as after a crash;
 * after ``max_kernel_restarts`` restarts in one notebook it stops trying: the remaining
-  cells get a "not run" error output (they score 0) and the notebook is still graded.
+  cells get a "not run" error output (they score 0) and the notebook is still graded;
+* **lean mode** (``lean``, on unless set off): kernels start with ``GRADLAB_AUTOGRADING=1``
+  in their environment, so gradlab's explorers and path players return a one-line
+  placeholder and figures are not rendered (``gradlab._grading_mode``). Answers and checks
+  run as before: the scores are the same (``tests/test_grade_class.py``), only the lesson
+  cells' pictures are missing from the autograded copies and the feedback.
 
-A notebook without faults runs exactly as under ``Execute``: the changes only act on a
-fault. Enable it in ``nbgrader_config.py``::
+Apart from lean mode, a notebook without faults runs exactly as under ``Execute``: the
+changes only act on a fault. Enable it in ``nbgrader_config.py``::
 
     from gradlab.autograde_execute import use_resilient_execute
-    use_resilient_execute(c, answer_timeout=30)
+    use_resilient_execute(c, answer_timeout=30)   # lean=False: draw the pictures too
 
 This module imports nbgrader (not TensorFlow); it is read by ``nbgrader autograde``, not by
 the notebooks.
@@ -32,13 +37,14 @@ the notebooks.
 
 from __future__ import annotations
 
+import os
 import signal
 from typing import Any
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import ensure_async, run_sync
 from nbformat import NotebookNode
-from traitlets import Integer
+from traitlets import Bool, Integer
 
 try:
     from nbgrader.converters.autograde import Autograde
@@ -50,6 +56,8 @@ except ImportError as error:  # pragma: no cover - depends on the environment
         "environment that runs `nbgrader autograde`") from error
 
 __all__ = ["ResilientExecute", "use_resilient_execute"]
+
+LEAN_ENV = "GRADLAB_AUTOGRADING"  # read by gradlab._grading_mode in the kernel
 
 _RED, _RESET = "\x1b[0;31m", "\x1b[0m"
 _CRASH_SIGNALS = {signal.SIGSEGV: "a segmentation fault: the code read or wrote memory it must not touch",
@@ -130,6 +138,11 @@ class ResilientExecute(Execute):
         10, help="Seconds to wait for a cell's last outputs once it has replied (nbclient's iopub_timeout).",
     ).tag(config=True)
 
+    lean = Bool(
+        True, help="Start kernels with GRADLAB_AUTOGRADING=1: gradlab's explorers and players are not "
+                   "built and figures not rendered (answers and checks run as usual).",
+    ).tag(config=True)
+
     restart_note = ("The autograder started a new kernel, re-ran the cells above (not the ones that "
                     "failed this way) and went on with the next cell.")
 
@@ -139,6 +152,12 @@ class ResilientExecute(Execute):
         self._faulty: set[int] = set()
         self._restarts = 0
         self._given_up = False
+
+    async def async_start_new_kernel(self, **kwargs: Any) -> None:
+        """Start the kernel as ``Execute`` does, with ``GRADLAB_AUTOGRADING=1`` in lean mode."""
+        if self.lean:
+            kwargs["env"] = {**kwargs.get("env", os.environ), LEAN_ENV: "1"}
+        await super().async_start_new_kernel(**kwargs)
 
     def _get_timeout(self, cell: NotebookNode | None) -> int | None:
         if self.timeout_func is None and cell is not None and is_answer_cell(cell) and self.answer_timeout:
@@ -228,7 +247,7 @@ class ResilientExecute(Execute):
         return None
 
 
-def use_resilient_execute(c: Any, answer_timeout: int | None = 30) -> None:
+def use_resilient_execute(c: Any, answer_timeout: int | None = 30, lean: bool = True) -> None:
     """Make ``nbgrader autograde`` run notebooks with :class:`ResilientExecute`.
 
     Call it in ``nbgrader_config.py``; it replaces ``Execute`` in
@@ -242,6 +261,9 @@ def use_resilient_execute(c: Any, answer_timeout: int | None = 30) -> None:
     answer_timeout : int or None, default=30
         Seconds a solution cell or an autograded test cell may run; other cells keep
         ``c.Execute.timeout``. ``None``: ``Execute.timeout`` for every cell.
+    lean : bool, default=True
+        Skip building explorers and players and rendering figures (same scores, faster; see
+        ``ResilientExecute.lean``). ``False``: the autograded copies show every picture.
 
     Examples
     --------
@@ -250,9 +272,13 @@ def use_resilient_execute(c: Any, answer_timeout: int | None = 30) -> None:
     >>> use_resilient_execute(c, answer_timeout=20)
     >>> c.Autograde.autograde_preprocessors[0].__name__, c.ResilientExecute.answer_timeout
     ('ResilientExecute', 20)
+    >>> c.ResilientExecute.lean
+    True
     """
     if answer_timeout is not None and (not isinstance(answer_timeout, int) or answer_timeout <= 0):
         raise ValueError(f"answer_timeout must be a positive number of seconds or None, got {answer_timeout!r}")
+    if not isinstance(lean, bool):
+        raise ValueError(f"lean must be True or False, got {lean!r}")
     if "autograde_preprocessors" in c.Autograde:
         current = list(c.Autograde.autograde_preprocessors)
     else:
@@ -264,3 +290,4 @@ def use_resilient_execute(c: Any, answer_timeout: int | None = 30) -> None:
                          f"{current!r}; put nbgrader's Execute back in the list (or leave the list unset)")
     c.Autograde.autograde_preprocessors = swapped
     c.ResilientExecute.answer_timeout = answer_timeout
+    c.ResilientExecute.lean = lean
