@@ -159,6 +159,9 @@ class ResilientExecute(Execute):
             kwargs["env"] = {**kwargs.get("env", os.environ), LEAN_ENV: "1"}
         await super().async_start_new_kernel(**kwargs)
 
+    # nbclient binds its sync twin to its own coroutine; nbconvert's preprocess calls the twin
+    start_new_kernel = run_sync(async_start_new_kernel)
+
     def _get_timeout(self, cell: NotebookNode | None) -> int | None:
         if self.timeout_func is None and cell is not None and is_answer_cell(cell) and self.answer_timeout:
             return self.answer_timeout if self.answer_timeout > 0 else None
