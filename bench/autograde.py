@@ -28,6 +28,7 @@ once for comparison.
     .venv/bin/python bench/autograde.py             # 4 students x 9 notebooks (~25 min on 2 idle cores)
     .venv/bin/python bench/autograde.py --quick     # 2 students x notebooks 01-02 (a few minutes)
     .venv/bin/python bench/autograde.py --students 8 --no-write
+    .venv/bin/python bench/autograde.py --contention 4 --students 16   # SQLite under 4 writers
 
 A full run writes its table into bench/README.md (``autograde`` section); ``--quick`` only prints.
 """
@@ -54,7 +55,6 @@ from autograde_faults import nbgrader  # noqa: E402
 from report import table, write_section  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
 KINDS = ("key", "partial", "untouched", "faulty")
 ASSIGNMENT, FLOOR = "ps", "floor"
 EXIT = "import os\nos._exit(1)"
@@ -268,20 +268,95 @@ missing students itself, so neither is needed to grade.
 {per_nb}"""
 
 
+def tiny_notebook() -> nbformat.NotebookNode:
+    """A notebook with one answer and one test, no TensorFlow: autograde is mostly gradebook work."""
+    code = nbformat.v4.new_code_cell
+    meta = {"schema_version": 3, "task": False, "locked": False, "grade": False, "solution": True}
+    nb = nbformat.v4.new_notebook(cells=[
+        code("### BEGIN SOLUTION\nanswer = 42\n### END SOLUTION", metadata={"nbgrader": {**meta, "grade_id": "a"}}),
+        code("assert answer == 42", metadata={"nbgrader": {**meta, "grade_id": "t", "grade": True, "solution": False,
+                                                           "locked": True, "points": 1}}),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+def contention(students: int, jobs: int) -> list[list[str]]:
+    """Concurrent writers on one SQLite gradebook: plain parallel autograde vs ``grade-class``.
+
+    ``students`` submissions of a tiny notebook, autograded ``jobs`` at a time twice: as
+    ``xargs -P`` would (SQLite's 5 s lock wait), and with ``gradlab.grade_class`` (120 s
+    wait, a failure retried alone). Returns table rows: way, wall seconds, failures, graded.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gradlab.grade_class import grade_class
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for way in ("xargs -P", "grade-class"):
+            root = Path(tmp) / way.split()[0]
+            (root / "source" / "t").mkdir(parents=True)
+            nbformat.write(tiny_notebook(), root / "source" / "t" / "t.ipynb")
+            (root / "nbgrader_config.py").write_text('c = get_config()\nc.CourseDirectory.course_id = "bench"\n')
+            nbgrader(root, "generate_assignment", "t", "--force")
+            names = [f"s{i:03d}" for i in range(students)]
+            for name in names:
+                (root / "submitted" / name / "t").mkdir(parents=True)
+                shutil.copy(root / "source" / "t" / "t.ipynb", root / "submitted" / name / "t" / "t.ipynb")
+            start = time.perf_counter()
+            if way == "grade-class":
+                failed = len(grade_class(root, "t", jobs=jobs).failed)
+            else:
+                import subprocess
+
+                def one(name: str, root: Path = root) -> int:
+                    return subprocess.run([sys.executable, "-m", "nbgrader", "autograde", "t", "--student", name],
+                                          cwd=root, capture_output=True).returncode
+
+                with ThreadPoolExecutor(jobs) as pool:
+                    failed = sum(code != 0 for code in pool.map(one, names))
+            wall = time.perf_counter() - start
+            from nbgrader.api import Gradebook
+
+            with Gradebook(f"sqlite:///{root / 'gradebook.db'}", "bench") as gradebook:
+                graded = sum(1 for name in names if _has_submission(gradebook, name))
+            rows.append([way, f"{wall:.0f}", str(failed), f"{graded}/{students}"])
+            print(f"  {way}: {wall:.0f} s, {failed} failed, {graded}/{students} in the gradebook", flush=True)
+    return rows
+
+
+def _has_submission(gradebook, student: str) -> bool:
+    try:
+        gradebook.find_submission("t", student)
+    except Exception:  # nbgrader's MissingEntry: not graded
+        return False
+    return True
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=4,
                         help="synthetic students, cycling through " + ", ".join(KINDS))
+    parser.add_argument("--from", dest="folder", default=str(ROOT / "notebooks"),
+                        help="folder of the lesson notebooks (default: notebooks/; e.g. a `git archive` of a commit)")
     parser.add_argument("--notebooks", default="", help="comma-separated prefixes, e.g. 01,05 (default: all)")
     parser.add_argument("--quick", action="store_true", help="2 students x notebooks 01-02; prints, writes nothing")
     parser.add_argument("--no-write", action="store_true", help="print the table, leave bench/README.md alone")
+    parser.add_argument("--contention", type=int, metavar="JOBS", default=0,
+                        help="only measure concurrent gradebook writers: --students tiny submissions, JOBS at a time")
     args = parser.parse_args(argv)
+    if args.contention:
+        rows = contention(args.students, args.contention)
+        print(table(["way", "wall s", "failed", "in gradebook"], rows))
+        return {"contention": rows}
     if args.students < 1:
         parser.error(f"--students must be at least 1, got {args.students}")
     wanted = ("01", "02") if args.quick else tuple(p for p in args.notebooks.split(",") if p)
-    notebooks = [p for p in NOTEBOOKS if not wanted or p.name.startswith(wanted)]
+    every = sorted(Path(args.folder).glob("[0-9]*.ipynb"))
+    notebooks = [p for p in every if not wanted or p.name.startswith(wanted)]
     if not notebooks:
-        parser.error(f"--notebooks {args.notebooks!r} matches none of {[p.name for p in NOTEBOOKS]}")
+        parser.error(f"--notebooks {args.notebooks!r} matches none of {[p.name for p in every]} in {args.folder}")
     count = 2 if args.quick else args.students
     students = [f"{KINDS[i % len(KINDS)]}-{i + 1}" for i in range(count)]
     print(f"autograde: {count} students x {len(notebooks)} notebooks, before and lean", flush=True)
