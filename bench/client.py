@@ -44,7 +44,7 @@ def cases():
            lambda: gradlab.browser_tangent_explorer(tangent_f, (low, high), x0=4.1))
     yield ("power rule (02), 10 × 201 positions", lambda: gradlab.derivative(lambda t: t ** powers, grid_x),
            lambda: gradlab.browser_power_rule_explorer(n=3, x=2.0))
-    from gradlab.widgets.browser import _batched_paths
+    from gradlab.widgets.descent import batched_paths as _batched_paths
 
     rates = 10.0 ** np.arange(-4, 0.5 + 1e-9, 0.25)
     yield ("descent (05), 4 optimisers × 19 rates × 121 steps (tape incl. tracing)",

@@ -98,6 +98,14 @@ def naive_power(x: float) -> None:
     plt.close(fig)
 
 
+def rate_sweep(explorer, low: float, high: float) -> np.ndarray:
+    """MOVES learning rates from the slider's own grid, back and forth between ``low`` and ``high``."""
+    rates = np.array([v for _, v in explorer.controls["lr"].options])
+    rates = rates[(rates >= low) & (rates <= high)]
+    sweep = np.concatenate([rates, rates[-2:0:-1]])
+    return np.resize(sweep, MOVES)
+
+
 def cases():
     tangent = gradlab.tangent_explorer(tangent_f, (0.05, 2 * np.pi), x0=4.1)
     power = gradlab.power_rule_explorer()
@@ -114,8 +122,7 @@ def cases():
         ("tangent_explorer (1-D)", setter(tangent, "x0"), naive_tangent, xs, 16),
         ("power_rule_explorer (1-D)", setter(power, "x"), naive_power, np.linspace(-2.5, 2.5, MOVES), 16),
         ("gradient_explorer (2-D)", setter(gradient, "x0"), naive_gradient, np.linspace(-0.9, 0.9, MOVES), 50),
-        ("descent_explorer (2-D)", setter(descent, "learning_rate"), naive_descent,
-         np.geomspace(0.001, 0.3, MOVES), 50),
+        ("descent_explorer (2-D)", setter(descent, "lr"), naive_descent, rate_sweep(descent, 0.001, 0.3), 50),
     ]
 
 

@@ -19,11 +19,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import to_hex
-from matplotlib.lines import Line2D
 
 from gradlab import style
 from gradlab._slider_keys import SLIDER_KEYS_JS, SUPPRESS_SHORTCUTS
 from gradlab.accessibility import describe
+from gradlab.widgets.scene import dasharray
 
 __all__ = ["PathPlayer", "path_colors", "path_player"]
 
@@ -109,14 +109,6 @@ def path_linestyles(n: int) -> list:
     return [style.PATH_LINESTYLES[i % len(style.PATH_LINESTYLES)] for i in range(n)]
 
 
-def _dasharray(linestyle, linewidth: float, dpi: float) -> str:
-    """SVG ``stroke-dasharray`` (pixels) drawing ``linestyle`` as matplotlib does at ``dpi``; "" if solid."""
-    _, dashes = Line2D([], [], linestyle=linestyle, linewidth=linewidth)._dash_pattern
-    if not dashes:
-        return ""
-    return " ".join(f"{d * dpi / 72:.1f}" for d in dashes)
-
-
 def path_player(
     ax: Axes, paths: Mapping[str, np.ndarray], interval_ms: int = 20, max_frames: int | None = None,
     legend_outside: bool = False,
@@ -178,7 +170,7 @@ def path_player(
     payload = json.dumps(pixel_paths, separators=(",", ":"))
     image = base64.b64encode(png.getvalue()).decode("ascii")
     uid = "gradlab-player-" + hashlib.sha1((payload + image).encode()).hexdigest()[:12]
-    dashes = [_dasharray(ls, style.LINEWIDTH, fig.dpi) for ls in linestyles]
+    dashes = [dasharray(ls, style.LINEWIDTH, fig.dpi) for ls in linestyles]  # as the explorers draw dashes
     (left, bottom), (right, top) = ax.get_window_extent().get_points()
     clip = (f"<clipPath id='{uid}-clip'><rect x='{left:.1f}' y='{height - top:.1f}' "
             f"width='{right - left:.1f}' height='{top - bottom:.1f}'/></clipPath>")

@@ -110,11 +110,11 @@ def test_browser_tangent_draws_the_readout_at_every_slider_position(name):
     f, (low, high) = TANGENT_CASES[name]
     explorer = gradlab.browser_tangent_explorer(f, (low, high), steps=400)
     xs, ys, slopes = explorer.array("x0"), explorer.array("y"), explorer.array("slope")
-    lines = [explorer.array(k) for k in ("lx1", "ly1", "lx2", "ly2")]
+    lines = [explorer.array(k) for k in ("tangent-x1", "tangent-y1", "tangent-x2", "tangent-y2")]
     checked = check_tangents(explorer, "ax", low, high, xs, ys, slopes, lines)
     assert checked > 20  # the slope comparison ran, not only the distance check
-    check_dots(explorer, "ax", xs, ys, explorer.array("px"), explorer.array("py"))
-    check_dots(explorer, "ax", xs, slopes, explorer.array("px"), explorer.array("sy"))
+    check_dots(explorer, "ax", xs, ys, explorer.array("point-cx"), explorer.array("point-cy"))
+    check_dots(explorer, "ax", xs, slopes, explorer.array("point-cx"), explorer.array("slope_point-cy"))
 
 
 def test_browser_tangent_shows_no_slope_where_f_is_undefined():
@@ -122,7 +122,7 @@ def test_browser_tangent_shows_no_slope_where_f_is_undefined():
     xs, ys, slopes = explorer.array("x0"), explorer.array("y"), explorer.array("slope")
     negative = xs < 0
     assert np.isnan(ys[negative]).all()
-    assert np.isnan(slopes[negative]).all() and np.isnan(explorer.array("sy")[negative]).all()
+    assert np.isnan(slopes[negative]).all() and np.isnan(explorer.array("slope_point-cy")[negative]).all()
     assert np.isfinite(slopes[xs > 0]).all()
     with pytest.raises(ValueError, match="not finite anywhere on x_range = \\(-3, -1\\)"):
         gradlab.browser_tangent_explorer(tf.math.log, (-3, -1))
@@ -145,7 +145,7 @@ def power():
 def test_browser_power_rule_draws_the_readout_at_every_slider_position(power):
     ns, xs = power.array("n"), power.array("x")
     X = np.broadcast_to(xs, (len(ns), len(xs)))
-    lines = [power.array(k) for k in ("lx1", "ly1", "lx2", "ly2")]
+    lines = [power.array(k) for k in ("tangent-x1", "tangent-y1", "tangent-x2", "tangent-y2")]
     checked = check_tangents(power, "ax", xs[0], xs[-1], X, power.array("y"), power.array("tape"), lines)
     assert checked > 100
 
@@ -156,7 +156,7 @@ def test_power_rule_tangent_at_n6_x3_crosses_zero_at_two_and_a_half(power):
     i, k = ns.index(6), int(np.argmin(np.abs(xs - 3.0)))
     _, to_data = pixel_map(power, "ax")
     (u1, v1), (u2, v2) = (to_data(power.array(a)[i, k], power.array(b)[i, k]) for a, b in
-                          (("lx1", "ly1"), ("lx2", "ly2")))
+                          (("tangent-x1", "tangent-y1"), ("tangent-x2", "tangent-y2")))
     slope = (v2 - v1) / (u2 - u1)
     assert u1 + (0 - v1) / slope == pytest.approx(2.5, abs=0.01)
     assert min(u1, u2) > 2.4  # drawn near x = 3, not near x = 0.1
@@ -166,7 +166,7 @@ def test_browser_power_rule_on_a_range_away_from_zero_fits_its_curve():
     explorer = gradlab.browser_power_rule_explorer(n=3, x=7.0, x_range=(5, 10))
     y_lo, y_hi = view_limits(explorer, "ax")
     assert y_lo < 125 and y_hi > 1000  # x³ on (5, 10) is inside the axes
-    assert explorer.array("curve")[3 + 3] not in ("", "M0,0")  # n = 3 is index 6 of (-3 .. 6)
+    assert explorer.array("curve-d")[3 + 3] not in ("", "M0,0")  # n = 3 is index 6 of (-3 .. 6)
 
 
 def test_browser_gradient_arrow_starts_at_the_point_and_follows_the_readout():
@@ -174,8 +174,9 @@ def test_browser_gradient_arrow_starts_at_the_point_and_follows_the_readout():
     explorer = gradlab.browser_gradient_explorer(f, (-1, 1), (-1, 1), point=(0.5, 0.0), steps=30)
     to_px, _ = pixel_map(explorer, "flat")
     xs, ys = explorer.array("x0"), explorer.array("y0")
-    zx, zy, z = explorer.array("zx"), explorer.array("zy"), explorer.array("z")
-    px, py, tx, ty = explorer.array("px"), explorer.array("py"), explorer.array("tx"), explorer.array("ty")
+    zx, zy, z = (explorer.array(k, full=True) for k in ("zx", "zy", "z"))
+    px, py = explorer.array("point-cx"), explorer.array("point-cy")
+    tx, ty = explorer.array("arrow-x2", full=True), explorer.array("arrow-y2", full=True)
     for i, j in np.ndindex(z.shape):
         assert abs(px[i] - to_px(xs[i], 0)[0]) <= PX_TOL and abs(py[j] - to_px(0, ys[j])[1]) <= PX_TOL
         defined = np.isfinite(z[i, j]) and np.isfinite(zx[i, j]) and np.isfinite(zy[i, j])
@@ -218,7 +219,7 @@ def test_descent_loss_panel_shows_every_loss_point_of_the_issue_example():
     path = gradlab.descend(quadratic, (0, 0.5), "sgd", 0.1, 120)
     y_lo, y_hi = view_limits(explorer, "loss")
     assert (path.losses >= y_lo).all() and (path.losses <= y_hi).all()  # 118 of 121 were outside
-    drawn = path_vertices(explorer.array("loss")[0, k])
+    drawn = path_vertices(explorer.array("loss-d")[0, k])
     assert len(drawn) == 1  # one unbroken line: nothing left the panel
 
 
@@ -228,19 +229,20 @@ def test_browser_descent_draws_the_paths_and_losses_it_reports_at_every_position
     to_loss, _ = pixel_map(descent, "loss")
     y_lo, y_hi = view_limits(descent, "loss")
     left, right, top, bottom = clip_box(descent, "flat")
+    end_x, end_y = descent.array("end-cx", full=True), descent.array("end-cy", full=True)
     for i, k in np.ndindex(len(methods), len(rates)):
         path = gradlab.descend(quadratic, (0, 0.5), methods[i], float(rates[k]), 40)
         message = descent.array("message")[i, k]
         # The end dot is the path's end (it is off the axes when the end is).
         ex, ey = to_flat(*path.points[-1])
         if left <= ex <= right and top <= ey <= bottom:
-            assert (descent.array("ex")[i, k], descent.array("ey")[i, k]) == pytest.approx((ex, ey), abs=PX_TOL)
+            assert (end_x[i, k], end_y[i, k]) == pytest.approx((ex, ey), abs=PX_TOL)
         else:
-            assert not (left <= descent.array("ex")[i, k] <= right and top <= descent.array("ey")[i, k] <= bottom)
+            assert not (left <= end_x[i, k] <= right and top <= end_y[i, k] <= bottom)
         # Every drawn vertex of the path and of the loss curve lies on the true polyline.
         true_path = np.column_stack(to_flat(path.points[:, 0], path.points[:, 1]))
         true_loss = np.column_stack(to_loss(np.arange(len(path.losses)), path.losses))
-        for d, truth in ((descent.array("path")[i, k], true_path), (descent.array("loss")[i, k], true_loss)):
+        for d, truth in ((descent.array("path-d")[i, k], true_path), (descent.array("loss-d")[i, k], true_loss)):
             # descend and the explorer's batched loop agree to float32's ~1e-7: a segment between
             # two points 1e7 px apart (a diverging path) may then cross the axes ~1 px apart.
             tolerance = 0.2 + 2e-7 * np.abs(truth).max()
@@ -250,7 +252,7 @@ def test_browser_descent_draws_the_paths_and_losses_it_reports_at_every_position
         outside = (path.losses < y_lo) | (path.losses > y_hi)
         assert outside.any() == ("leaves the panel" in message), (methods[i], rates[k], message)
         if not outside.any():
-            assert len(path_vertices(descent.array("loss")[i, k])) == 1
+            assert len(path_vertices(descent.array("loss-d")[i, k])) == 1
 
 
 def test_no_curve_is_joined_across_a_pole(power):
@@ -259,7 +261,29 @@ def test_no_curve_is_joined_across_a_pole(power):
     zero_px = float(to_px(0.0, 0.0)[0])
     ns = list(power.array("n"))
     for n in (-3, -2, -1):
-        parts = path_vertices(power.array("curve")[ns.index(n)])
+        parts = path_vertices(power.array("curve-d")[ns.index(n)])
         assert len(parts) >= 2
         for part in parts:
             assert (part[:, 0] < zero_px).all() or (part[:, 0] > zero_px).all(), f"n = {n} crosses x = 0"
+
+
+@pytest.mark.parametrize("name", ["cos sin / sqrt", "x³"])
+def test_no_tangent_crosses_the_legend_at_any_slider_position(name):
+    # Notebook 04: at small x₀ the steep tangent struck through the legend in the upper left.
+    from gradlab.view import clip_segments
+    from gradlab.widgets.scene import build_figure
+
+    f, (low, high) = TANGENT_CASES[name]
+    explorer = gradlab.browser_tangent_explorer(f, (low, high), steps=400)
+    fig, panels = build_figure(explorer.description)  # the same figure, laid out the same way
+    height = fig.canvas.get_width_height()[1]
+    (lx0, ly0), (lx1, ly1) = panels["ax"].get_legend().get_window_extent().get_points()
+    legend = (lx0, lx1, height - ly1, height - ly0)  # SVG pixels: y grows downwards
+    ends = [explorer.array(k) for k in ("tangent-x1", "tangent-y1", "tangent-x2", "tangent-y2")]
+    drawn = np.isfinite(ends[0])
+    assert drawn.sum() > 300
+    crossing = np.isfinite(clip_segments(*(e[drawn] for e in ends), legend)[0])
+    assert not crossing.any(), f"{crossing.sum()} tangents cross the legend"
+    # ...and no curve either: the legend sits outside the axes box.
+    left, right, top, bottom = clip_box(explorer, "ax")
+    assert lx0 >= right or lx1 <= left or legend[3] <= top or legend[2] >= bottom

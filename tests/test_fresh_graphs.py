@@ -239,7 +239,7 @@ def test_tangent_explorer_of_a_bound_method_follows_the_object():
     explorer.controls["x0"].value = 0.5
     assert explorer.slope == pytest.approx(3.0)  # f'(0.5) = 2 * 3 * 0.5
     assert explorer.y0 == pytest.approx(0.75)
-    assert np.nanmax(explorer.curve.get_ydata()) == pytest.approx(12.0)  # the curve was redrawn
+    assert np.nanmax(explorer.panels["ax"].get_lines()[0].get_ydata()) == pytest.approx(12.0)  # redrawn
 
 
 def test_descent_explorer_of_a_callable_object_follows_it():
@@ -250,6 +250,35 @@ def test_descent_explorer_of_a_callable_object_follows_it():
     b.c = -0.5
     explorer.controls["steps"].value = 120  # any move recomputes the path
     assert explorer.trajectory.points[-1][0] == pytest.approx(-0.5, abs=1e-3)
+
+
+def contour_levels(explorer, panel: str = "flat") -> np.ndarray:
+    """The levels of the contour set drawn on ``panel`` (static: it shows f as it was drawn)."""
+    from matplotlib.contour import ContourSet
+
+    sets = [c for c in explorer.panels[panel].collections if isinstance(c, ContourSet)]
+    sets = sets or [c for c in explorer.panels[panel].get_children() if isinstance(c, ContourSet)]
+    return np.asarray(sets[0].levels)
+
+
+@pytest.mark.parametrize("which", ["descent", "gradient"])
+def test_kernel_contours_follow_a_changed_attribute(which):
+    # The contours and surface were drawn once at build: after b.c changed they showed the old f.
+    b = Bowl()
+    b.c = 0.5
+    if which == "descent":
+        explorer = gradlab.descent_explorer(b, start=(0.0, 0.0), learning_rate=0.1, steps=20)
+    else:
+        explorer = gradlab.gradient_explorer(b, point=(0.0, 0.0), n=21)
+    before = contour_levels(explorer)
+    b.c = -3.0  # (x + 3)² + y² on the square: from 4 to 17, not 0 to 3.25
+    explorer.controls["x0"].value = 0.5
+    after = contour_levels(explorer)
+    assert after.max() > 10 > before.max()
+    z_now = float(b(tf.constant(0.5), tf.constant(0.0 if which == "gradient" else 0.0)))
+    if which == "gradient":
+        assert explorer.z == pytest.approx(z_now)
+
 
 
 # --------------------------------------------------------------------------- messages and floats

@@ -4,24 +4,33 @@ Each explorer is one description (:mod:`gradlab.widgets.scene`) drawn by two ren
 kernel (:func:`tangent_explorer` and friends, a :class:`~gradlab.widgets.kernel.KernelExplorer`;
 drive it from code through ``explorer.controls["name"].value = ...``) and in the browser
 (:func:`browser_tangent_explorer` and friends, no kernel per move).
+
+Names are imported on first use, so that :mod:`gradlab.widgets.scene` (which the path player
+uses for its line styles) loads without ipywidgets or TensorFlow.
 """
 
-from gradlab.widgets.base import Explorer
-from gradlab.widgets.descent import browser_descent_explorer, descent_explorer
-from gradlab.widgets.gradient import browser_gradient_explorer, gradient_explorer
-from gradlab.widgets.kernel import KernelExplorer
-from gradlab.widgets.power import browser_power_rule_explorer, power_rule_explorer
-from gradlab.widgets.tangent import browser_tangent_explorer, tangent_explorer
+from __future__ import annotations
 
-__all__ = [
-    "Explorer",
-    "KernelExplorer",
-    "browser_descent_explorer",
-    "browser_gradient_explorer",
-    "browser_power_rule_explorer",
-    "browser_tangent_explorer",
-    "descent_explorer",
-    "gradient_explorer",
-    "power_rule_explorer",
-    "tangent_explorer",
-]
+import importlib
+
+_WHERE = {
+    "Explorer": "base", "KernelExplorer": "kernel",
+    "browser_descent_explorer": "descent", "descent_explorer": "descent",
+    "browser_gradient_explorer": "gradient", "gradient_explorer": "gradient",
+    "browser_power_rule_explorer": "power", "power_rule_explorer": "power",
+    "browser_tangent_explorer": "tangent", "tangent_explorer": "tangent",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> object:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'gradlab.widgets' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"gradlab.widgets.{_WHERE[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_WHERE])

@@ -182,7 +182,8 @@ class Explorer:
         self.figure.clear()
         self.blit.moving = []
         self.blit._background = None
-        for name in ("f", "value_and_slope"):
+        # What holds f, its traced graphs and the computed arrays: let them go now.
+        for name in ("f", "value_and_slope", "description", "fields", "artists", "panels"):
             if name in self.__dict__:
                 self.__dict__[name] = None
 
@@ -270,13 +271,21 @@ def finite_range(values: np.ndarray, what: str) -> tuple[float, float]:
 #: Explorers built by each notebook cell at its latest run: cell -> (run number, explorers).
 _BY_CELL: dict[object, tuple[object, list[weakref.ref]]] = {}
 
+#: Where the front end sends no cellId (classic Notebook, VS Code), an edited cell compiles
+#: under a new file name and cannot be told from a new cell: then only this many explorers
+#: stay live, the oldest closed first (each holds a figure and traced graphs, 3-5 MB).
+MAX_UNNAMED_LIVE = 8
+
+#: Explorers built in cells without a cellId, oldest first.
+_UNNAMED: list[weakref.ref] = []
+
 
 def _cell_key() -> tuple[object, object] | None:
     """(the running cell, this run), or None outside IPython.
 
     The cell is JupyterLab/Notebook 7's ``cellId`` when the front end sends one; otherwise
-    the file name IPython compiled the cell under (ipykernel derives it from the cell's
-    text, so re-running the same cell gives the same name).
+    ``("file", name)`` with the file name IPython compiled the cell under (ipykernel derives
+    it from the cell's text, so re-running the same cell gives the same name).
     """
     shell = sys.modules.get("IPython") and sys.modules["IPython"].get_ipython()
     if shell is None:
@@ -291,7 +300,7 @@ def _cell_key() -> tuple[object, object] | None:
             frame = frame.f_back
         if frame is None:
             return None
-        cell = frame.f_code.co_filename
+        cell = ("file", frame.f_code.co_filename)
     return cell, run
 
 
@@ -310,3 +319,15 @@ def _replace_in_cell(explorer: Explorer) -> None:
         built = []
     built.append(weakref.ref(explorer))
     _BY_CELL[cell] = (run, built)
+    if isinstance(cell, tuple) and cell[:1] == ("file",):
+        _keep_few_unnamed(explorer)
+
+
+def _keep_few_unnamed(explorer: Explorer) -> None:
+    """Remember an explorer of a cell without a cellId; close the oldest past MAX_UNNAMED_LIVE."""
+    _UNNAMED[:] = [ref for ref in _UNNAMED if ref() is not None and not ref().closed]
+    _UNNAMED.append(weakref.ref(explorer))
+    while len(_UNNAMED) > MAX_UNNAMED_LIVE:
+        old = _UNNAMED.pop(0)()
+        if old is not None:
+            old.close()

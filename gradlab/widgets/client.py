@@ -291,14 +291,24 @@ class ClientExplorer:
     spec: dict
     kernel: Callable[[], object] = field(repr=False)
 
-    def array(self, name: str) -> np.ndarray:
-        """The payload's array ``name`` shaped by its sliders (``None`` → NaN), as the browser sees it."""
+    def array(self, name: str, full: bool = False) -> np.ndarray:
+        """The payload's array ``name`` as the browser sees it (``None`` → NaN).
+
+        It has one axis per slider it varies with (a value that does not change along a
+        slider is sent once for all its positions); ``full=True`` spreads it over every slider.
+        """
         entry = self.spec["arrays"][name]
-        shape = [self.spec["sliders"][d]["n"] for d in entry["dims"]]
+        sizes = [s["n"] for s in self.spec["sliders"]]
         values = entry["v"]
-        if values and isinstance(values[0], str):
-            return np.array(values, dtype=object).reshape(shape)
-        return np.array([np.nan if v is None else v for v in values], dtype=float).reshape(shape)
+        if any(isinstance(v, str) for v in values):
+            array = np.array(values, dtype=object)
+        else:
+            array = np.array([np.nan if v is None else v for v in values], dtype=float)
+        array = array.reshape([sizes[d] for d in entry["dims"]])
+        if not full:
+            return array
+        placed = array.reshape([sizes[d] if d in entry["dims"] else 1 for d in range(len(sizes))])
+        return np.broadcast_to(placed, sizes)
 
     @property
     def payload_bytes(self) -> int:

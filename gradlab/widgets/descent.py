@@ -151,6 +151,7 @@ def descent_description(
         figsize=style.FIGSIZE_WIDE,
         compute_grid=compute_grid,
         key=lambda: state_key(f),
+        function=f,
         rebuild=lambda: descent_description(f, start, x_range, y_range, learning_rate, steps, method, max_steps,
                                             rates_per_decade),
         aliases={"trajectory": "trajectory"},

@@ -80,7 +80,7 @@ def gradient_description(f: Callable, x_range, y_range, point, n: int = 60, step
         return {
             "z": z, "zx": zx, "zy": zy, "norm": np.hypot(zx, zy),
             "arrow": (x0 + hide, y0 + hide, x0 + shrink * dx + hide, y0 + shrink * dy + hide),
-            "point": (x0, y0 + hide),
+            "point": (x0, y0),  # the point is shown even where f is undefined (no arrow then)
             "plane": plane + hide[..., None, None],
             "point3d": (x0, y0, z + hide),
         }
@@ -105,6 +105,7 @@ def gradient_description(f: Callable, x_range, y_range, point, n: int = 60, step
         summary="gradient_explorer: (x0, y0) = ({x0:3}, {y0:3}), f = {z:6}, df/dx = {zx:6}, df/dy = {zy:6}",
         figsize=style.FIGSIZE_WIDE,
         key=lambda: state_key(f),
+        function=f,
         rebuild=lambda: gradient_description(f, (x_lo, x_hi), (y_lo, y_hi), point, n, steps),
         aliases={"z": "z", "dz_dx": "zx", "dz_dy": "zy"},
     )

@@ -123,6 +123,7 @@ class KernelExplorer(Explorer):
 
     def __init__(self, description: scene.Description):
         self.description = description
+        self.f = description.function  # released by close(), with everything else that holds it
         self.fields: dict[str, object] = {}
         controls = {c.name: make_control(c) for c in description.controls}
         super().__init__(self._draw_background(), controls)
@@ -172,8 +173,10 @@ class KernelExplorer(Explorer):
         aliases = self.__dict__.get("description") and self.__dict__["description"].aliases
         if aliases and name in aliases:
             value = self.__dict__["fields"].get(aliases[name], np.nan)
-            return value.item() if isinstance(value, np.ndarray) and value.dtype == object else (
-                float(value) if np.ndim(value) == 0 and not isinstance(value, str) else value)
+            if isinstance(value, np.ndarray) and value.dtype == object:
+                return value.item()
+            number = isinstance(value, (float, np.floating, np.ndarray)) and np.ndim(value) == 0
+            return float(value) if number else value
         raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
 
 

@@ -101,7 +101,7 @@ def power_description(n: int, x: float, n_range: tuple[int, int], x_range: tuple
             "why": np.vectorize(_why, otypes=[object])(n_),
             "curve": curves,
             "tangent": tuple(np.where(defined, e, np.nan) for e in ends),
-            "point": (x_, np.where(inside & defined, y, np.nan)),
+            "point": (x_, np.where(inside, y, np.nan)),  # f's value, shown even where the tape's slope is not
             "point_off": (x_, np.where(np.isfinite(y) & ~inside, np.where(y > top, top, bottom), np.nan)),
         }
 

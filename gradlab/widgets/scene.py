@@ -182,6 +182,8 @@ class Description:
     rebuild: Callable[[], Description] | None = None
     #: Attribute names of the kernel explorer → readout fields (``explorer.slope``).
     aliases: Mapping[str, str] = field(default_factory=dict)
+    #: The function explored (None for the power rule), kept as ``explorer.f``.
+    function: Callable | None = None
 
     def start_state(self) -> dict[str, object]:
         """Every control at its start position."""

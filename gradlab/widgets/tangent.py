@@ -97,6 +97,7 @@ def tangent_description(
         summary="tangent_explorer: x0 = {x0:3}, f(x0) = {y:6}, f'(x0) = {slope:6}",
         legends={"ax": LEGEND_OUTSIDE},
         key=lambda: state_key(f),
+        function=f,
         rebuild=lambda: tangent_description(f, (low, high), x0, n, steps),
         aliases={"slope": "slope", "y0": "y"},
     )
