@@ -59,6 +59,7 @@ KINDS = ("key", "partial", "untouched", "faulty")
 ASSIGNMENT, FLOOR = "ps", "floor"
 EXIT = "import os\nos._exit(1)"
 LOOP = "n = 0\nwhile True:\n    n += 1"
+RAW = Path(tempfile.gettempdir()) / "gradlab_bench_autograde.json"
 PARTS = ("kernel start", "set-up (TF import)", "lesson cells", "answers", "checks", "nbgrader")
 
 
@@ -225,6 +226,7 @@ def run(notebooks: list[Path], students: list[str]) -> dict:
             results.setdefault("differ", {})[student] = {k: (before[k], after.get(k)) for k in before
                                                          if before[k] != after.get(k)}
             results.setdefault("scores", {})[student] = sum(after.values()), len(after)
+            RAW.write_text(json.dumps(results, indent=1, default=list))  # kept if the run is stopped
         results["db"] = db_costs(courses["before"], students)
     return results
 
@@ -360,10 +362,8 @@ def main(argv: list[str] | None = None) -> dict:
     count = 2 if args.quick else args.students
     students = [f"{KINDS[i % len(KINDS)]}-{i + 1}" for i in range(count)]
     print(f"autograde: {count} students x {len(notebooks)} notebooks, before and lean", flush=True)
+    print(f"(raw measurements in {RAW}, rewritten after each student)", flush=True)
     results = run(notebooks, students)
-    raw = Path(tempfile.gettempdir()) / "gradlab_bench_autograde.json"
-    raw.write_text(json.dumps(results, indent=1, default=list))
-    print(f"(raw measurements in {raw})")
     markdown = report(results, notebooks, students)
     print(markdown)
     if results["differ"] and any(results["differ"].values()):
