@@ -1,5 +1,6 @@
 # Three commands matter: `make lab` (students: set up, open JupyterLab), `make teacher` (the same
-# plus nbgrader) and `make test` (developers: set up, run every test). Everything lives in .venv,
+# plus nbgrader) and `make test` (developers: set up, run the fast tests; `make test-all` runs
+# every test and check, as CI does). Everything lives in .venv,
 # created on first use from pyproject.toml; each installs its own extras (pyproject.toml lists
 # who gets what), so `make lab` from a fresh clone has no nbgrader.
 
@@ -24,10 +25,19 @@ export TF_CPP_MIN_LOG_LEVEL = 3
 # Kernels come from the venv first, whatever else is installed for this user.
 export JUPYTER_PATH = $(abspath $(VENV))/share/jupyter
 
-# What `make test` runs besides the pytest suite (each is a target of its own too).
-CHECKS ?= lint resolve binder-tools axe colab-test colab-test-previous otter-tools
+# What `make test` runs besides the pytest suite (each is a target of its own too): quick, and
+# offline once axe-core is downloaded.
+CHECKS ?= lint axe
+# What `make test-all` (and so CI, .ci/run) adds: the online resolve of every platform, the tool
+# venvs the slow tests use (repo2docker, Otter) and both Colab rows (~5 min of CPU each).
+SLOW_CHECKS ?= resolve binder-tools otter-tools colab-test colab-test-previous
+# pytest workers; --dist loadfile keeps a notebook's cells (one kernel) and a module's shared
+# fixtures on one worker.
+JOBS ?= 2
+PYTEST_ALL = $(BIN)/python -m pytest -n $(JOBS) --dist loadfile tests notebooks \
+	--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: setup student-setup teacher-setup lab teacher test unit notebooks-test lint resolve binder binder-tools otter-tools axe notebooks student site bench e2e colab-check colab-test colab-test-previous clean
+.PHONY: setup student-setup teacher-setup lab teacher test test-all unit notebooks-test lint resolve binder binder-tools otter-tools axe notebooks student site bench e2e colab-check colab-test colab-test-previous clean
 
 setup: $(STAMP)
 student-setup: $(STUDENT)
@@ -72,11 +82,16 @@ lab: student-setup
 teacher: teacher-setup
 	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
 
-# Unit, property, student-copy, notebook-file and browser tests, plus every notebook under nbval.
-# Browser tests skip (saying why) where /usr/bin/chromium is missing; `make e2e` runs only them.
+# `make test`: unit, property, student-copy and notebook-file tests plus every notebook under
+# nbval, all but the tests marked slow (pyproject.toml's [tool.pytest] says which and why);
+# under 6 minutes on an idle 2-core machine. `make test-all` (CI) adds SLOW_CHECKS and the slow
+# tests: wheel and fresh venvs, whole nbgrader and Otter courses, the browser tests. Browser
+# tests skip (saying why) where /usr/bin/chromium is missing; `make e2e` runs only them.
 test: setup $(CHECKS)
-	$(BIN)/python -m pytest -n 2 --dist loadfile tests notebooks \
-	    --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+	$(PYTEST_ALL) -m "not slow"
+
+test-all: setup $(CHECKS) $(SLOW_CHECKS)
+	$(PYTEST_ALL)
 
 e2e: setup
 	$(BIN)/python -m pytest -v tests/e2e

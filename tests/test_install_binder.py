@@ -1,7 +1,7 @@
 """repo2docker (Binder, a JupyterHub's single-user image) can plan the build from the repository.
 
 repo2docker comes from its own virtual environment, build/tools-venv, which `make binder`
-(and so `make test`) creates; without it these tests skip and say so.
+(and so `make test-all`) creates; without it these tests skip and say so.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ def plan() -> str:
     return result.stdout + result.stderr
 
 
+@pytest.mark.slow  # repo2docker from build/tools-venv, which `make test-all` builds
 def test_plan_uses_the_binder_folder_with_a_supported_python(plan):
     version = re.search(r"Building conda environment for python=(3\.\d+)", plan)
     assert version and version.group(1) in {"3.10", "3.11", "3.12", "3.13"}
@@ -38,6 +39,7 @@ def test_plan_uses_the_binder_folder_with_a_supported_python(plan):
     assert "Python version unspecified" not in plan
 
 
+@pytest.mark.slow  # repo2docker from build/tools-venv, which `make test-all` builds
 def test_plan_installs_gradlab_and_starts_quiet(plan):
     assert "RUN ./binder/postBuild" in plan
     assert re.search(r"R2D_ENTRYPOINT=\S*binder/start", plan)

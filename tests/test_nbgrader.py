@@ -181,6 +181,7 @@ def teachers_notebook(path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow  # the real nbgrader on a whole course: `make test-all`
 def test_release_autograde_and_feedback_with_the_real_nbgrader(tmp_path, monkeypatch):
     pytest.importorskip("nbgrader", reason="nbgrader needs Python 3.11+ (dev extra)")
     # nbgrader's gradebook (read here too) runs `alembic`: this environment's bin/ first

@@ -356,6 +356,7 @@ def course_notebook() -> nbformat.NotebookNode:
     )
 
 
+@pytest.mark.slow  # the real nbgrader on a whole course: `make test-all`
 def test_nbgrader_releases_and_autogrades_the_synced_cases(tmp_path, monkeypatch):
     pytest.importorskip("nbgrader", reason="nbgrader needs Python 3.11+ (dev extra)")
     from nbclient import NotebookClient

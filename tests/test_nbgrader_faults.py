@@ -190,6 +190,7 @@ def test_describe_exit_names_the_cause(status, words):
 # --------------------------------------------------------------------------- the real nbgrader
 
 
+@pytest.mark.slow  # the real nbgrader on a whole course: `make test-all`
 def test_stock_execute_removes_a_whole_submission_for_one_segfault(tmp_path):
     """What the fix is for: nbgrader alone scores the student 0 and writes no feedback."""
     course = make_course(tmp_path, STOCK_CONFIG, {"faults.ipynb": three_exercises()})
@@ -219,6 +220,7 @@ def faults_course(tmp_path_factory) -> Path:
     return course
 
 
+@pytest.mark.slow  # the real nbgrader on a whole course: `make test-all`
 @pytest.mark.parametrize("student", [*FAULTS, "right"])
 def test_each_fault_costs_only_its_own_answer(faults_course, student):
     if student in TIMED:
@@ -240,12 +242,14 @@ def test_each_fault_costs_only_its_own_answer(faults_course, student):
         assert "the kernel died while running this cell" in feedback and "SIGSEGV" in feedback
 
 
+@pytest.mark.slow  # the real nbgrader on a whole course: `make test-all`
 def test_a_function_that_crashes_when_its_test_calls_it_fails_that_test(faults_course):
     assert scores(faults_course, "in_test") == {"test_1": 1.0, "test_2": 0.0, "test_3": 1.0}
     assert errors_in(faults_course, "in_test", "faults.ipynb", "answer_2") == []
     assert any("SIGSEGV" in e for e in errors_in(faults_course, "in_test", "faults.ipynb", "test_2"))
 
 
+@pytest.mark.slow  # the real nbgrader on a whole course: `make test-all`
 def test_a_notebook_with_more_crashes_than_restarts_is_still_graded(tmp_path):
     config = documented_config() + "c.ResilientExecute.max_kernel_restarts = 1\n"
     course = make_course(tmp_path, config, {"faults.ipynb": three_exercises()})
@@ -259,6 +263,7 @@ def test_a_notebook_with_more_crashes_than_restarts_is_still_graded(tmp_path):
         "(c.ResilientExecute.max_kernel_restarts), so the autograder stopped here"]
 
 
+@pytest.mark.slow  # the real nbgrader on a whole course: `make test-all`
 def test_a_lesson_notebook_with_gradlab_checks_keeps_its_other_marks(tmp_path):
     """Notebook 02 (TensorFlow, gradlab.grade tests): answer 02.1 segfaults, 02.2 loops, 02.3 is right."""
     lesson = nbformat.read(ROOT / "notebooks" / "02_power_rule.ipynb", 4)

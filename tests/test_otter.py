@@ -7,7 +7,7 @@ Gradescope autograder zip. Notebook 02 makes the round trip: ``otter run`` (no D
 the answer key (full marks), an untouched student copy (zero, "not yet solved") and a partly
 solved copy (exactly the exercise it solved); with ``--grader-check``, a student's
 ``grader.check`` runs the public test. Otter lives in build/otter-venv, which `make
-otter-tools` (and so `make test`) creates; without it those tests skip and say so.
+otter-tools` (and so `make test-all`) creates; without it those tests skip and say so.
 """
 
 from __future__ import annotations
@@ -170,6 +170,7 @@ def assign(twin: Path, folder: Path, *options: str) -> Path:
     return folder / "dist"
 
 
+@pytest.mark.slow  # the real Otter (build/otter-venv, which `make test-all` builds)
 @needs_otter
 def test_otter_assign_accepts_every_notebook(tmp_path):
     with ThreadPoolExecutor(max_workers=3) as pool:  # otter assign mostly waits on its own imports
@@ -195,6 +196,7 @@ def test_otter_assign_accepts_every_notebook(tmp_path):
         assert "python=3.12" in environment["dependencies"]
 
 
+@pytest.mark.slow  # the real Otter (build/otter-venv, which `make test-all` builds)
 @needs_otter
 def test_grader_check_cells_on_request_run_the_public_tests(tmp_path):
     dist = assign(ROUND_TRIP, tmp_path, "--grader-check")
@@ -234,6 +236,7 @@ def feedback(result: dict) -> str:
     return "\n".join(f"{t['name']}: {t['output']}" for t in result["tests"])
 
 
+@pytest.mark.slow  # the real Otter (build/otter-venv, which `make test-all` builds)
 @needs_otter
 def test_otter_run_grades_the_key_full_an_untouched_copy_zero_and_a_partial_copy_partly(tmp_path):
     dist = assign(ROUND_TRIP, tmp_path / "assign")

@@ -126,6 +126,7 @@ def test_first_cells_print_nothing_on_stderr_in_a_plain_kernel(plain_kernel, pat
     assert cells[0] == []  # the set-up cell itself says nothing
 
 
+@pytest.mark.slow  # a fresh venv: `make test-all`
 def test_setup_cell_says_what_pip_said_and_what_to_run_when_the_install_fails(tmp_path):
     """On Colab, a failed install shows pip's own first error line and the exact command to run."""
     cell = colab.setup_cell()  # the real cell: gradlab-tf pinned to this version, by name

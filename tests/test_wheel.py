@@ -7,7 +7,7 @@ JupyterLab settings override (installed as data-files under ``share/jupyter``), 
 from ``tests/``. Installed in a fresh venv it must import, answer ``python -m gradlab --help``,
 make a student copy, and be installable by the notebooks' own set-up cell, by name and pinned.
 
-Slow (a build and a venv: about a minute); ``make test`` runs it.
+Slow (a build and a venv: about a minute); ``make test-all`` runs it.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import gradlab
 from gradlab import _project
 
 pytest.importorskip("build", reason="python -m build comes with the dev extra (make test installs it)")
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))

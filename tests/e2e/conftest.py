@@ -23,8 +23,21 @@ CHROMIUM = os.environ.get("GRADLAB_CHROMIUM", "/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 
+# Every wait here is for a condition and ends as soon as it holds; these are only its ceilings,
+# generous on purpose: on a machine whose cores are all busy, what takes seconds idle can take
+# minutes, and no verdict may depend on how fast the machine is.
+#: A server answers, a page shows an element, a kernel connects and goes idle (Playwright's
+#: default for every page, used by every locator and wait_for_* call: its own is 30 s).
+WAIT_MS = 600_000
+#: Every cell of a notebook has run (TensorFlow's import and a lesson's work, in a busy kernel).
+RUN_S = 1800.0
+
 
 def pytest_collection_modifyitems(config, items):
+    # A server, a kernel per notebook and Chromium: minutes of CPU, so `make test-all` runs these.
+    for item in items:
+        if "e2e" in item.nodeid:
+            item.add_marker(pytest.mark.slow)
     reason = None
     if not Path(CHROMIUM).exists():
         reason = f"no Chromium at {CHROMIUM} (apt-get install chromium, then `make e2e`)"
@@ -70,21 +83,21 @@ def serve(work: Path, app: str):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + WAIT_MS / 1000
         while True:
             try:
-                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=30)
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
                     log = (work / "server.log").read_text()[-2000:]
                     raise RuntimeError(f"{app} did not start:\n" + log) from None
-                time.sleep(0.5)
+                time.sleep(0.5)  # the poll's pace, not a wait for anything
         yield {"url": url, "token": token, "root": work / "notebooks", "env": env, "app": app}
     finally:
         server.terminate()
         try:
-            server.wait(timeout=15)
+            server.wait(timeout=60)  # then killed: the tests' verdicts are in by now
         except subprocess.TimeoutExpired:
             server.kill()
 
@@ -102,8 +115,36 @@ def notebook7(tmp_path_factory):
     yield from serve(tmp_path_factory.mktemp("nb7"), "notebook")
 
 
+class PatientBrowser:
+    """Chromium whose pages wait up to :data:`WAIT_MS` for anything (Playwright's default is 30 s).
+
+    Parameters
+    ----------
+    chromium : playwright.sync_api.Browser
+        The launched browser; everything but :meth:`new_page` is passed through to it.
+
+    Example
+    -------
+    >>> page = PatientBrowser(chromium).new_page(viewport={"width": 1200, "height": 900})  # doctest: +SKIP
+    """
+
+    def __init__(self, chromium):
+        self._chromium = chromium
+
+    def new_page(self, **options):
+        """A new page (``options`` as for Playwright's ``new_page``) with the long default timeouts."""
+        page = self._chromium.new_page(**options)
+        page.set_default_timeout(WAIT_MS)
+        page.set_default_navigation_timeout(WAIT_MS)
+        return page
+
+    def __getattr__(self, name):
+        return getattr(self._chromium, name)
+
+
 @pytest.fixture(scope="session")
 def browser():
+    """Headless Chromium (a :class:`PatientBrowser`), closed at the end of the session."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -113,6 +154,6 @@ def browser():
                   "--disable-sync", "--no-first-run", "--disable-quic"],
         )
         try:
-            yield chromium
+            yield PatientBrowser(chromium)
         finally:
             chromium.close()

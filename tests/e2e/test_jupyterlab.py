@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SCREENSHOTS
+from conftest import ROOT, RUN_S, SCREENSHOTS, WAIT_MS
 
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9]*.ipynb"))
 WITH_WIDGETS: set[str] = set()  # kernel-backed ipywidgets explorers
@@ -31,7 +31,7 @@ RUN_STATE = """() => {
 }"""
 
 
-def run_all_cells(page, timeout_s: float = 300.0) -> None:
+def run_all_cells(page, timeout_s: float = RUN_S) -> None:
     """Run every cell and wait until all have run. A cell error fails at once, with its message
     (run-all stops there, so waiting longer would only time out); a run-all that the kernel never
     started (issued while it was still settling) is issued again, at most twice."""
@@ -49,7 +49,7 @@ def run_all_cells(page, timeout_s: float = 300.0) -> None:
         if idle_since and time.monotonic() - idle_since > 20 and retries < 2:
             retries, idle_since = retries + 1, None
             page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-        page.wait_for_timeout(500)
+        page.wait_for_timeout(500)  # the poll's pace, not a wait for anything
     pytest.fail(f"not every cell ran within {timeout_s:.0f} s (run-all issued {retries + 1} time(s))")
 
 
@@ -59,8 +59,8 @@ def test_notebook_runs_in_jupyterlab(lab, browser, name):
     try:
         # A workspace of its own, reset, so earlier tests' notebooks are not reopened here.
         page.goto(f"{lab['url']}/lab/workspaces/{Path(name).stem}/tree/{name}?reset&token={lab['token']}")
-        page.wait_for_selector(".jp-Notebook", state="visible", timeout=60_000)
-        page.wait_for_function(KERNEL_IDLE, timeout=120_000)
+        page.wait_for_selector(".jp-Notebook", state="visible", timeout=WAIT_MS)
+        page.wait_for_function(KERNEL_IDLE, timeout=WAIT_MS)
         run_all_cells(page)
 
         # Any stderr box fails, not only tracebacks: TensorFlow's start-up log, warnings...
@@ -72,7 +72,7 @@ def test_notebook_runs_in_jupyterlab(lab, browser, name):
 
         if name in WITH_WIDGETS:
             slider = page.locator(".widget-slider .noUi-handle").first
-            slider.wait_for(timeout=60_000)
+            slider.wait_for(timeout=WAIT_MS)
             image = page.locator(".widget-image").first
             slider.scroll_into_view_if_needed()
             before = image.get_attribute("src")
@@ -81,7 +81,7 @@ def test_notebook_runs_in_jupyterlab(lab, browser, name):
                 page.keyboard.press("ArrowRight")
             page.wait_for_function(
                 "([el, old]) => el.getAttribute('src') !== old", arg=[image.element_handle(), before],
-                timeout=30_000)
+                timeout=WAIT_MS)
             assert image.get_attribute("src") != before
         if name in IN_BROWSER:
             explorer = page.locator(".gradlab-explorer").first

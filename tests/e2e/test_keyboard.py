@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import RUN_S, WAIT_MS
 from test_jupyterlab import KERNEL_IDLE
 
 NOTEBOOK = "05_sgd_animated.ipynb"
@@ -38,7 +39,7 @@ RUN_FROM = """(i) => { window.jupyterapp.shell.currentWidget.content.activeCellI
                       return window.jupyterapp.commands.execute('notebook:run-all-below'); }"""
 
 
-def run_every_cell(page, timeout_s: float = 300.0) -> None:
+def run_every_cell(page, timeout_s: float = RUN_S) -> None:
     """Run every cell, going on past a cell that raises (run-all would stop there).
 
     Only the sliders are under test here: an exercise check that fails on the saved answer
@@ -58,7 +59,7 @@ def run_every_cell(page, timeout_s: float = 300.0) -> None:
             # stopped at an error (go on below it) or never started (issue the run again)
             start, idle_since = (after[-1] + 1 if after else start), None
             page.evaluate(RUN_FROM, start)
-        page.wait_for_timeout(500)
+        page.wait_for_timeout(500)  # the poll's pace, not a wait for anything
     pytest.fail(f"not every cell ran within {timeout_s:.0f} s")
 
 
@@ -70,8 +71,8 @@ def open_notebook(browser, server, name: str):
         page.goto(f"{server['url']}/lab/workspaces/keys-{stem}/tree/{name}?reset&token={token}")
     else:
         page.goto(f"{server['url']}/notebooks/{name}?token={token}")
-    page.wait_for_selector(".jp-Notebook", state="visible", timeout=60_000)
-    page.wait_for_function(KERNEL_IDLE, timeout=120_000)
+    page.wait_for_selector(".jp-Notebook", state="visible", timeout=WAIT_MS)
+    page.wait_for_function(KERNEL_IDLE, timeout=WAIT_MS)
     run_every_cell(page)
     return page
 

@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SCREENSHOTS
+from conftest import ROOT, SCREENSHOTS, WAIT_MS
 from test_jupyterlab import KERNEL_IDLE, run_all_cells
 
 sys.path.insert(0, str(ROOT / "tools"))
@@ -22,6 +22,10 @@ import build_notebooks  # noqa: E402
 import colab  # noqa: E402
 
 STDERR = ".jp-RenderedText[data-mime-type='application/vnd.jupyter.stderr']"
+# The widget manager has settled: no widget output still reads "Loading widget..." (what
+# @jupyter-widgets/jupyterlab-manager shows until the model is found, or found missing).
+WIDGETS_SETTLED = """() => !Array.from(document.querySelectorAll('.jp-OutputArea-output'))
+  .some(o => o.textContent.trim() === 'Loading widget...')"""
 EXPLORER = f"""# %%
 {colab.setup_cell()}
 
@@ -71,14 +75,14 @@ def open_notebook(lab, browser, name: str, workspace: str):
         page.goto(f"{lab['url']}/lab/workspaces/{workspace}/tree/{name}?reset&token={lab['token']}")
     else:
         page.goto(f"{lab['url']}/notebooks/{name}?token={lab['token']}")
-    page.wait_for_selector(".jp-Notebook", state="visible", timeout=60_000)
+    page.wait_for_selector(".jp-Notebook", state="visible", timeout=WAIT_MS)
     return page
 
 
 def assert_clean(page, shot: str) -> None:
     """The explorer shows a picture; no widget error and no stderr box anywhere."""
-    page.locator(".jp-OutputArea-output img").first.wait_for(state="visible", timeout=60_000)
-    page.wait_for_timeout(1500)  # let the widget manager finish restoring views
+    page.locator(".jp-OutputArea-output img").first.wait_for(state="visible", timeout=WAIT_MS)
+    page.wait_for_function(WIDGETS_SETTLED, timeout=WAIT_MS)
     SCREENSHOTS.mkdir(exist_ok=True)
     app = page.url.split("/")[3]  # "lab" or "notebooks"
     page.screenshot(path=str(SCREENSHOTS / f"reopen-{app}-{shot}.png"), full_page=False)
@@ -111,13 +115,13 @@ def test_run_save_close_reopen(server, browser, explorer):
     lab = server
     page = open_notebook(lab, browser, explorer.name, "run")
     try:
-        page.wait_for_function(KERNEL_IDLE, timeout=120_000)
+        page.wait_for_function(KERNEL_IDLE, timeout=WAIT_MS)
         run_all_cells(page)
-        page.locator(".widget-image").first.wait_for(state="visible", timeout=60_000)
+        page.locator(".widget-image").first.wait_for(state="visible", timeout=WAIT_MS)
         assert page.locator(STDERR).count() == 0, page.locator(STDERR).first.inner_text()[:2000]
         page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
         page.wait_for_function(
-            "() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=30_000)
+            "() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=WAIT_MS)
     finally:
         page.close()
     shut_down_kernels(lab)
