@@ -321,7 +321,8 @@ def plot_op_graph(graph, ax: Axes | None = None, hide: tuple[str, ...] = PLUMBIN
     for (src, dst), chain in chains.items():
         points = _route(chain, depth, where, half, band)
         xs, ys = zip(*points[:-1], strict=True)
-        ax.plot(xs, ys, color="0.55", linewidth=1, zorder=1, gid=f"{src}->{dst}")
+        # Solid, whatever the style's cycle: a dash pattern here would mean nothing.
+        ax.plot(xs, ys, color="0.55", linestyle="-", linewidth=1, zorder=1, gid=f"{src}->{dst}")
         ax.annotate("", xy=points[-1], xytext=points[-2], zorder=2, gid=f"{src}->{dst}",
                     arrowprops={"arrowstyle": "->", "color": "0.55", "shrinkA": 0, "shrinkB": 0})
     ax.legend(handles=[Patch(fc=FORWARD_COLOUR, ec="0.4", label="forward pass: computes the value"),

@@ -319,13 +319,18 @@ print(np.round(dy, 6))
 
 # %% [markdown]
 # And `gradlab.check_gradient` compares the tape with a finite-difference estimate, a good
-# habit whenever you doubt a gradient. The estimate is the central difference
-# (f(x+h) − f(x−h)) / (2h), with a step scaled to the point: h = 6e-6 · max(1, |x|) in
-# float64, which balances rounding error against the curve's bending. Far from 0 that step
-# can be too coarse for a function that wiggles, so at points with |x| > 1 it also tries
-# the fixed step 6e-6 and keeps whichever of the two estimates is closer to the tape. It computes everything
-# in float64 (whatever the input's type), so its errors are far below the float32 rounding
-# seen above:
+# habit whenever you doubt a gradient. The estimate starts from the central difference
+# D(h) = (f(x+h) − f(x−h)) / (2h), whose error shrinks like h² until rounding, which grows
+# like 1/h, takes over. No single step suits every function, so it tries a ladder: from
+# h = 6e-6 · max(1, |x|) halving down to 6e-6 · min(1, |x|) (not below 6e-10). Each three
+# neighbouring steps h, h/2, h/4 are combined by *Richardson extrapolation*,
+# D(h/4) + (D(h/4) − D(h/2)) / 3, which cancels the h² term; how far the three still
+# differ, plus the rounding error, estimates what error is left. Starting from the
+# smallest steps, each point moves to larger ones while that estimate falls and keeps the
+# triple where it starts to rise. The tape plays no part in this choice. The tape passes
+# where it is within 1e-6 + 1e-4 · |estimate| plus the estimate's own error. Everything is
+# computed in float64 where f allows it (whatever the input's type), so the errors are far
+# below the float32 rounding seen above:
 
 # %%
 gradlab.check_gradient(lambda t: 5 * tf.sin(2 * t) + t**2, np.linspace(-5, 5, 11))

@@ -260,10 +260,12 @@ gradlab.grade("02.2", answer, seed=45296)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# **Exercise 3.** Write `third_derivative(f, x)`, returning f‴(x) for a tensor `x`, by
-# nesting three tapes as above. (`gradlab.nth_derivative(f, x, 3)` would pass the check
-# too; the point is to build it yourself.) `x` arrives as a `tf.constant`. The check tries
-# it on x⁴, sin and x³.
+# **Exercise 3.** Write `third_derivative(f, x)`, returning f‴(x) for a tensor `x`, with
+# three `tape.gradient` calls, each differentiating the result of the one before: three
+# nested tapes as above, or one persistent tape asked three times *inside* its block (both
+# record each gradient's operations, so both pass). `x` arrives as a `tf.constant`, so
+# remember `watch`. gradlab's helpers do not count. The check tries it on a·x⁴, b·sin x and
+# c·x³ + x², with a, b, c and the points drawn afresh.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_02_3", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def third_derivative(f, x):

@@ -77,11 +77,12 @@ plt.show()
 # Matplotlib's default view, from above and in front: bumps and pits in a checkerboard,
 # with saddles between them. The next picture turns the camera to elevation −140°,
 # azimuth 120° (the view the source tutorial used): the camera is now *below*
-# the surface, so the bumps seen from underneath look like pits. Same function, upside down.
+# the surface, so the bumps seen from underneath look like pits, and the f axis reads
+# 0.4 at the bottom and −0.4 at the top. Same function, upside down.
 
 # %%
 _, ax = gradlab.plot_surface(X, Y, f, view=(-140, 120), title="the same surface from below: view (−140°, 120°)")
-ax.set_xticks([-1, 0, 1])  # from this side the default ticks run into each other
+ax.set_xticks([-0.5, 0.5])  # from this side x = 1 and y = -1 share a corner: keep their labels apart
 ax.set_yticks([-1, 0, 1])
 ax.set_zticks([-0.4, 0, 0.4])
 ax.set_zlabel("$f(x, y)$")
@@ -260,12 +261,14 @@ print(gradlab.partials(ripple, 0.0, 0.0))
 # ### The same trap, hidden by `tf.where`
 #
 # A common "fix" for a bad point is `tf.where(ok, formula, fallback)`: pick the fallback
-# wherever the formula breaks. The *values* come out right. But the tape differentiates
-# *both* branches everywhere: `tf.where` sends a gradient of 0 into the branch it
-# discarded, and that branch then applies its own local derivatives to the 0. At u = 0 the
-# local derivative of sin(u)/u is 0/0, and of log(u) it is 1/0 = ∞; 0 times either is NaN,
-# and that NaN flows back to x and y. Take sin(u)/u with u = x² + y², which tends to 1 at
-# the origin:
+# wherever the formula breaks. The *values* come out right. But the gradient of `tf.where`
+# flows into *both* branches, everywhere: the chosen branch gets the incoming gradient, the
+# discarded one gets 0. Each branch then applies its own derivative rules to what it got.
+# Where those local derivatives are finite, 0 times them is 0 and the discarded branch adds
+# nothing. Where one is infinite or undefined, it is not: IEEE arithmetic makes 0 · ∞ and
+# 0/0 NaN, and that NaN flows back to x and y like any other gradient. The branch's *value*
+# was thrown away; its derivative was not. Take sin(u)/u with u = x² + y², which tends to 1
+# at the origin:
 
 # %%
 def naive_bump(x, y):
@@ -276,10 +279,13 @@ def naive_bump(x, y):
 print(gradlab.partials(naive_bump, 0.0, 0.0))
 
 # %% [markdown]
-# The value at the origin is 1, as chosen; the gradient is NaN, from the discarded branch
-# sin(0)/0. The same happens with `u ** 0.5` and `tf.math.log(u)` in the unused branch.
-# (TensorFlow 2.21's `tf.sqrt` happens to return a zero gradient when the gradient flowing
-# into it is zero, so `tf.sqrt` alone does not show the trap: do not count on it.)
+# The value at the origin is 1, as chosen; the gradient is NaN. It comes from the
+# discarded branch: the rule of the division sin(u)/u divides the incoming 0 by u, and at
+# u = 0 that is 0/0. The same happens with `tf.math.log(u)` (its rule is also "divide by
+# u") and with `u ** 0.5` (its rule multiplies by 0.5·u^(−0.5), infinite at 0), although
+# neither of those has a NaN *value* there: what matters is the derivative. (TensorFlow
+# 2.21's `tf.sqrt` happens to return a zero gradient when the gradient flowing into it is
+# zero, so `tf.sqrt` alone does not show the trap: do not count on it.)
 
 # %% [markdown]
 # ## Exercises

@@ -212,9 +212,9 @@ print("forward :", sorted(t for n, t in ops.types.items() if n not in ops.backwa
 print("backward:", sorted(t for n, t in ops.types.items() if n in ops.backward))
 
 # %% [markdown]
-# What do the pink boxes compute? `ops.expression` writes an operation out as a formula
-# of the input: each operation applied to its inputs, 1 for the seed. Here is x̄, one
-# line per path that `AddN` adds up:
+# (The backward list's `Const` is the seed ȳ = 1.) What do the pink boxes compute?
+# `ops.expression` writes an operation out as a formula of the input: each operation
+# applied to its inputs, 1 for the seed. Here is x̄, one line per path that `AddN` adds up:
 
 # %%
 (x_bar,) = ops.adjoints  # the one operation whose result is returned as the gradient
@@ -271,38 +271,11 @@ gradlab.grade("04.1", tangent_at, seed=93540)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# **Exercise 2.** Near x = 4 the curve has a crest, where the tangent is flat. Find that x
-# to three decimals, that is within 0.0005 (the slider gets you close; bisection on f′ with
-# a tape gets you there).
-
-# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_04_2", "locked": false, "schema_version": 3, "solution": true, "task": false}
-answer = ...
-### BEGIN SOLUTION
-lo, hi = 3.5, 4.5  # f' > 0 at 3.5 and < 0 at 4.5
-for _ in range(40):
-    mid = (lo + hi) / 2
-    _, d = gradlab.derivative(f, tf.constant(mid, tf.float64))
-    lo, hi = (mid, hi) if d > 0 else (lo, mid)
-answer = (lo + hi) / 2
-### END SOLUTION
-
-# %% tags=["exercise"]
-gradlab.check("04.2", answer)
-
-# %% nbgrader={"grade": true, "grade_id": "test_04_2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-# Autograder test (locked): the check above, silent when right, its hint when not.
-import gradlab
-gradlab.grade("04.2", answer)
-### BEGIN HIDDEN TESTS
-gradlab.grade("04.2", answer, seed=99726)
-### END HIDDEN TESTS
-
-# %% [markdown]
-# **Exercise 3.** Newton's method finds a zero of a function by sliding down its tangent:
-# from x, the tangent crosses zero at x − f(x)/f′(x). Write `newton_step(g, x)` that
+# **Exercise 2.** Newton's method finds a zero of a function by sliding down its tangent:
+# from x, the tangent crosses zero at x − g(x)/g′(x). Write `newton_step(g, x)` that
 # returns that number for any TensorFlow function g and a float32 tensor x, using a tape.
 
-# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_04_3", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_04_2", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def newton_step(g, x):
     ### BEGIN SOLUTION
     with tf.GradientTape() as tape:
@@ -313,12 +286,37 @@ def newton_step(g, x):
 
 
 # %% tags=["exercise"]
-gradlab.check("04.3", newton_step)
+gradlab.check("04.2", newton_step)
+
+# %% nbgrader={"grade": true, "grade_id": "test_04_2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
+gradlab.grade("04.2", newton_step)
+### BEGIN HIDDEN TESTS
+gradlab.grade("04.2", newton_step, seed=95163)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# **Exercise 3.** Near x = 4 the curve f has a crest, where the tangent is flat: a zero of
+# f′. Find that x to three decimals, that is within 0.0005, and put it in `answer`. The
+# slider only gets you close. Two ways to finish: Newton's method on f′, which needs f″
+# (nest two tapes, as in notebook 02), or bisection on the sign of f′.
+
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_04_3", "locked": false, "schema_version": 3, "solution": true, "task": false}
+answer = ...
+### BEGIN SOLUTION
+answer = 4.0  # from the slider: f' changes sign just below 4
+for _ in range(20):  # Newton's method on f': x - f'(x) / f''(x)
+    answer -= float(gradlab.nth_derivative(f, answer, 1)) / float(gradlab.nth_derivative(f, answer, 2))
+### END SOLUTION
+
+# %% tags=["exercise"]
+gradlab.check("04.3", answer)
 
 # %% nbgrader={"grade": true, "grade_id": "test_04_3", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
 import gradlab
-gradlab.grade("04.3", newton_step)
+gradlab.grade("04.3", answer)
 ### BEGIN HIDDEN TESTS
-gradlab.grade("04.3", newton_step, seed=40153)
+gradlab.grade("04.3", answer, seed=78722)
 ### END HIDDEN TESTS

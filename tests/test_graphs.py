@@ -131,3 +131,15 @@ def test_every_operation_gets_one_box_coloured_by_pass(two_inputs):
         colour = graphs.BACKWARD_COLOUR if name in ops.backward else graphs.FORWARD_COLOUR
         assert np.allclose(text.get_bbox_patch().get_facecolor()[:3], plt.matplotlib.colors.to_rgb(colour))
     plt.close(fig)
+
+
+def test_edges_are_solid_under_gradlab_s_dashed_style_cycle(two_inputs):
+    # gradlab's cycle gives each plotted line its own dash pattern; an edge's pattern would
+    # read as a meaning it does not have.
+    from gradlab import style
+
+    with plt.rc_context({"axes.prop_cycle": style.cycler()}):
+        fig, ax = graphs.plot_op_graph(two_inputs)
+    assert len(ax.lines) > 6
+    assert {line.get_linestyle() for line in ax.lines} == {"-"}
+    plt.close(fig)

@@ -111,7 +111,11 @@ def _ex02_2(answer: object) -> Feedback:
 
 
 def _ex02_3(fn: object) -> Feedback:
-    """third_derivative(f, x) with nested tapes, on functions and points drawn afresh."""
+    """third_derivative(f, x) from three tape gradients, on functions and points drawn afresh.
+
+    The rule counts three ``tape.gradient`` calls per call: nested tapes, or one persistent
+    tape asked three times inside its block, both differentiate each gradient again.
+    """
     a, b, c = random_points(0.5, 2.0, 3)
     x1, x2, x3 = random_points(-2.0, 2.0, 3)
     cases = [(lambda x: a * x**4, x1, 24 * a * x1, f"{a:g}·x**4 at {x1:g}"),
@@ -124,7 +128,8 @@ def _ex02_3(fn: object) -> Feedback:
         feedback = check_value(result, want, f"third_derivative({name})", rtol=1e-3, atol=1e-3)
         if not feedback:
             return feedback
-    return correct("third_derivative gives f‴ for every test function, by three nested tapes.")
+    return correct("third_derivative gives f‴ for every test function, from three tape.gradient calls, "
+                   "each differentiating the one before.")
 
 
 # --------------------------------------------------------------------------- 03 partials
@@ -226,6 +231,24 @@ def _ex04_1(fn: object) -> Feedback:
         ])
 
 
+def _ex04_2(fn: object) -> Feedback:
+    """newton_step(g, x) with x a float32 tensor: x − g(x)/g′(x), the derivative from a tape."""
+    tests = [(lambda x: x**2 - 2, random_points(0.8, 2.5, 1)[0]),
+             (lambda x: tf.cos(x) - x, random_points(0.2, 1.2, 1)[0]),
+             (_tangent_f, random_points(1.0, 1.6, 1)[0])]
+    for g, x in tests:
+        result, problem = call_attempt(fn, g, f32(x), what="newton_step")
+        if problem is not None:
+            return problem
+        y, slope = (float(v) for v in derivative(g, tf.constant(x, tf.float64)))
+        feedback = check_value(result, x - y / slope, f"newton_step from x = {x:g}", rtol=1e-4,
+                               atol=1e-5, hints=[(x + y / slope, "the step goes the other way: "
+                                                  "x − f(x)/f′(x), a minus where you have a plus")])
+        if not feedback:
+            return feedback
+    return correct("newton_step follows the tangent to its zero: x − f(x)/f′(x).")
+
+
 def _newton_on_f_prime(x: float) -> float:
     for _ in range(30):
         x -= float(nth_derivative(_tangent_f, tf.constant(x, tf.float64), 1)) / float(
@@ -233,7 +256,7 @@ def _newton_on_f_prime(x: float) -> float:
     return x
 
 
-def _make_ex04_2() -> Callable[[object], Feedback]:
+def _make_ex04_3() -> Callable[[object], Feedback]:
     found: list[float] = []  # f's flat points, found once (outside any student's time)
 
     def check(answer: object) -> Feedback:
@@ -257,24 +280,6 @@ def _make_ex04_2() -> Callable[[object], Feedback]:
     return check
 
 
-def _ex04_3(fn: object) -> Feedback:
-    """newton_step(g, x) with x a float32 tensor: x − g(x)/g′(x), the derivative from a tape."""
-    tests = [(lambda x: x**2 - 2, random_points(0.8, 2.5, 1)[0]),
-             (lambda x: tf.cos(x) - x, random_points(0.2, 1.2, 1)[0]),
-             (_tangent_f, random_points(1.0, 1.6, 1)[0])]
-    for g, x in tests:
-        result, problem = call_attempt(fn, g, f32(x), what="newton_step")
-        if problem is not None:
-            return problem
-        y, slope = (float(v) for v in derivative(g, tf.constant(x, tf.float64)))
-        feedback = check_value(result, x - y / slope, f"newton_step from x = {x:g}", rtol=1e-4,
-                               atol=1e-5, hints=[(x + y / slope, "the step goes the other way: "
-                                                  "x − f(x)/f′(x), a minus where you have a plus")])
-        if not feedback:
-            return feedback
-    return correct("newton_step follows the tangent to its zero: x − f(x)/f′(x).")
-
-
 EXERCISES_01_04: dict[str, Exercise] = {
     e.key: e
     for e in [
@@ -289,7 +294,7 @@ EXERCISES_01_04: dict[str, Exercise] = {
                                               (5 * 2**3, "lower the exponent by one only: 5·x⁴, not 5·x³"),
                                               (4 * 2**5, "the exponent drops by one: n·x^(n−1), not n·xⁿ")])),
         Exercise("02.2", "d/dx (2x + 1)⁻² at x = 0.5, predicted", _ex02_2),
-        Exercise("02.3", "third_derivative(f, x) with nested tapes", _ex02_3,
+        Exercise("02.3", "third_derivative(f, x) from three tape gradients", _ex02_3,
                  Rules(tape=True, tape_calls=3, helpers=False)),
         Exercise("03.1", "∇(x²·y) at (3, 2), predicted",
                  lambda a: check_value(a, [2 * 3 * 2, 3**2], "(∂f/∂x, ∂f/∂y)", hints=[
@@ -299,8 +304,8 @@ EXERCISES_01_04: dict[str, Exercise] = {
         Exercise("03.2", "an f whose gradient is (y, x)", _ex03_2),
         Exercise("03.3", "sin(u)/u, u = x² + y², with a finite gradient at the origin", _ex03_3),
         Exercise("04.1", "tangent_at(x0): the tangent line to cos(x)·sin(x)/√x, with a tape", _ex04_1, TAPE),
-        Exercise("04.2", "where the tangent is flat near x = 4", _make_ex04_2()),
-        Exercise("04.3", "one step of Newton's method, with a tape", _ex04_3, TAPE),
+        Exercise("04.2", "one step of Newton's method, with a tape", _ex04_2, TAPE),
+        Exercise("04.3", "where the tangent is flat near x = 4", _make_ex04_3()),
     ]
 }
 

@@ -300,7 +300,8 @@ def method_problem(rules: Rules, seen: Observation, what: str) -> str | None:
     if rules.tape and seen.reverse < rules.tape_calls * calls:
         if rules.tape_calls > 1 and seen.reverse:
             return (f"{what} called tape.gradient {seen.reverse} time(s) in {calls} call(s); each "
-                    f"call needs {rules.tape_calls} (one tape per derivative, nested).")
+                    f"call needs {rules.tape_calls} (one per derivative, each differentiating the "
+                    "one before: nested tapes, or one persistent tape asked inside its block).")
         return (f"{what} did not use a tf.GradientTape: the exercise is about letting the tape "
                 "compute the derivative, so record the computation on a tape and call "
                 "tape.gradient.")
