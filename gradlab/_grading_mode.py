@@ -16,9 +16,10 @@ Checks and grades do not depend on either: ``bench/autograde.py`` and
 ``tests/test_grade_class.py`` compare the scores with and without lean mode.
 
 >>> import os
->>> os.environ.pop(ENV, None) and None
+>>> saved = os.environ.pop(ENV, None)
 >>> active()
 False
+>>> os.environ.update({} if saved is None else {ENV: saved})
 """
 
 from __future__ import annotations
@@ -50,10 +51,12 @@ def active() -> bool:
 
     Examples
     --------
+    >>> saved = os.environ.get(ENV)
     >>> os.environ[ENV] = "1"; active()
     True
     >>> os.environ[ENV] = "0"; active()
     False
+    >>> _ = os.environ.pop(ENV) if saved is None else os.environ.update({ENV: saved})
     """
     return os.environ.get(ENV, "") not in ("", "0")
 
@@ -102,11 +105,13 @@ def lean_entry(name: str, value: Any) -> Any:
 
     Examples
     --------
+    >>> saved = os.environ.get(ENV)
     >>> os.environ[ENV] = "1"
     >>> lean_entry("path_player", print)(None, {})
     (path_player: not built while autograding)
     >>> lean_entry("derivative", print) is print
     True
+    >>> _ = os.environ.pop(ENV) if saved is None else os.environ.update({ENV: saved})
     """
     if name not in LEAN or not active() or not callable(value):
         return value

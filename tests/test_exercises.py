@@ -53,24 +53,6 @@ def keras_train_step(model, optimizer, x, y):
     return loss
 
 
-def minimise(steps, lr):
-    x = tf.Variable(3.0)
-    for _ in range(steps):
-        with tf.GradientTape() as tape:
-            loss = (x - 1.0) ** 2
-        x.assign_sub(lr * tape.gradient(loss, x))
-    return x
-
-
-def minimise_broken(steps, lr):  # x = x - ...: a Tensor from then on, its gradient None
-    x = tf.Variable(3.0)
-    for _ in range(steps):
-        with tf.GradientTape() as tape:
-            loss = (x - 1.0) ** 2
-        x = x - lr * tape.gradient(loss, x)
-    return x
-
-
 @tf.custom_gradient
 def custom_softplus(x):
     return tf.math.softplus(x), lambda upstream: upstream * tf.math.sigmoid(x)
@@ -117,20 +99,61 @@ def first_step(point, learning_rate):
     return p - learning_rate * tape.gradient(loss, p)
 
 
-def both_gradients(a, b):
+def gradient_table(a, b, c):
+    with tf.GradientTape(persistent=True) as tape:
+        L0, L1 = a**2 * b, b + tf.sin(c)
+    zero = tf.UnconnectedGradients.ZERO
+    return tf.stack([tf.stack(tape.gradient(L, [a, b, c], unconnected_gradients=zero)) for L in (L0, L1)])
+
+
+def gradient_table_of_the_sum(a, b, c):  # one tape.gradient of both losses: their gradients add up
     with tf.GradientTape() as tape:
-        loss = a**3 + 1.0
-    return tape.gradient(loss, [a, b], unconnected_gradients=tf.UnconnectedGradients.ZERO)
+        losses = tf.stack([a**2 * b, b + tf.sin(c)])
+    row = tf.stack(tape.gradient(losses, [a, b, c]))
+    return tf.stack([row, row])
 
 
-def loss_08(w):
-    return tf.reduce_sum(tf.sin(w) * w)
+def fit(x, y, steps, lr):
+    w, b = tf.Variable(0.0), tf.Variable(0.0)
+    for _ in range(steps):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((w * x + b - y) ** 2)
+        for p, g in zip([w, b], tape.gradient(loss, [w, b]), strict=True):
+            p.assign_sub(lr * g)
+    return w, b
 
 
-def directional_derivative(w, u):
-    with tf.autodiff.ForwardAccumulator(w, u) as acc:
-        y = loss_08(w)
-    return acc.jvp(y)
+def fit_broken(x, y, steps, lr):  # notebook 07's: `p = p - ...` rebinds p, the variables never move
+    w, b = tf.Variable(0.0), tf.Variable(0.0)
+    for _ in range(steps):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((w * x + b - y) ** 2)
+        grads = tape.gradient(loss, [w, b])
+        for p, g in zip([w, b], grads, strict=True):
+            p = p - lr * g  # noqa: PLW2901 - the bug the exercise is about
+    return w, b
+
+
+def flight(angle, steps=20, dt=0.1, speed=12.0, drag=0.05):  # notebook 08's
+    x, y = tf.zeros_like(angle), tf.zeros_like(angle)
+    vx, vy = speed * tf.cos(angle), speed * tf.sin(angle)
+    path = []
+    for _ in range(steps):
+        v = tf.sqrt(vx**2 + vy**2)
+        vx, vy = vx - dt * drag * v * vx, vy - dt * (9.81 + drag * v * vy)
+        x, y = x + dt * vx, y + dt * vy
+        path.append(tf.stack([x, y]))
+    return tf.stack(path)
+
+
+def path_sensitivity(angle):
+    with tf.autodiff.ForwardAccumulator(angle, tf.ones_like(angle)) as acc:
+        return acc.jvp(flight(angle))
+
+
+def seeded_with_the_angle(angle):
+    with tf.autodiff.ForwardAccumulator(angle, angle) as acc:
+        return acc.jvp(flight(angle))
 
 
 # key: (a right answer, a wrong answer, a fragment of the wrong answer's feedback)
@@ -159,22 +182,22 @@ CASES = {
     "06.3": (lambda x, y: (y * np.exp(x * y), x * np.exp(x * y) + 1),
              lambda x, y: (y * np.exp(x * y), x * np.exp(x * y)), "+ y term"),
     "07.1": ({"b", "c", "d"}, {"a"}, "Hint"),
-    "07.2": (both_gradients, lambda a, b: [3 * a**2, None], "still None"),
-    "07.3": (minimise, lambda steps, lr: 1 + 2 * (1 - lr) ** steps, "minimise(5, 0.1)"),
-    "07.4": ([[6, 3, 2], [1, 4, 0], [0, 0, np.cos(3.0)]], [[6, 1, 0], [3, 4, 0], [2, 0, np.cos(3.0)]],
+    "07.2": ([[6, 3, 2], [1, 4, 0], [0, 0, np.cos(3.0)]], [[6, 1, 0], [3, 4, 0], [2, 0, np.cos(3.0)]],
              "transposed"),
+    "07.3": (gradient_table, gradient_table_of_the_sum, "gradient of L₀ + L₁"),
+    "07.4": (fit, lambda x, y, steps, lr: fit(x, y, steps - 1, lr), "one step too few"),
     "07.5": (5e-3, 1e-6, "too small"),
     "07.6": (custom_softplus, uncoupled_softplus, "ignores `upstream`"),
     "08.1": ((1, 1, 50), (1, 1, 200), "one pass per input"),
     "08.2": (lambda d: Dual(float(np.tanh(d.value)), float((1 - np.tanh(d.value) ** 2) * d.derivative)),
              lambda d: Dual(float(np.tanh(d.value)), d.derivative), "dual_tanh"),
-    "08.3": (directional_derivative, lambda w, u: tf.reduce_sum(w * u), "directional derivative"),
+    "08.3": (path_sensitivity, seeded_with_the_angle, "not the angle"),
 }
 
 
 # The tempting answer each exercise is built to catch (key: (answer, feedback fragment)).
 NAIVE = {
-    "07.3": (minimise_broken, "assign_sub"),
+    "07.4": (fit_broken, "never moved"),
     "07.6": (lambda x: tf.math.log(1 + tf.exp(x)), "x = 100"),
     "05.3": (2 / 6, "Hessian's largest eigenvalue"),
     "01.4": ((10.0, 1.0), "the loop runs"),
@@ -301,40 +324,100 @@ def test_07_6_naive_backward_rule_points_to_overflow():
     assert "overflows" in naive_value.message and ".." not in naive_value.message
 
 
-def test_07_3_needs_a_tape_gradient_each_step():
-    def closed_form(steps, lr):
-        return 1 + 2 * (1 - 2 * lr) ** steps
+def test_07_4_needs_a_tape_gradient_each_step():
+    def closed_form(x, y, steps, lr):  # the right numbers, without a tape
+        w = b = 0.0
+        x, y = np.asarray(x, float), np.asarray(y, float)
+        for _ in range(steps):
+            r = w * x + b - y
+            w, b = w - lr * 2 * np.mean(r * x), b - lr * 2 * np.mean(r)
+        return w, b
 
-    def one_step_too_few(steps, lr):
-        return minimise(steps - 1, lr)
-
-    feedback = check("07.3", closed_form)
+    feedback = check("07.4", closed_form)
     assert feedback.status == "wrong" and "GradientTape" in feedback.message
-    assert "one step too few" in check("07.3", one_step_too_few).message
-    assert "factor" not in check("07.3", one_step_too_few).message
-    right = check("07.3", minimise)
-    assert right.status == "correct" and "in place" not in right.message
+    assert "factor" not in check("07.4", lambda x, y, s, lr: fit(x, y, s - 1, lr)).message
+    right = check("07.4", fit)
+    assert right.status == "correct" and "new tf.Variables" not in right.message
 
 
-def test_07_3_a_new_variable_each_step_passes_with_an_honest_note():
-    def new_variable_each_step(steps, lr):
-        x = tf.Variable(3.0)
+def test_07_4_rebinding_to_tensors_gets_the_none_hint():
+    def rebinds(x, y, steps, lr):  # w = w - ...: a Tensor from the second step on, its gradient None
+        w, b = tf.Variable(0.0), tf.Variable(0.0)
         for _ in range(steps):
             with tf.GradientTape() as tape:
-                loss = (x - 1.0) ** 2
-            x = tf.Variable(x - lr * tape.gradient(loss, x))
-        return x
+                loss = tf.reduce_mean((w * x + b - y) ** 2)
+            dw, db = tape.gradient(loss, [w, b])
+            w, b = w - lr * dw, b - lr * db
+        return w, b
 
-    feedback = check("07.3", new_variable_each_step)
-    assert feedback.status == "correct" and "new tf.Variable" in feedback.message
+    feedback = check("07.4", rebinds)
+    assert feedback.status == "wrong" and "became None" in feedback.message and "tape.watch" not in feedback.message
 
 
-def test_07_2_numbers_typed_in_are_not_the_tapes_tensors():
-    feedback = check("07.2", [12.0, 0.0])
-    assert feedback.status == "wrong" and "should be a function" in feedback.message
-    made_up = check("07.2", lambda a, b: [3 * a**2, tf.zeros_like(b)])  # db typed in, not the tape's
-    assert made_up.status == "wrong" and "not the tensors tape.gradient returned" in made_up.message
-    assert check("07.2", CASES["07.2"][0]).status == "correct"
+def test_07_4_new_variables_each_step_pass_with_an_honest_note():
+    def new_variables_each_step(x, y, steps, lr):
+        w, b = tf.Variable(0.0), tf.Variable(0.0)
+        for _ in range(steps):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean((w * x + b - y) ** 2)
+            dw, db = tape.gradient(loss, [w, b])
+            w, b = tf.Variable(w - lr * dw), tf.Variable(b - lr * db)
+        return w, b
+
+    feedback = check("07.4", new_variables_each_step)
+    assert feedback.status == "correct" and "new tf.Variables" in feedback.message
+
+
+def test_07_3_a_none_in_the_table_is_named():
+    def without_zeros(a, b, c):
+        with tf.GradientTape(persistent=True) as tape:
+            L0, L1 = a**2 * b, b + tf.sin(c)
+        return tf.stack([tf.stack(tape.gradient(L, [a, b, c])) for L in (L0, L1)])
+
+    feedback = check("07.3", without_zeros)
+    assert feedback.status == "wrong" and "Ask the tape for zeros" in feedback.message
+    assert "tape.watch" not in feedback.message  # the generic None hint would mislead here
+    transposed = check("07.3", lambda a, b, c: tf.transpose(gradient_table(a, b, c)))
+    assert transposed.status == "wrong" and "transposed" in transposed.message
+
+
+def test_07_3_needs_the_tape():
+    def typed_in(a, b, c):
+        return tf.constant([[2 * float(a) * float(b), float(a) ** 2, 0.0], [0.0, 1.0, float(np.cos(float(c)))]])
+
+    feedback = check("07.3", typed_in)
+    assert feedback.status == "wrong" and "GradientTape" in feedback.message, feedback
+
+
+def test_07_6_the_student_copys_stub_is_unfinished_and_a_filled_one_runs():
+    @tf.custom_gradient
+    def stub(x):  # what student-copy leaves: both regions `return ...`
+        def grad(upstream):
+            return ...
+
+        return ...
+
+    assert check("07.6", stub).status == "unfinished"
+    assert check("07.6", custom_softplus).solved
+
+
+def test_08_3_reverse_mode_and_slips_are_named():
+    def reverse(angle):
+        with tf.GradientTape() as tape:
+            tape.watch(angle)
+            path = flight(angle)
+        return tape.jacobian(path, angle)
+
+    def outside(angle):
+        path = flight(angle)
+        with tf.autodiff.ForwardAccumulator(angle, tf.ones_like(angle)) as acc:
+            pass
+        return acc.jvp(path)
+
+    backwards = check("08.3", reverse)  # wrong by its method, or too slow: 80 backward passes
+    assert backwards.status == "wrong" and ("reverse" in backwards.message or "backward passes" in backwards.message)
+    assert "outside the `with" in check("08.3", outside).message
+    assert "the path itself" in check("08.3", lambda angle: flight(angle)).message
 
 
 def test_05_3_just_above_the_critical_rate_is_rejected():
@@ -355,7 +438,6 @@ def test_07_5_feedback_does_not_overclaim():
 @pytest.mark.parametrize("key, answer, fragment", [
     ("05.4", "after", "loss after the step"),
     ("06.1", lambda x, y: -x / y, "forgot the square"),
-    ("08.3", lambda w, u: -directional_derivative(w, u), "direction −u"),
 ])
 def test_specific_hints_replace_the_generic_guesses(key, answer, fragment):
     if isinstance(answer, str):

@@ -276,7 +276,7 @@ def test_check_gradient_shapes_and_nonfinite_points():
 # --------------------------------------------------------------------------- exercise checks
 
 
-@pytest.mark.parametrize("key", ["01.4", "02.1", "02.2", "03.1", "05.3", "07.4", "08.1"])  # number answers
+@pytest.mark.parametrize("key", ["01.4", "02.1", "02.2", "03.1", "05.3", "07.2", "08.1"])  # number answers
 @pytest.mark.parametrize("answer", [[1.0, 2.0, 3.0, 4.0, 5.0], np.ones((2, 7))], ids=["5 numbers", "2x7"])
 def test_wrong_sized_answers_are_feedback(key, answer):
     feedback = check(key, answer)
