@@ -122,7 +122,7 @@ def test_compiled_derivative_and_tangent_slider_follow_changed_globals():
     assert float(df(1.0)[1]) == 8.0
     explorer.controls["x0"].value = 0.5
     assert explorer.slope == pytest.approx(4.0)
-    assert np.nanmax(explorer.curve.get_ydata()) == pytest.approx(16.0)  # the curve was redrawn
+    assert np.nanmax(explorer.panels["ax"].get_lines()[0].get_ydata()) == pytest.approx(16.0)  # redrawn
 
 
 # --------------------------------------------------------------------------- nth_derivative
@@ -228,12 +228,12 @@ def test_start_value_lies_on_the_slider_grid_and_the_picture_keeps_its_size():
 
 def test_descent_loss_axes_fit_the_path():
     explorer = gradlab.descent_explorer(lambda x, y: x**2 + 10 * y**2, steps=120)
-    assert explorer.loss_axes.get_xlim() == (0.0, 120.0)
+    assert explorer.panels["loss"].get_xlim() == (0.0, 120.0)
     losses = explorer.trajectory.losses
-    low, high = explorer.loss_axes.get_ylim()
+    low, high = explorer.panels["loss"].get_ylim()
     assert low <= losses.min() and high >= losses.max() and high - low < 1.5 * np.ptp(losses)
     explorer.controls["steps"].value = 30
-    assert explorer.loss_axes.get_xlim() == (0.0, 30.0)
+    assert explorer.panels["loss"].get_xlim() == (0.0, 30.0)
 
 
 def test_a_failing_f_inside_a_slider_move_is_one_line():

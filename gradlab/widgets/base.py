@@ -1,4 +1,7 @@
-"""What every explorer shares: a blitting Agg figure, a PNG frame in a core Image widget.
+"""What every kernel explorer shares: a blitting Agg figure, a PNG frame in a core Image widget.
+
+(:mod:`gradlab.widgets.kernel` fills it from a description; this module holds the parts that
+do not depend on what is drawn: the blit, the PNG encoder, the widget layout and closing.)
 
 Why not ``interact`` and a fresh ``plt.figure`` per move? That redraws everything (axes,
 ticks, text, the function's curve) on every slider step, ~80 ms, and stacks figures in
@@ -16,7 +19,7 @@ import struct
 import sys
 import weakref
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import ipywidgets as widgets
 import numpy as np
@@ -25,9 +28,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from gradlab import style
-from gradlab._validate import check_in_slider
 
-__all__ = ["BlitFigure", "Explorer", "encode_png", "new_figure", "slider"]
+__all__ = ["BlitFigure", "Explorer", "encode_png", "new_figure"]
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
@@ -213,35 +215,6 @@ def aligned_step(value: float, low: float, high: float, steps: int) -> float:
     if offset <= 0:
         return nominal
     return offset / max(1, round(offset / nominal))
-
-
-def slider(
-    description: str, value: float, low: float, high: float, step: float | None = None,
-    readout_format: str = ".2f", continuous: bool = True, name: str = "value",
-) -> widgets.FloatSlider:
-    """A float slider whose grid holds ``value``; a value outside [low, high] is a ValueError.
-
-    ``step`` defaults to about 1/400 of the range, adjusted by :func:`aligned_step`.
-    """
-    check_in_slider(value, low, high, name, "the plotted range")
-    step = aligned_step(value, low, high, 400) if step is None else aligned_step(
-        value, low, high, max(1, round((high - low) / step)))
-    return widgets.FloatSlider(
-        value=value, min=low, max=high, step=step,
-        description=description, continuous_update=continuous, readout_format=readout_format,
-        style={"description_width": "initial"},
-    )
-
-
-def guarded(compute: Callable[[], object], what: str) -> object:
-    """Run ``compute``; turn NaN/inf results into a ValueError that the readout shows."""
-    result = compute()
-    values = np.asarray(result, dtype=float)
-    if np.any(np.isnan(values)):
-        raise ValueError(f"{what} is undefined here (not a number): move the slider")
-    if not np.all(np.isfinite(values)):
-        raise ValueError(f"{what} is undefined here (infinite): move the slider")
-    return result
 
 
 def one_line(error: BaseException) -> str:

@@ -28,7 +28,6 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from gradlab import style
 from gradlab._slider_keys import SLIDER_KEYS_JS, SUPPRESS_SHORTCUTS
 from gradlab.view import clip_segments, svg_path
 
@@ -412,14 +411,3 @@ def build(
         f"<script>{_SCRIPT % {'id': uid, 'spec': json.dumps(spec, separators=(',', ':'))}}</script></div>"
     )
     return ClientExplorer(body, b"", alt, "", spec, kernel)
-
-
-def default_png(fig: Figure, draw: Callable[[], None]) -> bytes:
-    """The figure with its moving artists drawn at the default state (``draw`` adds them)."""
-    draw()
-    return _png(fig)
-
-
-def palette() -> dict[str, str]:
-    """The explorer colours as ``#rrggbb``."""
-    return {k: color(getattr(style, k)) for k in ("FUNCTION", "DERIVATIVE", "TANGENT", "POINT")}

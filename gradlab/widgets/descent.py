@@ -20,6 +20,7 @@ from gradlab.descent import BLOW_UP, METHODS, descend
 from gradlab.plots import grid, note_view, typical_heights
 from gradlab.view import View, check_at_most, robust_limits
 from gradlab.widgets.base import finite_range
+from gradlab.widgets.gradient import on_grid
 from gradlab.widgets.scene import Control, Description, Dot, Look, Path, snap
 from gradlab.widgets.tangent import view_sentence
 
@@ -103,12 +104,13 @@ def descent_description(
     rates = _rates(rates_per_decade)
     check_in_slider(check_scalar(learning_rate, "learning_rate"), LR_LOW, LR_HIGH, "learning_rate", "the log slider")
     start_rate = snap(rates, learning_rate)
-    Z, _, _ = partials(f, X, Y)
+    Z, _, _ = on_grid(f, X, Y)
     finite_range(Z, "the square x_range × y_range")
     Zm, z_view, _ = typical_heights(Z)  # contours do not crowd round a pole
     default = descend(f, start, method, float(rates[start_rate]), steps)
-    # Fixed loss axes: f's typical values on the square and every loss of the default path.
-    view = robust_limits(np.concatenate([Zm.compressed(), default.losses]), pad=0.08, keep=default.losses)
+    # The loss axes, fixed for every optimiser and rate: descent goes down from f(start) towards
+    # the lowest f on the square; every loss of the default path is kept in view too.
+    view = robust_limits([float(Zm.min()), default.losses[0]], pad=0.08, keep=default.losses)
     gx, gy = (np.linspace(lo, hi, 201) for lo, hi in ((box[0], box[1]), (box[2], box[3])))
 
     def draw_static(fig):
@@ -117,7 +119,7 @@ def descent_description(
         flat.clabel(contours, fontsize=7, fmt="%.2f")
         flat.set(xlim=box[:2], ylim=box[2:], xlabel="$x$", ylabel="$y$", title="descent path")
         note_view(flat, z_view, "heights")
-        loss.set(xlim=(0, max_steps), ylim=view.limits, xlabel="step", ylabel="$f(x, y)$", title="loss")
+        loss.set(xlim=(0, steps), ylim=view.limits, xlabel="step", ylabel="$f(x, y)$", title="loss")
         note_view(loss, view)
         return {"flat": flat, "loss": loss}
 
@@ -152,8 +154,10 @@ def descent_description(
         compute_grid=compute_grid,
         key=lambda: state_key(f),
         function=f,
-        rebuild=lambda: descent_description(f, start, x_range, y_range, learning_rate, steps, method, max_steps,
-                                            rates_per_decade),
+        rebuild=lambda state: descent_description(
+            f, (float(state["x0"]), float(state["y0"])), x_range, y_range, float(state["lr"]), int(state["steps"]),
+            str(state["method"]), max_steps, rates_per_decade),
+        rebuild_on=("steps", "x0", "y0"),
         aliases={"trajectory": "trajectory"},
     )
 
@@ -220,14 +224,17 @@ def descent_explorer(
     """Explore gradient descent on ``f(x, y)``: the path on the contours and the loss per step (kernel form).
 
     Controls: optimiser (SGD, momentum, RMSprop, Adam), learning rate (log slider, 20 a power
-    of ten), number of steps and the start point. A learning rate that makes the path blow up
+    of ten), number of steps and the start point. The loss axes are fixed (f at the start down
+    to the lowest f on the square), so a move of the optimiser or the rate redraws only the
+    moving lines; a move of the steps or the start redraws the loss axes. A learning rate that makes the path blow up
     shows a "diverged" message and the path up to its last finite point.
 
     Examples
     --------
     >>> explorer = descent_explorer(lambda x, y: x ** 2 + y ** 2, start=(0.5, 0.5), steps=10)
-    >>> explorer.controls["lr"].value = 0.5
-    >>> explorer.trajectory.points[-1].tolist()
+    >>> rates = [rate for _, rate in explorer.controls["lr"].options]  # 20 a power of ten
+    >>> explorer.controls["lr"].value = min(rates, key=lambda rate: abs(rate - 0.5))
+    >>> [round(float(v), 3) for v in explorer.trajectory.points[-1]]
     [0.0, 0.0]
     """
     from gradlab.widgets.kernel import render_kernel

@@ -20,6 +20,19 @@ __all__ = ["browser_gradient_explorer", "gradient_description", "gradient_explor
 MAX_GRADIENT_POSITIONS = 101**2
 
 
+def on_grid(f: Callable, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``partials(f, X, Y)`` over a whole grid; an f written for single numbers is told what to change."""
+    try:
+        return partials(f, X, Y)
+    except (ValueError, TypeError) as error:
+        text = str(error)
+        if "truth value" not in text and "as a Python `bool`" not in text:
+            raise
+        raise ValueError(
+            f"{text.splitlines()[0]}. The picture needs f on a whole grid of (x, y) at once, and Python "
+            "`if`/`and`/`or` on x or y cannot do that: use tf.where(x > 0, a, b) instead.") from error
+
+
 def gradient_description(f: Callable, x_range, y_range, point, n: int = 60, steps: int = 30) -> Description:
     """What the gradient explorer draws: contours and surface (static); arrow, plane and dots (moving).
 
@@ -36,7 +49,7 @@ def gradient_description(f: Callable, x_range, y_range, point, n: int = 60, step
     gx, gy = np.linspace(x_lo, x_hi, steps + 1), np.linspace(y_lo, y_hi, steps + 1)
     i0, j0 = snap(gx, point[0]), snap(gy, point[1])
     X, Y = grid((x_lo, x_hi), (y_lo, y_hi), n)
-    Z, Zx, Zy = partials(f, X, Y)  # one tape over the whole grid, once
+    Z, Zx, Zy = on_grid(f, X, Y)  # one tape over the whole grid, once
     finite_range(Z, "the square x_range × y_range")
     Zm, z_view, _ = typical_heights(Z)  # a pole (x / y) is cut, not a flat sheet with a spike
     with np.errstate(invalid="ignore", over="ignore"):
@@ -76,10 +89,11 @@ def gradient_description(f: Callable, x_range, y_range, point, n: int = 60, step
             corners = np.array([(-half, -half), (half, -half), (half, half), (-half, half)])
             plane = np.stack([x0[..., None] + corners[:, 0], y0[..., None] + corners[:, 1],
                               z[..., None] + zx[..., None] * corners[:, 0] + zy[..., None] * corners[:, 1]], axis=-1)
-        hide = np.where(ok, 0.0, np.nan)
+            hide = np.where(ok, 0.0, np.nan)  # NaN: no arrow, plane or 3-D dot where f is undefined
+            tip = (x0 + shrink * dx + hide, y0 + shrink * dy + hide)
         return {
             "z": z, "zx": zx, "zy": zy, "norm": np.hypot(zx, zy),
-            "arrow": (x0 + hide, y0 + hide, x0 + shrink * dx + hide, y0 + shrink * dy + hide),
+            "arrow": (x0 + hide, y0 + hide, *tip),
             "point": (x0, y0),  # the point is shown even where f is undefined (no arrow then)
             "plane": plane + hide[..., None, None],
             "point3d": (x0, y0, z + hide),
@@ -106,7 +120,7 @@ def gradient_description(f: Callable, x_range, y_range, point, n: int = 60, step
         figsize=style.FIGSIZE_WIDE,
         key=lambda: state_key(f),
         function=f,
-        rebuild=lambda: gradient_description(f, (x_lo, x_hi), (y_lo, y_hi), point, n, steps),
+        rebuild=lambda _state: gradient_description(f, (x_lo, x_hi), (y_lo, y_hi), point, n, steps),
         aliases={"z": "z", "dz_dx": "zx", "dz_dy": "zy"},
     )
 
@@ -143,7 +157,7 @@ def browser_gradient_explorer(
     Examples
     --------
     >>> explorer = browser_gradient_explorer(lambda x, y: x ** 2 + y ** 2, point=(0.5, 0.0), steps=20)
-    >>> float(explorer.array("zx")[15, 10]), float(explorer.array("zy")[15, 10])
+    >>> float(explorer.array("zx", full=True)[15, 10]), float(explorer.array("zy", full=True)[15, 10])
     (1.0, 0.0)
     """
     from gradlab.widgets.svg import render_browser

@@ -136,11 +136,16 @@ class KernelExplorer(Explorer):
         self._key = self.description.key() if self.description.key else None
         return BlitFigure(fig, self.artists.values())
 
-    def _rebuild_if_stale(self) -> None:
+    def _rebuild_if_stale(self, state) -> None:
         desc = self.description
-        if desc.key is None or desc.rebuild is None or desc.key() == self._key:
+        if desc.rebuild is None:
             return
-        self.description = desc.rebuild()  # e.g. `p.a = 3.0` after tangent_explorer(p.f, ...)
+        layout = {name: state[name] for name in desc.rebuild_on}
+        moved = layout != getattr(self, "_layout", layout)
+        self._layout = layout
+        if not moved and (desc.key is None or desc.key() == self._key):
+            return
+        self.description = desc.rebuild(state)  # e.g. `p.a = 3.0` after tangent_explorer(p.f, ...)
         self.blit = self._draw_background()
         self.figure = self.blit.fig
 
@@ -153,11 +158,12 @@ class KernelExplorer(Explorer):
         return state
 
     def update_artists(self) -> str:
-        self._rebuild_if_stale()
+        state = self.state()
+        self._rebuild_if_stale(state)
         for artist in self.artists.values():
             artist.set_visible(False)
         desc = self.description
-        self.fields = fields = desc.fields(self.state())
+        self.fields = fields = desc.fields(state)
         for element in desc.elements:
             shown = set_geometry(element, self.artists[element.name], fields.get(element.name), fields)
             self.artists[element.name].set_visible(shown)

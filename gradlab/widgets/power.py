@@ -19,7 +19,7 @@ MAX_POWER_POSITIONS = 50_000
 
 #: The readout where the tape's derivative of x⁰ is NaN: at x = 0 it computes 0·x⁻¹ = 0·∞.
 ZERO_POWER_NAN = ("the tape gives NaN for d/dx x<sup>0</sup> at x = 0: it computes "
-                  "0·x<sup>−1</sup> = 0·∞. The maths says 0 (x<sup>0</sup> = 1 is flat); "
+                  "0·x<sup>−1</sup> = 0·∞. The maths says 0 (power rule: 0, as x<sup>0</sup> = 1 is flat); "
                   "move the slider")
 
 

@@ -30,7 +30,7 @@ one description and no renderer code.
 ...                    [Dot("dot", "ax", Look("black", ms=6))],
 ...                    lambda s: {"dot": (s["a"], s["a"] ** 2), "sq": s["a"] ** 2},
 ...                    readout="a² = {sq:2}", undefined="?", alt="a dot on y = x²", summary="a = {a:2}")
->>> desc.fields({"a": np.float64(0.5)})["sq"]
+>>> float(desc.fields({"a": np.float64(0.5)})["sq"])
 0.25
 """
 
@@ -178,8 +178,12 @@ class Description:
     compute_grid: Callable[[Mapping[str, np.ndarray]], Mapping[str, object]] | None = None
     #: What f reads from outside (gradlab.calculus.state_key): when it changes, rebuild.
     key: Callable[[], object] | None = None
-    #: Builds the description afresh (the kernel renderer calls it when ``key`` changes).
-    rebuild: Callable[[], Description] | None = None
+    #: Builds the description afresh for a state (the kernel renderer calls it when ``key``
+    #: changes, or a control in ``rebuild_on`` moves).
+    rebuild: Callable[[Mapping[str, object]], Description] | None = None
+    #: Kernel-only controls that change the static figure (descent: the steps and the start
+    #: set the loss axes); moving one redraws the whole figure, any other move is a blit.
+    rebuild_on: tuple[str, ...] = ()
     #: Attribute names of the kernel explorer → readout fields (``explorer.slope``).
     aliases: Mapping[str, str] = field(default_factory=dict)
     #: The function explored (None for the power rule), kept as ``explorer.f``.

@@ -98,7 +98,7 @@ def tangent_description(
         legends={"ax": LEGEND_OUTSIDE},
         key=lambda: state_key(f),
         function=f,
-        rebuild=lambda: tangent_description(f, (low, high), x0, n, steps),
+        rebuild=lambda _state: tangent_description(f, (low, high), x0, n, steps),
         aliases={"slope": "slope", "y0": "y"},
     )
 
