@@ -363,93 +363,99 @@ gradlab.grade("07.1", answer, seed=45584)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# **Exercise 2.** The loss a³ + 1 uses the variable `a` and not `b`. Write
-# `both_gradients(a, b)` returning `[da, db]` as `tape.gradient` gives them, with a zero
-# (not `None`) for `b`. The check passes its own `tf.Variable`s, and the tensors must be
-# the tape's (a zero typed in does not count).
-
-# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_07_2", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def both_gradients(a, b):
-    ### BEGIN SOLUTION
-    with tf.GradientTape() as tape:
-        loss = a**3 + 1.0
-    return tape.gradient(loss, [a, b], unconnected_gradients=tf.UnconnectedGradients.ZERO)
-    ### END SOLUTION
-
-
-# %% tags=["exercise"]
-gradlab.check("07.2", both_gradients)
-
-# %% nbgrader={"grade": true, "grade_id": "test_07_2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-# Autograder test (locked): the check above, silent when right, its hint when not.
-import gradlab
-gradlab.grade("07.2", both_gradients)
-### BEGIN HIDDEN TESTS
-gradlab.grade("07.2", both_gradients, seed=71888)
-### END HIDDEN TESTS
-
-# %% [markdown]
-# **Exercise 3.** `minimise_broken` should walk x towards 1 by gradient descent on
-# (x − 1)², but it crashes on its second step. Write `minimise(steps, lr)` that does what it
-# meant to do, starting from x = 3, and returns the final x.
-
-# %% tags=["exercise"]
-def minimise_broken(steps, lr):
-    x = tf.Variable(3.0)
-    for _ in range(steps):
-        with tf.GradientTape() as tape:
-            loss = (x - 1.0) ** 2
-        grad = tape.gradient(loss, x)
-        x = x - lr * grad
-    return x
-
-
-# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_07_3", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def minimise(steps, lr):
-    ### BEGIN SOLUTION
-    x = tf.Variable(3.0)
-    for _ in range(steps):
-        with tf.GradientTape() as tape:
-            loss = (x - 1.0) ** 2
-        x.assign_sub(lr * tape.gradient(loss, x))  # update in place: x stays a Variable
-    return x
-    ### END SOLUTION
-
-
-# %% tags=["exercise"]
-gradlab.check("07.3", minimise)
-
-# %% nbgrader={"grade": true, "grade_id": "test_07_3", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-# Autograder test (locked): the check above, silent when right, its hint when not.
-import gradlab
-gradlab.grade("07.3", minimise)
-### BEGIN HIDDEN TESTS
-gradlab.grade("07.3", minimise, seed=70124)
-### END HIDDEN TESTS
-
-# %% [markdown]
-# **Exercise 4.** For the function F(v) = (v₀·v₁·v₂, v₀ + v₁², sin v₂) from R³ to R³,
+# **Exercise 2.** For the function F(v) = (v₀·v₁·v₂, v₀ + v₁², sin v₂) from R³ to R³,
 # compute the 3 × 3 Jacobian at v = (1, 2, 3) with a tape. Predict one row by hand first.
 
-# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_07_4", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_07_2", "locked": false, "schema_version": 3, "solution": true, "task": false}
 answer = ...
 ### BEGIN SOLUTION
 v = tf.constant([1.0, 2.0, 3.0])
 with tf.GradientTape() as tape:
     tape.watch(v)
-    out = tf.stack([v[0] * v[1] * v[2], v[0] + v[1] ** 2, tf.sin(v[2])])
-answer = tape.jacobian(out, v)
+    F = tf.stack([v[0] * v[1] * v[2], v[0] + v[1] ** 2, tf.sin(v[2])])
+answer = tape.jacobian(F, v)
 ### END SOLUTION
 
 # %% tags=["exercise"]
-gradlab.check("07.4", answer)
+gradlab.check("07.2", answer)
+
+# %% nbgrader={"grade": true, "grade_id": "test_07_2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
+gradlab.grade("07.2", answer)
+### BEGIN HIDDEN TESTS
+gradlab.grade("07.2", answer, seed=78206)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# **Exercise 3.** Two losses share three variables: L₀ = a²·b, which does not use c, and
+# L₁ = b + sin c, which does not use a. Write `gradient_table(a, b, c)` returning a 2 × 3
+# tensor whose row k holds (∂Lₖ/∂a, ∂Lₖ/∂b, ∂Lₖ/∂c), with 0 where a loss does not use a
+# variable. Take the numbers from a tape; the check passes its own `tf.Variable`s.
+
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_07_3", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def gradient_table(a, b, c):
+    ### BEGIN SOLUTION
+    with tf.GradientTape(persistent=True) as tape:
+        L0, L1 = a**2 * b, b + tf.sin(c)
+    # one row per loss; ZERO: a variable a loss never touches gets 0, which tf.stack accepts
+    return tf.stack([tf.stack(tape.gradient(L, [a, b, c], unconnected_gradients=tf.UnconnectedGradients.ZERO))
+                     for L in (L0, L1)])
+    ### END SOLUTION
+
+
+# %% tags=["exercise"]
+gradlab.check("07.3", gradient_table)
+
+# %% nbgrader={"grade": true, "grade_id": "test_07_3", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
+gradlab.grade("07.3", gradient_table)
+### BEGIN HIDDEN TESTS
+gradlab.grade("07.3", gradient_table, seed=33541)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# **Exercise 4.** `fit_broken` should fit a line y ≈ w·x + b by gradient descent on the
+# mean squared error. It runs without an error, yet it returns w = 0 and b = 0 whatever
+# the data. Find out why (print something inside its loop), then write
+# `fit(x, y, steps, lr)` that does what it meant, starting from (0, 0), and returns
+# (w, b). The check passes float32 tensors x and y of its own.
+
+# %% tags=["exercise"]
+def fit_broken(x, y, steps, lr):
+    w, b = tf.Variable(0.0), tf.Variable(0.0)
+    for _ in range(steps):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((w * x + b - y) ** 2)
+        grads = tape.gradient(loss, [w, b])
+        for p, g in zip([w, b], grads):
+            p = p - lr * g
+    return w, b
+
+
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_07_4", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def fit(x, y, steps, lr):
+    ### BEGIN SOLUTION
+    w, b = tf.Variable(0.0), tf.Variable(0.0)
+    for _ in range(steps):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((w * x + b - y) ** 2)
+        for p, g in zip([w, b], tape.gradient(loss, [w, b])):
+            p.assign_sub(lr * g)  # `p = p - ...` only rebound the name p; this changes the variable
+    return w, b
+    ### END SOLUTION
+
+
+# %% tags=["exercise"]
+gradlab.check("07.4", fit)
 
 # %% nbgrader={"grade": true, "grade_id": "test_07_4", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
 import gradlab
-gradlab.grade("07.4", answer)
+gradlab.grade("07.4", fit)
 ### BEGIN HIDDEN TESTS
-gradlab.grade("07.4", answer, seed=78534)
+gradlab.grade("07.4", fit, seed=22344)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -458,17 +464,17 @@ gradlab.grade("07.4", answer, seed=78534)
 # `x = np.linspace(0.5, 2.5, 21, dtype=np.float32)`, compute the central difference
 # (sin(x + h) − sin(x − h)) / 2h **in float32**, and take the median of its absolute error
 # against cos x. Find an `h` whose median error is at most 3 times the typical error of the
-# best steps (the check prints that typical value: about 6e-6). A single lucky `h` can do
-# better by cancellation, which is why the check compares with the typical value.
+# best steps (the check prints that typical value: about 6e-6). Reason from the two error
+# terms of the V-shaped plot, with float32's spacing near 1 (about 1.2e-7) in place of
+# float64's, or measure. A single lucky `h` can do better by cancellation, which is why the
+# check compares with the typical value.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_07_5", "locked": false, "schema_version": 3, "solution": true, "task": false}
 answer = ...
 ### BEGIN SOLUTION
-x32 = np.linspace(0.5, 2.5, 21, dtype=np.float32)
-candidates_h = np.logspace(-6, -1, 51)
-errors = [np.median(np.abs((np.sin(x32 + np.float32(h)) - np.sin(x32 - np.float32(h))) / np.float32(2 * h)
-                            - np.cos(x32.astype(float)))) for h in candidates_h]
-answer = float(candidates_h[int(np.argmin(errors))])
+# float32's ε ≈ 1.2e-7. Rounding error grows like ε/h, truncation error like h²/6 (times
+# |sin‴| ≤ 1): they balance near h ≈ ε^(1/3) ≈ 5e-3.
+answer = 5e-3
 ### END SOLUTION
 
 # %% tags=["exercise"]
@@ -488,6 +494,7 @@ gradlab.grade("07.5", answer, seed=22609)
 # `@tf.custom_gradient`: its value must be finite for large x (use
 # `tf.math.softplus`, or max(x, 0) + log(1 + e^(−|x|))), and its backward rule must return
 # upstream × the logistic function 1 / (1 + e⁻ˣ), written so that it stays finite too.
+# Return the value and the rule, as `safe_norm` does above.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_07_6", "locked": false, "schema_version": 3, "solution": true, "task": false}
 @tf.custom_gradient
@@ -498,9 +505,8 @@ def softplus(x):
         ### END SOLUTION
 
     ### BEGIN SOLUTION
-    value = tf.math.softplus(x)
+    return tf.math.softplus(x), grad
     ### END SOLUTION
-    return value, grad
 
 
 # %% tags=["exercise"]

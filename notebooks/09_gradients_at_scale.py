@@ -195,9 +195,15 @@ for name, s in signals.items():
 # - **tanh with scale 3**: weights that stretch vectors outweigh tanh′, and the signal
 #   grows by a factor each layer: the gradient **explodes**. A step with it is far too
 #   big for the first layers.
-# - **Glorot (tanh, scale 1) and He (ReLU, scale √2)**: initialisations chosen so that one
-#   layer neither stretches nor shrinks the signal on average. It stays within a factor of
-#   a few over 20 layers. Keras' `Dense` starts from Glorot's by default for this reason.
+# - **Glorot (tanh, scale 1) and He (ReLU, scale √2)**: initialisations chosen to keep the
+#   *variance* of the activations (going forward) and of the gradients (going backward)
+#   about the same from one layer to the next. Glorot's variance, 2 / (inputs + outputs),
+#   does that exactly for a layer with as many inputs as outputs (64 here) that acts
+#   linearly, as tanh does near 0; He's,
+#   2 / inputs, makes up for the half of its inputs that a ReLU sets to 0. Away from 0
+#   tanh′ is below 1, so the Glorot row still shrinks, slowly: a factor of about 5 over
+#   20 layers, against about 10¹² for the sigmoid. Keras' `Dense` starts from Glorot's
+#   (uniform) initialisation by default for this reason.
 
 # %%
 fig, ax = plt.subplots(figsize=(6.4, 4))
@@ -212,8 +218,9 @@ plt.show()
 
 # %% [markdown]
 # On a log scale a constant factor per layer is a straight line: the sigmoid and the small
-# tanh lines fall to the left, the scale-3 line climbs, and the two well-initialised runs
-# stay flat near 1.
+# tanh lines fall to the left, the scale-3 line climbs. The two well-initialised runs stay
+# within a factor of about 5 of 1 over all 20 layers: He's line is nearly level, Glorot's
+# falls gently towards the first layer, for the tanh′ < 1 reason above.
 #
 # ### Gradient clipping
 #
@@ -379,10 +386,13 @@ plt.show()
 # %% [markdown]
 # The full-batch path is smooth, and its loss falls steadily, but slowly per epoch.
 # The mini-batch path wobbles around the smooth route, and the single-example path
-# zig-zags: each step follows one example's opinion of the slope. Near the minimum the
-# noisy runs do not settle; they keep jiggling around it, because each batch's gradient is
-# not zero there even where the full gradient is. (In practice the learning rate is
-# lowered over time to calm that down.)
+# zig-zags: each step follows one example's opinion of the slope. With a constant
+# learning rate, mini-batch gradient descent does not converge to the minimum: it ends
+# up hovering in a noise ball around it, because at the minimum each batch's gradient is
+# not zero even though the full gradient is. Both pictures show the ball: the B = 1 run's
+# loss keeps bouncing above the minimum's 0.2130 and its path fills a cloud around the
+# star, while the B = 12 cloud is much tighter. The ball shrinks with a smaller learning
+# rate and with larger batches; in practice the learning rate is lowered over time.
 #
 # ### How noisy is a mini-batch gradient?
 #
@@ -407,8 +417,9 @@ for size in (1, 4, 16, 64):
 # batches then hold a large part of these 120 examples). That is the batch-size trade-off:
 #
 # - **small B**: cheap steps, many per epoch, so progress per epoch is fast early on; but
-#   the path is noisy and stalls in a cloud around the minimum (the noise is also thought
-#   to help training escape poor regions of non-convex losses);
+#   the path is noisy and, with a constant learning rate, hovers in a noise ball around
+#   the minimum (the noise is also thought to help training escape poor regions of
+#   non-convex losses);
 # - **large B**: accurate gradients and smooth paths, and on a GPU a batch of 256 costs
 #   little more than a batch of 1, because the examples are computed in parallel; but
 #   fewer steps per epoch, and memory limits how large B can be.
@@ -671,33 +682,35 @@ gradlab.grade("09.1", answer, seed=33999)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# **Exercise 2.** By hand, with NumPy (no tape): write `dense_backward(x, W, delta)` for
-# the dense layer y = x·W + b. Given the input batch x (n × i), the weights W (i × o) and
-# the adjoint of the output δ = ∂L/∂y (n × o), return the tuple (∂L/∂W, ∂L/∂b, ∂L/∂x).
-# The check uses layers of its own sizes.
+# **Exercise 2.** By hand, with NumPy (no tape): write `dense_relu_backward(x, W, b, delta)`
+# for a dense layer followed by a ReLU, y = relu(x·W + b), where relu(z) = max(z, 0) entry
+# by entry. Given the input batch x (n × i), the weights W (i × o), the bias b (length o)
+# and the adjoint of the output δ = ∂L/∂y (n × o), return the tuple (∂L/∂W, ∂L/∂b, ∂L/∂x),
+# each with the shape of what it differentiates. The check uses layers of its own sizes.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_09_2", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def dense_backward(x, W, delta):
+def dense_relu_backward(x, W, b, delta):
     ### BEGIN SOLUTION
-    return x.T @ delta, delta.sum(axis=0), delta @ W.T
+    # back through the ReLU first (its slope is 1 where z = x·W + b > 0, else 0), then the dense rules
+    return x.T @ (d_z := delta * (x @ W + b > 0)), d_z.sum(axis=0), d_z @ W.T
     ### END SOLUTION
 
 
 # %% tags=["exercise"]
-gradlab.check("09.2", dense_backward)
+gradlab.check("09.2", dense_relu_backward)
 
 # %% nbgrader={"grade": true, "grade_id": "test_09_2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
 import gradlab
-gradlab.grade("09.2", dense_backward)
+gradlab.grade("09.2", dense_relu_backward)
 ### BEGIN HIDDEN TESTS
-gradlab.grade("09.2", dense_backward, seed=96920)
+gradlab.grade("09.2", dense_relu_backward, seed=96920)
 ### END HIDDEN TESTS
 
 # %% [markdown]
 # **Exercise 3.** Write `run_epoch(w, x, y, batch_size, learning_rate)`: one epoch of
-# mini-batch gradient descent for the linear model x·w (x is n × d, w a `tf.Variable` of
-# length d, y of length n, all float32). Take the batches in the order given (rows 0 to
+# mini-batch gradient descent for the linear model ŷ = x @ w, with x of shape n × d, w a
+# `tf.Variable` of shape d × 1 and y of shape n × 1, all float32. Take the batches in the order given (rows 0 to
 # batch_size − 1, and so on; the last batch may be smaller), use the mean squared error of
 # each batch as its loss, take its gradient with a tape, update w in place
 # (`w.assign_sub`), and return w. No Keras optimiser: write the update yourself.
@@ -705,10 +718,9 @@ gradlab.grade("09.2", dense_backward, seed=96920)
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_09_3", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def run_epoch(w, x, y, batch_size, learning_rate):
     ### BEGIN SOLUTION
-    for start in range(0, x.shape[0], batch_size):
-        xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+    for start in range(0, x.shape[0], batch_size):  # slices past the end stop at it: a smaller last batch
         with tf.GradientTape() as tape:
-            loss = tf.reduce_mean((tf.linalg.matvec(xb, w) - yb) ** 2)
+            loss = tf.reduce_mean((x[start:start + batch_size] @ w - y[start:start + batch_size]) ** 2)
         w.assign_sub(learning_rate * tape.gradient(loss, w))
     return w
     ### END SOLUTION
@@ -737,8 +749,7 @@ def clipped_step(model, optimizer, x, y, max_norm):
     ### BEGIN SOLUTION
     with tf.GradientTape() as tape:
         loss = tf.reduce_mean((model(x) - y) ** 2)
-    grads = tape.gradient(loss, model.trainable_variables)
-    clipped, norm = tf.clip_by_global_norm(grads, max_norm)
+    clipped, norm = tf.clip_by_global_norm(tape.gradient(loss, model.trainable_variables), max_norm)
     optimizer.apply_gradients(zip(clipped, model.trainable_variables))
     return norm
     ### END SOLUTION
@@ -757,19 +768,19 @@ gradlab.grade("09.4", clipped_step, seed=53406)
 
 # %% [markdown]
 # **Exercise 5.** By hand, with NumPy (no tape): write `two_layer_gradients(x, t, W1, b1,
-# W2, b2)` for the network of "Two layers, by hand", z = x·W₁ + b₁, h = tanh z,
-# ŷ = h·W₂ + b₂, L = mean((ŷ − t)²), where t may have several columns (the mean is over
-# every entry). Return the tuple (∂L/∂W₁, ∂L/∂b₁, ∂L/∂W₂, ∂L/∂b₂). The check compares with
+# W2)` for a variant of the network of "Two layers, by hand" with a sigmoid hidden layer
+# and an output layer without bias: z = x·W₁ + b₁, h = σ(z) = 1 / (1 + e^(−z)), ŷ = h·W₂,
+# L = mean((ŷ − t)²), where t may have several columns (the mean is over every entry).
+# Work out σ′ first. Return the tuple (∂L/∂W₁, ∂L/∂b₁, ∂L/∂W₂). The check compares with
 # the tape on networks of its own sizes.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_09_5", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def two_layer_gradients(x, t, W1, b1, W2, b2):
+def two_layer_gradients(x, t, W1, b1, W2):
     ### BEGIN SOLUTION
-    h = np.tanh(x @ W1 + b1)
-    y_hat = h @ W2 + b2
-    d_yhat = 2 * (y_hat - t) / t.size
-    d_z = (d_yhat @ W2.T) * (1 - h**2)
-    return x.T @ d_z, d_z.sum(axis=0), h.T @ d_yhat, d_yhat.sum(axis=0)
+    h = 1 / (1 + np.exp(-(x @ W1 + b1)))
+    d_yhat = 2 * (h @ W2 - t) / t.size
+    d_z = (d_yhat @ W2.T) * h * (1 - h)  # σ′(z) = σ(z)(1 − σ(z)) = h(1 − h)
+    return x.T @ d_z, d_z.sum(axis=0), h.T @ d_yhat
     ### END SOLUTION
 
 

@@ -27,7 +27,12 @@ def returns_ellipsis(*_args):
 # --------------------------------------------------------------------------- answers
 
 
-def dense_backward(x, W, delta):
+def dense_relu_backward(x, W, b, delta):
+    d_z = delta * (x @ W + b > 0)
+    return x.T @ d_z, d_z.sum(axis=0), d_z @ W.T
+
+
+def lesson_dense_backward(x, W, b, delta):  # the plain dense layer's rules, printed in the lesson
     return x.T @ delta, delta.sum(axis=0), delta @ W.T
 
 
@@ -35,7 +40,7 @@ def run_epoch(w, x, y, batch_size, learning_rate):
     for start in range(0, x.shape[0], batch_size):
         xb, yb = x[start:start + batch_size], y[start:start + batch_size]
         with tf.GradientTape() as tape:
-            loss = tf.reduce_mean((tf.linalg.matvec(xb, w) - yb) ** 2)
+            loss = tf.reduce_mean((xb @ w - yb) ** 2)
         w.assign_sub(learning_rate * tape.gradient(loss, w))
     return w
 
@@ -49,15 +54,25 @@ def clipped_step(model, optimizer, x, y, max_norm):
     return norm
 
 
-def two_layer_gradients(x, t, W1, b1, W2, b2):
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def two_layer_gradients(x, t, W1, b1, W2):
+    h = sigmoid(x @ W1 + b1)
+    d_yhat = 2 * (h @ W2 - t) / t.size
+    d_z = (d_yhat @ W2.T) * h * (1 - h)
+    return x.T @ d_z, d_z.sum(axis=0), h.T @ d_yhat
+
+
+def lesson_two_layer(x, t, W1, b1, W2):  # the lesson's tanh network, printed, on this signature
     h = np.tanh(x @ W1 + b1)
-    y_hat = h @ W2 + b2
-    d_yhat = 2 * (y_hat - t) / t.size
+    d_yhat = 2 * (h @ W2 - t) / t.size
     d_z = (d_yhat @ W2.T) * (1 - h**2)
-    return x.T @ d_z, d_z.sum(axis=0), h.T @ d_yhat, d_yhat.sum(axis=0)
+    return x.T @ d_z, d_z.sum(axis=0), h.T @ d_yhat
 
 
-RIGHT = {"09.1": [1.5, 2.0, 6.0], "09.2": dense_backward, "09.3": run_epoch,
+RIGHT = {"09.1": [1.5, 2.0, 6.0], "09.2": dense_relu_backward, "09.3": run_epoch,
          "09.4": clipped_step, "09.5": two_layer_gradients}
 
 
@@ -106,13 +121,24 @@ def test_09_1_slips(answer, phrase):
 # --------------------------------------------------------------------------- 09.2
 
 
+def relu_slip(mask=lambda z: z > 0, dW=None, db=None, dx=None):
+    """dense_relu_backward with one product done wrong (each a function of x, W, d_z)."""
+    def answer(x, W, b, delta):
+        d_z = delta * mask(x @ W + b)
+        return ((dW or (lambda x, W, d: x.T @ d))(x, W, d_z), (db or (lambda d: d.sum(axis=0)))(d_z),
+                (dx or (lambda x, W, d: d @ W.T))(x, W, d_z))
+    return answer
+
+
 @pytest.mark.parametrize("slip, phrase", [
-    (lambda x, W, d: (d.T @ x, d.sum(axis=0), d @ W.T), "transposed: dL/dW"),
-    (lambda x, W, d: (x.T @ d, d.mean(axis=0), d @ W.T), "mean of δ's rows"),
-    (lambda x, W, d: (x.T @ d, d.sum(axis=1), d @ W.T), "wrong axis"),
-    (lambda x, W, d: (x.T @ d, d.sum(axis=0), W @ d.T), "transposed: dL/dx"),
-    (lambda x, W, d: (x.T @ d / len(x), d.sum(axis=0), d @ W.T), "mean over the examples"),
-    (lambda x, W, d: (x.T @ d, d.sum(axis=0)), "should return 3 arrays"),
+    (lesson_dense_backward, "ReLU is skipped"),
+    (relu_slip(mask=lambda z: z < 0), "not where z < 0"),
+    (relu_slip(dW=lambda x, W, d: d.T @ x), "transposed: dL/dW"),
+    (relu_slip(db=lambda d: d.mean(axis=0)), "mean over rows"),
+    (relu_slip(db=lambda d: d.sum(axis=1)), "wrong axis"),
+    (relu_slip(dx=lambda x, W, d: W @ d.T), "transposed: dL/dx"),
+    (relu_slip(dW=lambda x, W, d: x.T @ d / len(x)), "mean over the examples"),
+    (lambda x, W, b, d: dense_relu_backward(x, W, b, d)[:2], "should return 3 arrays"),
 ])
 def test_09_2_slips(slip, phrase):
     feedback = verdict("09.2", slip)
@@ -120,17 +146,24 @@ def test_09_2_slips(slip, phrase):
 
 
 def test_09_2_accepts_a_bias_gradient_kept_as_a_row():
-    feedback = verdict("09.2", lambda x, W, d: (x.T @ d, d.sum(axis=0, keepdims=True), d @ W.T))
+    feedback = verdict("09.2", relu_slip(db=lambda d: d.sum(axis=0, keepdims=True)))
     assert feedback.status == "correct", feedback.message
 
 
+def test_09_2_mask_from_the_output_is_the_same():  # relu(z) > 0 exactly where z > 0
+    def from_output(x, W, b, delta):
+        d_z = delta * (np.maximum(x @ W + b, 0) > 0)
+        return x.T @ d_z, d_z.sum(axis=0), d_z @ W.T
+
+    assert verdict("09.2", from_output).solved
+
+
 def test_09_2_rejects_a_tape():
-    def with_tape(x, W, delta):
-        x, W = tf.constant(x), tf.Variable(W)
-        b = tf.Variable(tf.zeros(W.shape[1], tf.float64))
+    def with_tape(x, W, b, delta):
+        x, W, b = tf.constant(x), tf.Variable(W), tf.Variable(b)
         with tf.GradientTape() as tape:
             tape.watch(x)
-            y = x @ W + b
+            y = tf.nn.relu(x @ W + b)
         return tape.gradient(y, [W, b, x], output_gradients=tf.constant(delta))
 
     feedback = verdict("09.2", with_tape)
@@ -140,9 +173,9 @@ def test_09_2_rejects_a_tape():
 def test_09_2_uses_fresh_sizes():
     shapes = set()
 
-    def spy(x, W, delta):
+    def spy(x, W, b, delta):
         shapes.add((x.shape, W.shape))
-        return dense_backward(x, W, delta)
+        return dense_relu_backward(x, W, b, delta)
 
     for _ in range(4):
         assert verdict("09.2", spy).solved
@@ -154,7 +187,7 @@ def test_09_2_uses_fresh_sizes():
 
 def full_batch_step(w, x, y, batch_size, learning_rate):
     with tf.GradientTape() as tape:
-        loss = tf.reduce_mean((tf.linalg.matvec(x, w) - y) ** 2)
+        loss = tf.reduce_mean((x @ w - y) ** 2)
     w.assign_sub(learning_rate * tape.gradient(loss, w))
     return w
 
@@ -163,7 +196,7 @@ def drops_last_batch(w, x, y, batch_size, learning_rate):
     for start in range(0, x.shape[0] - batch_size + 1, batch_size):
         xb, yb = x[start:start + batch_size], y[start:start + batch_size]
         with tf.GradientTape() as tape:
-            loss = tf.reduce_mean((tf.linalg.matvec(xb, w) - yb) ** 2)
+            loss = tf.reduce_mean((xb @ w - yb) ** 2)
         w.assign_sub(learning_rate * tape.gradient(loss, w))
     return w
 
@@ -172,7 +205,7 @@ def summed_loss(w, x, y, batch_size, learning_rate):
     for start in range(0, x.shape[0], batch_size):
         xb, yb = x[start:start + batch_size], y[start:start + batch_size]
         with tf.GradientTape() as tape:
-            loss = tf.reduce_sum((tf.linalg.matvec(xb, w) - yb) ** 2)
+            loss = tf.reduce_sum((xb @ w - yb) ** 2)
         w.assign_sub(learning_rate * tape.gradient(loss, w))
     return w
 
@@ -197,7 +230,7 @@ def test_09_3_needs_a_tape_and_no_optimizer():
     def by_formula(w, x, y, batch_size, learning_rate):
         for start in range(0, x.shape[0], batch_size):
             xb, yb = x[start:start + batch_size], y[start:start + batch_size]
-            grad = 2 * tf.linalg.matvec(xb, tf.linalg.matvec(xb, w) - yb, transpose_a=True) / xb.shape[0]
+            grad = 2 * tf.transpose(xb) @ (xb @ w - yb) / xb.shape[0]
             w.assign_sub(learning_rate * grad)
         return w
 
@@ -206,7 +239,7 @@ def test_09_3_needs_a_tape_and_no_optimizer():
         for start in range(0, x.shape[0], batch_size):
             xb, yb = x[start:start + batch_size], y[start:start + batch_size]
             with tf.GradientTape() as tape:
-                loss = tf.reduce_mean((tf.linalg.matvec(xb, w) - yb) ** 2)
+                loss = tf.reduce_mean((xb @ w - yb) ** 2)
             optimizer.apply_gradients([(tape.gradient(loss, w), w)])
         return w
 
@@ -297,18 +330,21 @@ def test_09_4_accepts_keras_global_clipnorm():
 # --------------------------------------------------------------------------- 09.5
 
 
-def slipped(local=lambda h: 1 - h**2, over_rows=False, factor=2.0):
-    def answer(x, t, W1, b1, W2, b2):
-        h = np.tanh(x @ W1 + b1)
-        d_yhat = factor * (h @ W2 + b2 - t) / (len(t) if over_rows else t.size)
-        d_z = (d_yhat @ W2.T) * local(h)
-        return x.T @ d_z, d_z.sum(axis=0), h.T @ d_yhat, d_yhat.sum(axis=0)
+def slipped(local=lambda z, h: h * (1 - h), over_rows=False, factor=2.0):
+    def answer(x, t, W1, b1, W2):
+        z = x @ W1 + b1
+        h = sigmoid(z)
+        d_yhat = factor * (h @ W2 - t) / (len(t) if over_rows else t.size)
+        d_z = (d_yhat @ W2.T) * local(z, h)
+        return x.T @ d_z, d_z.sum(axis=0), h.T @ d_yhat
     return answer
 
 
 @pytest.mark.parametrize("slip, phrase", [
-    (slipped(local=lambda h: 1.0), "skips tanh"),
-    (slipped(local=lambda h: 1 - h), "not 1 − h"),
+    (lesson_two_layer, "the lesson's tanh network"),
+    (slipped(local=lambda z, h: 1 - h**2), "1 − h² is tanh′"),
+    (slipped(local=lambda z, h: 1.0), "skips the sigmoid"),
+    (slipped(local=lambda z, h: z * (1 - z)), "not z(1 − z)"),
     (slipped(factor=1.0), "factor 2 is missing"),
     (slipped(over_rows=True), "over every entry"),
 ])
@@ -317,11 +353,19 @@ def test_09_5_slips(slip, phrase):
     assert feedback.status == "wrong" and phrase in feedback.message, feedback.message
 
 
+def test_09_5_the_lessons_four_argument_network_does_not_fit():
+    def lesson_signature(x, t, W1, b1, W2, b2):  # the printed network: tanh, and an output bias
+        return lesson_two_layer(x, t, W1, b1, W2)
+
+    feedback = verdict("09.5", lesson_signature)
+    assert feedback.status == "wrong" and "b2" in feedback.message, feedback.message
+
+
 def test_09_5_rejects_a_tape():
-    def with_tape(x, t, W1, b1, W2, b2):
-        params = [tf.Variable(p) for p in (W1, b1, W2, b2)]
+    def with_tape(x, t, W1, b1, W2):
+        params = [tf.Variable(p) for p in (W1, b1, W2)]
         with tf.GradientTape() as tape:
-            loss = tf.reduce_mean((tf.tanh(x @ params[0] + params[1]) @ params[2] + params[3] - t) ** 2)
+            loss = tf.reduce_mean((tf.sigmoid(x @ params[0] + params[1]) @ params[2] - t) ** 2)
         return tuple(g.numpy() for g in tape.gradient(loss, params))
 
     feedback = verdict("09.5", with_tape)
@@ -329,9 +373,20 @@ def test_09_5_rejects_a_tape():
 
 
 def test_09_5_rejects_a_transposed_weight_gradient():
-    def transposed(x, t, W1, b1, W2, b2):
-        dW1, db1, dW2, db2 = two_layer_gradients(x, t, W1, b1, W2, b2)
-        return dW1.T, db1, dW2, db2
+    def transposed(x, t, W1, b1, W2):
+        dW1, db1, dW2 = two_layer_gradients(x, t, W1, b1, W2)
+        return dW1.T, db1, dW2
 
     feedback = verdict("09.5", transposed)
     assert feedback.status == "wrong" and "shape" in feedback.message, feedback.message
+
+
+def test_09_3_passes_the_shapes_its_prompt_names():  # w (d, 1), y (n, 1): x @ w works as written
+    shapes = []
+
+    def spy(w, x, y, batch_size, learning_rate):
+        shapes.append((tuple(w.shape), tuple(x.shape), tuple(y.shape)))
+        return run_epoch(w, x, y, batch_size, learning_rate)
+
+    assert verdict("09.3", spy).solved
+    assert all(ws == (xs[1], 1) and ys == (xs[0], 1) for ws, xs, ys in shapes), shapes

@@ -24,6 +24,7 @@ from gradlab.exercises.checks import (
     current_rng,
     random_points,
     seen,
+    unfinished,
     wrong,
 )
 from gradlab.exercises.kinds import TAPE, Exercise
@@ -61,37 +62,48 @@ def _ex07_1(answer: object) -> Feedback:
                         "to the result")
 
 
-def _ex07_2(fn: object) -> Feedback:
-    """both_gradients(a, b): [da, db] for loss = a³ + 1, from tape.gradient, with zeros for b."""
-    for value in [2.0, *random_points(-2.0, 2.0, 2)]:
-        a, b = tf.Variable(value), tf.Variable(-1.0)
-        result, problem = call_attempt(fn, a, b, what="both_gradients")
+def _ex07_2(answer: object) -> Feedback:
+    """The Jacobian of F(v) = (v₀v₁v₂, v₀ + v₁², sin v₂) at (1, 2, 3), rows = outputs."""
+    v0, v1, v2 = 1.0, 2.0, 3.0
+    rows = np.array([[v1 * v2, v0 * v2, v0 * v1], [1.0, 2 * v1, 0.0], [0.0, 0.0, math.cos(v2)]])
+    return check_value(answer, rows, "the Jacobian", hints=[
+        (rows.T, "transposed: row i holds the derivatives of output i")])
+
+
+def _ex07_3(fn: object) -> Feedback:
+    """gradient_table(a, b, c): rows ∂L₀/∂(a, b, c) and ∂L₁/∂(a, b, c), zeros where unused.
+
+    L₀ = a²·b and L₁ = b + sin c. The lesson printed how to get a zero for one unused
+    variable; here each loss misses a different one, and the rows must be stacked, which a
+    None cannot be.
+    """
+    values = [(1.0, 2.0, 3.0), tuple(random_points(-2.0, 2.0, 3))]
+    for a0, b0, c0 in values:
+        a, b, c = tf.Variable(a0), tf.Variable(b0), tf.Variable(c0)
+        result, problem = call_attempt(fn, a, b, c, what="gradient_table")
         if problem is not None:
+            if problem.status == "wrong" and "None" in problem.message:
+                return wrong("gradient_table met a None: L₀ does not use c and L₁ does not use a, so "
+                             "tape.gradient gives None for them, and None cannot be stacked into a "
+                             "table. Ask the tape for zeros instead.")
             return problem
-        try:
-            parts = list(result)  # type: ignore[call-overload]
-        except TypeError:
-            return wrong("both_gradients should return the list [da, db] that tape.gradient gives for [a, b]")
-        if len(parts) != 2:
-            return wrong(f"both_gradients should return two gradients, [da, db]; it returns {len(parts)}")
-        if parts[1] is None:
-            return wrong("db is still None: ask tape.gradient for zeros with "
-                         "unconnected_gradients=tf.UnconnectedGradients.ZERO")
-        if parts[0] is None:
-            return wrong("da is None: compute the loss inside the tape's with-block")
-        feedback = check_value(parts, [3 * value**2, 0.0], f"[da, db] at a = {value:g}")
+        row0 = [2 * a0 * b0, a0**2, 0.0]
+        row1 = [0.0, 1.0, math.cos(c0)]
+        want = np.array([row0, row1])
+        summed = np.array([row0, row1]).sum(axis=0)
+        feedback = check_value(result, want, f"the table at (a, b, c) = ({a0:.3g}, {b0:.3g}, {c0:.3g})",
+                               generic=False, hints=[
+            (want.T, "transposed: row k holds loss k's derivatives, one column per variable (a, b, c)"),
+            (np.array([summed, summed]), "each row is the gradient of L₀ + L₁: tape.gradient of "
+                                         "several targets adds them up. Ask for one loss at a time"),
+            (np.array([row1, row0]), "the rows are swapped: row 0 is L₀ = a²·b"),
+        ])
         if not feedback:
             return feedback
-        from_tape = [g for found in seen().gradient_results
-                     for g in (found if isinstance(found, (list, tuple)) else [found])]
-        if not all(any(p is g for g in from_tape) for p in parts):
-            return wrong("the numbers are right, but they are not the tensors tape.gradient returned: "
-                         "let the tape give db too, with tape.gradient(loss, [a, b], "
-                         "unconnected_gradients=tf.UnconnectedGradients.ZERO)")
-    return correct("tape.gradient gives both gradients, and a zero (not None) for the unused b.")
+    return correct("each loss's gradient row, with zeros (not None) where a loss does not use a variable.")
 
 
-def _recording_gradients(fn: object, *args: object) -> tuple[object, Feedback | None, list, int]:
+def _recording_gradients(fn: object, *args: object, what: str) -> tuple[object, Feedback | None, list, int]:
     """Call fn, noting each tape.gradient result and each tf.Variable it creates."""
     created = [0]
     before = len(seen().gradient_results)
@@ -101,49 +113,69 @@ def _recording_gradients(fn: object, *args: object) -> tuple[object, Feedback | 
         return next_creator(**kwargs)
 
     with tf.variable_creator_scope(creator):
-        result, problem = call_attempt(fn, *args, what="minimise")
+        result, problem = call_attempt(fn, *args, what=what)
     return result, problem, seen().gradient_results[before:], created[0]
 
 
-def _ex07_3(fn: object) -> Feedback:
-    """minimise(steps, lr): gradient descent on (x − 1)² from x = 3, each gradient from a tape."""
+def _descent_line(x: np.ndarray, y: np.ndarray, steps: int, lr: float) -> np.ndarray:
+    """(w, b) after `steps` gradient-descent steps on mean((w·x + b − y)²) from (0, 0), in float64."""
+    w = b = 0.0
+    for _ in range(steps):
+        residual = w * x + b - y
+        w, b = w - lr * 2 * np.mean(residual * x), b - lr * 2 * np.mean(residual)
+    return np.array([w, b])
+
+
+def _ex07_4(fn: object) -> Feedback:
+    """fit(x, y, steps, lr): the line fit that fit_broken meant, each step's gradient from a tape."""
+    rng = current_rng()
     fresh_variables = False
-    for steps, lr in [(5, 0.1), (3, random_points(0.05, 0.4, 1)[0]), (1, 0.5)]:
-        result, problem, grads, created = _recording_gradients(fn, steps, lr)
+    cases = [(4, 0.1), (int(rng.integers(2, 6)), round(float(rng.uniform(0.05, 0.2)), 3)), (1, 0.2)]
+    for steps, lr in cases:
+        x = np.round(rng.uniform(-2.0, 2.0, 6), 3)
+        y = np.round(2.0 * x - 1.0 + rng.normal(0, 0.3, 6), 3)
+        result, problem, grads, created = _recording_gradients(
+            fn, tf.constant(x, tf.float32), tf.constant(y, tf.float32), steps, lr, what="fit")
         if problem is not None:
-            if problem.status == "wrong" and grads and grads[0] is not None and any(g is None for g in grads):
-                return wrong(f"minimise({steps}, {lr}) failed: the gradient became None after the first "
-                             "step. Is x still a tf.Variable on the second pass? `x = x - ...` makes it a "
-                             "plain tensor, which the next tape does not watch: update it with "
-                             f"x.assign_sub(...). ({problem.message})")
+            if problem.status == "wrong" and grads and any(g is None for g in _flat(grads)):
+                return wrong(f"fit(x, y, {steps}, {lr}) failed: a gradient became None after the first "
+                             "step. Are w and b still tf.Variables on the second pass? `w = w - ...` makes "
+                             "a plain tensor, which the next tape does not watch.")
             return problem
-
-        def after(n, lr=lr):
-            return 1.0 + 2.0 * (1.0 - 2.0 * lr) ** n  # each step multiplies x − 1 by 1 − 2·lr
-
-        feedback = check_value(result, after(steps), f"minimise({steps}, {lr})", generic=False, hints=[
-            (after(steps - 1), "that is one step too few: run exactly `steps` updates"),
-            (after(steps + 1), "that is one step too many: run exactly `steps` updates")])
+        what = f"(w, b) after fit(x, y, {steps}, {lr}) on x = {short_array(x)}"
+        feedback = check_value(_numbers_of(result), _descent_line(x, y, steps, lr), what, rtol=1e-4,
+                               atol=1e-5, generic=False, hints=[
+            ([0.0, 0.0], "w and b never moved. `p = p - lr * g` computes a new tensor and rebinds the "
+                         "name p to it; the variable p named a moment ago is untouched. Change the "
+                         "variables themselves, in place"),
+            (_descent_line(x, y, steps - 1, lr), "that is one step too few: run exactly `steps` updates"),
+            (_descent_line(x, y, steps + 1, lr), "that is one step too many: run exactly `steps` updates"),
+        ])
         if not feedback:
             return feedback
-        found = [g for g in grads if g is not None]
+        found = [g for g in _flat(grads) if g is not None]
         if len(found) < steps:
-            return wrong(f"minimise({steps}, {lr}) returns the right number, but tape.gradient gave "
+            return wrong(f"fit(x, y, {steps}, {lr}) returns the right line, but tape.gradient gave "
                          f"{len(found)} gradient(s) for {steps} step(s): take each step's gradient from "
-                         "a GradientTape, as the broken version does")
-        fresh_variables = fresh_variables or created > 1
+                         "a GradientTape, as fit_broken does")
+        fresh_variables = fresh_variables or created > 2
     if fresh_variables:
-        return correct("every step's gradient comes from the tape. (You create a new tf.Variable on each "
-                       "step; x.assign_sub(...) updates the one you have, which is what optimisers do.)")
-    return correct("every step's gradient comes from the tape, and x lands where gradient descent takes it.")
+        return correct("every step's gradient comes from the tape. (You create new tf.Variables on each "
+                       "step; assign_sub updates the ones you have, which is what optimisers do.)")
+    return correct("w and b are updated in place, and the line lands where gradient descent takes it.")
 
 
-def _ex07_4(answer: object) -> Feedback:
-    """The Jacobian of F(v) = (v₀v₁v₂, v₀ + v₁², sin v₂) at (1, 2, 3), rows = outputs."""
-    v0, v1, v2 = 1.0, 2.0, 3.0
-    rows = np.array([[v1 * v2, v0 * v2, v0 * v1], [1.0, 2 * v1, 0.0], [0.0, 0.0, math.cos(v2)]])
-    return check_value(answer, rows, "the Jacobian", hints=[
-        (rows.T, "transposed: row i holds the derivatives of output i")])
+def _flat(results: list) -> list:
+    """tape.gradient results, lists of gradients flattened into one list."""
+    return [g for found in results for g in (found if isinstance(found, (list, tuple)) else [found])]
+
+
+def _numbers_of(result: object) -> object:
+    """A returned (w, b) pair of variables, tensors or numbers as a list of floats, if it is one."""
+    try:
+        return [float(np.asarray(v)) for v in result]  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        return result  # check_value says what is wrong with its form
 
 
 def _ex07_5(answer: object) -> Feedback:
@@ -202,6 +234,10 @@ def _softplus(x: float) -> float:
 def _ex07_6(fn: object) -> Feedback:
     """softplus with tf.custom_gradient: finite value and gradient even at x = 100."""
     result, problem = call_attempt(fn, f32(1.0), what="softplus")
+    if problem is not None and "ellipsis" in problem.message:
+        # The student copy's stub returns `...`, which tf.custom_gradient cannot unpack.
+        return unfinished("softplus still returns `...`: return (value, grad), the value and your "
+                          "backward rule")
     if problem is not None:
         return problem
     at_100, problem = call_attempt(fn, f32(100.0), what="softplus")
@@ -298,40 +334,72 @@ def _ex08_1(answer: object) -> Feedback:
     ])
 
 
+def _flight_path(angle: float, steps: int = 20, dt: float = 0.1, speed: float = 12.0,
+                 drag: float = 0.05) -> np.ndarray:
+    """The notebook's flight(angle), in float64 NumPy: (x, y) after each Euler step."""
+    x = y = 0.0
+    vx, vy = speed * math.cos(angle), speed * math.sin(angle)
+    path = []
+    for _ in range(steps):
+        v = math.hypot(vx, vy)
+        vx, vy = vx - dt * drag * v * vx, vy - dt * (9.81 + drag * v * vy)
+        x, y = x + dt * vx, y + dt * vy
+        path.append((x, y))
+    return np.array(path)
+
+
 def _ex08_3(fn: object) -> Feedback:
-    """directional_derivative(w, u) of loss(w) = Σ sin(wᵢ)·wᵢ: one forward-mode pass."""
-    rng = current_rng()
-    cases = [(np.linspace(0.1, 1.0, 10), np.array([1.0, -1.0] * 5))]
-    cases += [(np.round(rng.uniform(-2, 2, 10), 3), np.round(rng.normal(0, 1, 10), 3)) for _ in range(2)]
-    for w, u in cases:
-        result, problem = call_attempt(fn, tf.constant(w, tf.float32), tf.constant(u, tf.float32),
-                                       what="directional_derivative")
+    """path_sensitivity(angle): d(flight path)/d(angle), R → R⁴⁰, in one forward-mode pass."""
+    angles = [0.6, *random_points(0.2, 1.3, 2)]
+    for angle in angles:
+        result, problem = call_attempt(fn, f32(angle), what="path_sensitivity")
+        if problem is not None and "returns None" in problem.message:
+            return wrong(f"path_sensitivity({angle:.3g}) returns None, which is what acc.jvp gives for a "
+                         "result computed outside the `with tf.autodiff.ForwardAccumulator(...)` block: "
+                         "call flight inside it")
+        if problem is not None and ("did not finish" in problem.message or "_TimeUp" in problem.message):
+            # tape.jacobian over 40 outputs is 40 backward passes: slow enough to hit the time limit
+            return wrong(f"path_sensitivity({angle:.3g}) took too long. If it uses a GradientTape "
+                         "(tape.jacobian, or one tape.gradient per output), that is 40 backward passes, "
+                         "one per output; one forward pass gives all 40 numbers")
         if problem is not None:
             return problem
-        partial = np.sin(w) + w * np.cos(w)
-        feedback = check_value(result, float(partial @ u), f"the directional derivative at w = "
-                               f"{short_array(w)} along u = {short_array(u)}", rtol=1e-4, atol=1e-4,
-                               generic=False, hints=[
-                                   (float(np.sum(partial)), "that is the sum of all partials, the direction "
-                                                            "(1, 1, ...): push u itself through"),
-                                   (-float(partial @ u), "that is the derivative in the direction −u")])
+        h = 1e-6  # a central difference in float64: accurate to ~1e-9, far inside the tolerance
+        want = (_flight_path(angle + h) - _flight_path(angle - h)) / (2 * h)
+        what = f"the path's derivative at angle = {angle:.3g}"
+        if np.size(result) == 1:
+            return wrong(f"{what} should be 40 numbers (shape (20, 2)), one per coordinate of the path; "
+                         "got one. tape.gradient of a vector gives the derivative of the sum of its "
+                         "entries: a forward pass gives every entry's derivative")
+        feedback = check_value(result, want, what, rtol=1e-3, atol=1e-3, generic=False, hints=[
+            (want * angle, f"that is the derivative times the angle: the tangent (the seed) should be "
+                           f"1, d(angle)/d(angle), not the angle {angle:.3g}"),
+            (_flight_path(angle), "that is the path itself: return acc.jvp(...) of it"),
+            (want.T, "transposed: one row per time step, (dx/d angle, dy/d angle)"),
+        ])
+        if not feedback and "is not right" in feedback.message:  # not a shape problem
+            first = ", ".join(f"{v:.4g}" for v in np.asarray(result, dtype=float).reshape(-1)[:2])
+            return wrong(f"{what} is not right (its first row is ({first})). Seed the forward pass "
+                         "with tangent 1 and run flight(angle) inside the accumulator")
         if not feedback:
             return feedback
-    return correct("one forward pass gives J·u, the directional derivative, without forming the gradient.")
+    return correct("one forward pass, seeded with 1, gives all 40 derivatives at once; reverse mode "
+                   "would need 40 passes, one per output.")
 
 
 EXERCISES_07_08: dict[str, Exercise] = {
     e.key: e
     for e in [
         Exercise("07.1", "which functions give a None gradient", _ex07_1),
-        Exercise("07.2", "zeros, not None, for a variable the loss does not use", _ex07_2, TAPE),
-        Exercise("07.3", "a descent loop that keeps its tf.Variable", _ex07_3, TAPE),
-        Exercise("07.4", "the Jacobian of F: R³ → R³ at (1, 2, 3)", _ex07_4),
+        Exercise("07.2", "the Jacobian of F: R³ → R³ at (1, 2, 3)", _ex07_2),
+        Exercise("07.3", "a table of two losses' gradients, zeros where a loss skips a variable",
+                 _ex07_3, TAPE),
+        Exercise("07.4", "a line fit whose variables never moved, repaired", _ex07_4, TAPE),
         Exercise("07.5", "a good finite-difference step in float32", _ex07_5),
         Exercise("07.6", "softplus with its own gradient (tf.custom_gradient)", _ex07_6),
         Exercise("08.1", "how many passes the cheaper mode needs", _ex08_1),
         Exercise("08.2", "tanh for dual numbers, by hand", _ex08_2, Rules(by_hand=True)),
-        Exercise("08.3", "a directional derivative as one forward pass", _ex08_3,
+        Exercise("08.3", "a flight path's derivative with respect to its angle, in one forward pass", _ex08_3,
                  Rules(forward=True, helpers=False)),
     ]
 }

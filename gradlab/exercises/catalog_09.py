@@ -99,40 +99,53 @@ def _ex09_1(answer: object) -> Feedback:
 
 
 def _ex09_2(fn: object) -> Feedback:
-    """dense_backward(x, W, delta) -> (xᵀδ, Σδ, δWᵀ), by hand, on layers of fresh sizes."""
+    """dense_relu_backward(x, W, b, delta) for y = relu(x·W + b), by hand, on layers of fresh sizes.
+
+    The lesson printed the plain dense layer's three products; here δ must first pass back
+    through the ReLU (an entry-wise mask where z > 0), so the printed answer fails.
+    """
     rng = current_rng()
     sizes = [(5, 3, 2)]
     for _ in range(2):
         n, i = int(rng.integers(3, 7)), int(rng.integers(2, 5))
         sizes.append((n, i, i + int(rng.integers(1, 3))))  # outputs ≠ inputs: transposes show
     for n, i, o in sizes:
-        x, W, delta = (np.round(rng.normal(size=shape), 3) for shape in ((n, i), (i, o), (n, o)))
-        result, problem = call_attempt(fn, x, W, delta, what="dense_backward")
+        x, W, b, delta = (np.round(rng.normal(size=shape), 3) for shape in ((n, i), (i, o), (o,), (n, o)))
+        result, problem = call_attempt(fn, x, W, b, delta, what="dense_relu_backward")
         if problem is not None:
             return problem
-        parts, problem = _parts(result, 3, "dense_backward", "(dL/dW, dL/db, dL/dx)")
+        parts, problem = _parts(result, 3, "dense_relu_backward", "(dL/dW, dL/db, dL/dx)")
         if problem is not None:
             return problem
+        z = x @ W + b
+        d_z = delta * (z > 0)  # relu′(z): 1 where z > 0, else 0
+        flipped = delta * (z < 0)
         where = f"for x of shape {x.shape}, W {W.shape}"
+        no_relu = ("the ReLU is skipped: first multiply δ entry by entry by relu′(z), 1 where "
+                   "z = x·W + b > 0 and 0 elsewhere, then use the dense layer's rules")
+        wrong_side = "relu′(z) is 1 where z > 0, not where z < 0"
         checks = [
-            (parts[0], x.T @ delta, f"dL/dW {where}", [
-                (delta.T @ x, "transposed: dL/dW has W's shape (inputs × outputs), xᵀ·δ"),
-                (x.T @ delta / n, "that is the mean over the examples; W is used by every row, so "
-                                  "their contributions add up: xᵀ·δ")]),
-            (parts[1], delta.sum(axis=0), f"dL/db {where}", [
-                (delta.mean(axis=0), "that is the mean of δ's rows; b is added to every row, so "
-                                     "their adjoints add up: the sum over rows"),
-                (delta.sum(axis=1), "summed over the wrong axis: b has one entry per output, so "
-                                    "add δ's rows (axis 0)"),
-                (delta, "b is added to every row, so its adjoint is the sum of δ's rows")]),
-            (parts[2], delta @ W.T, f"dL/dx {where}", [
-                (W @ delta.T, "transposed: dL/dx has x's shape (examples × inputs), δ·Wᵀ")]),
+            (parts[0], x.T @ d_z, f"dL/dW {where}", [
+                (x.T @ delta, no_relu), (x.T @ flipped, wrong_side),
+                (d_z.T @ x, "transposed: dL/dW has W's shape (inputs × outputs), xᵀ·(δ ⊙ relu′(z))"),
+                (x.T @ d_z / n, "that is the mean over the examples; W is used by every row, so "
+                                "their contributions add up")]),
+            (parts[1], d_z.sum(axis=0), f"dL/db {where}", [
+                (delta.sum(axis=0), no_relu), (flipped.sum(axis=0), wrong_side),
+                (d_z.mean(axis=0), "that is the mean over rows; b is added to every row, so "
+                                   "their adjoints add up: the sum over rows"),
+                (d_z.sum(axis=1), "summed over the wrong axis: b has one entry per output, so "
+                                  "add the rows (axis 0)")]),
+            (parts[2], d_z @ W.T, f"dL/dx {where}", [
+                (delta @ W.T, no_relu), (flipped @ W.T, wrong_side),
+                (W @ d_z.T, "transposed: dL/dx has x's shape (examples × inputs)")]),
         ]
         for got, want, what, slips in checks:
             feedback = _compare(got, want, what, slips)
             if not feedback:
                 return feedback
-    return correct("xᵀ·δ, the sum of δ's rows and δ·Wᵀ: right for every layer size tried.")
+    return correct("δ masked by relu′(z), then xᵀ·(…), the sum of its rows and (…)·Wᵀ: right for every "
+                   "layer size tried.")
 
 
 # --------------------------------------------------------------------------- 09.3 one epoch
@@ -162,8 +175,9 @@ def _ex09_3(fn: object) -> Feedback:
         x = np.round(rng.uniform(-1.5, 1.5, (n, d)), 3).astype(np.float32)
         y = np.round(rng.normal(size=n), 3).astype(np.float32)
         w0 = np.round(rng.normal(size=d), 3).astype(np.float32)
-        w = tf.Variable(w0)
-        result, problem = call_attempt(fn, w, tf.constant(x), tf.constant(y), batch, lr, what="run_epoch")
+        w = tf.Variable(w0.reshape(d, 1))  # shapes as the prompt says: w (d, 1), y (n, 1), model x @ w
+        result, problem = call_attempt(fn, w, tf.constant(x), tf.constant(y.reshape(n, 1)), batch, lr,
+                                       what="run_epoch")
         if problem is not None:
             return problem
         x64, y64, w64 = x.astype(float), y.astype(float), w0.astype(float)
@@ -181,7 +195,7 @@ def _ex09_3(fn: object) -> Feedback:
         ])
         if not feedback:
             return feedback
-        if not np.allclose(w.numpy(), want, rtol=1e-4, atol=1e-4):
+        if not np.allclose(w.numpy().ravel(), want, rtol=1e-4, atol=1e-4):
             return wrong("the returned weights are right, but the variable w passed in did not "
                          "change: update it in place with w.assign_sub(...) and return it")
     return correct("one tape step per mini-batch, the last smaller batch included, w updated in place.")
@@ -259,40 +273,51 @@ def _ex09_4(fn: object) -> Feedback:
 
 
 def _ex09_5(fn: object) -> Feedback:
-    """two_layer_gradients(x, t, W1, b1, W2, b2), by hand, against the tape on fresh networks."""
+    """two_layer_gradients(x, t, W1, b1, W2): sigmoid hidden layer, bias-free output, by hand.
+
+    A variant of the lesson's tanh network (whose code is printed): σ′ = h(1 − h) instead of
+    1 − h², and no output bias, so the printed answer does not fit.
+    """
     rng = current_rng()
     sizes = [(6, 3, 4, 2), (int(rng.integers(4, 8)), int(rng.integers(2, 5)), int(rng.integers(3, 6)), 2),
              (int(rng.integers(4, 8)), int(rng.integers(2, 5)), int(rng.integers(3, 6)), 1)]
     for n, i, hidden, out in sizes:
         x, t = np.round(rng.normal(size=(n, i)), 3), np.round(rng.normal(size=(n, out)), 3)
-        params = [np.round(rng.normal(0, 0.8, shape), 3) for shape in ((i, hidden), (hidden,), (hidden, out), (out,))]
+        params = [np.round(rng.normal(0, 0.8, shape), 3) for shape in ((i, hidden), (hidden,), (hidden, out))]
         result, problem = call_attempt(fn, x, t, *params, what="two_layer_gradients")
         if problem is not None:
             return problem
-        parts, problem = _parts(result, 4, "two_layer_gradients", "(dL/dW1, dL/db1, dL/dW2, dL/db2)")
+        parts, problem = _parts(result, 3, "two_layer_gradients", "(dL/dW1, dL/db1, dL/dW2)")
         if problem is not None:
             return problem
         variables = [tf.Variable(p) for p in params]
         with tf.GradientTape() as tape:
-            V1, c1, V2, c2 = variables
-            loss = tf.reduce_mean((tf.tanh(x @ V1 + c1) @ V2 + c2 - t) ** 2)
+            V1, c1, V2 = variables
+            loss = tf.reduce_mean((tf.sigmoid(x @ V1 + c1) @ V2 - t) ** 2)
         want = [g.numpy() for g in tape.gradient(loss, variables)]
 
-        def slip(local=lambda h: 1 - h**2, mean_over=t.size, factor=2.0, x=x, t=t, params=params):
+        def slip(local=lambda z, h: h * (1 - h), mean_over=t.size, factor=2.0, x=x, t=t, params=params,
+                 activation=lambda z: 1 / (1 + np.exp(-z))):
             """Gradients with one step of the backward pass done wrong."""
-            W1, b1, W2, b2 = params
-            h = np.tanh(x @ W1 + b1)
-            d_yhat = factor * (h @ W2 + b2 - t) / mean_over
-            d_z = (d_yhat @ W2.T) * local(h)
-            return [x.T @ d_z, d_z.sum(axis=0), h.T @ d_yhat, d_yhat.sum(axis=0)]
+            W1, b1, W2 = params
+            z = x @ W1 + b1
+            h = activation(z)
+            d_yhat = factor * (h @ W2 - t) / mean_over
+            d_z = (d_yhat @ W2.T) * local(z, h)
+            return [x.T @ d_z, d_z.sum(axis=0), h.T @ d_yhat]
 
-        slips = [(slip(local=lambda h: np.ones_like(h)), "the backward pass skips tanh: multiply "
-                                                         "δ·W₂ᵀ entry by entry by tanh′ z = 1 − h²"),
-                 (slip(local=lambda h: 1 - h), "tanh′ z is 1 − h² (h = tanh z), not 1 − h"),
+        slips = [(slip(activation=np.tanh, local=lambda z, h: 1 - h**2),
+                  "that is the lesson's tanh network: here the hidden layer is the sigmoid, "
+                  "h = σ(z) = 1 / (1 + e^(−z)), whose derivative is σ′(z) = h(1 − h)"),
+                 (slip(local=lambda z, h: np.ones_like(h)), "the backward pass skips the sigmoid: multiply "
+                                                            "δ·W₂ᵀ entry by entry by σ′(z) = h(1 − h)"),
+                 (slip(local=lambda z, h: 1 - h**2), "1 − h² is tanh′; the sigmoid's derivative is "
+                                                     "σ′(z) = h(1 − h), with h = σ(z)"),
+                 (slip(local=lambda z, h: z * (1 - z)), "σ′(z) is h(1 − h) with h = σ(z), not z(1 − z)"),
                  (slip(factor=1.0), "the derivative of (ŷ − t)² is 2(ŷ − t): the factor 2 is missing"),
                  (slip(mean_over=n), "the mean is over every entry of t (n × outputs numbers), not "
                                      "over the rows only")]
-        names = ["dL/dW1", "dL/db1", "dL/dW2", "dL/db2"]
+        names = ["dL/dW1", "dL/db1", "dL/dW2"]
         for k, (got, right) in enumerate(zip(parts, want, strict=True)):
             what = f"{names[k]} for x of shape {x.shape}, {hidden} hidden units, {out} output(s)"
             feedback = _compare(got, right, what, [(s[k], message) for s, message in slips
@@ -300,20 +325,20 @@ def _ex09_5(fn: object) -> Feedback:
             if not feedback:
                 return feedback
     return correct("every gradient matches the tape's, for every network size tried: backpropagation "
-                   "by hand, with matrices.")
+                   "by hand, through a sigmoid layer, with matrices.")
 
 
 EXERCISES_09: dict[str, Exercise] = {
     e.key: e
     for e in [
         Exercise("09.1", "clip_by_global_norm on two gradients, predicted", _ex09_1),
-        Exercise("09.2", "dense_backward(x, W, delta): a dense layer's backward pass, by hand", _ex09_2,
+        Exercise("09.2", "dense_relu_backward: a ReLU dense layer's backward pass, by hand", _ex09_2,
                  BY_HAND),
         Exercise("09.3", "run_epoch: one epoch of mini-batch gradient descent, with a tape", _ex09_3,
                  replace(TAPE, no_optimizer=True)),
         Exercise("09.4", "clipped_step: a training step with global-norm clipping", _ex09_4,
                  replace(TAPE, optimizer=True)),
-        Exercise("09.5", "two_layer_gradients: a two-layer network's backward pass, by hand", _ex09_5,
+        Exercise("09.5", "two_layer_gradients: a sigmoid network's backward pass, by hand", _ex09_5,
                  BY_HAND),
     ]
 }
