@@ -398,14 +398,17 @@ gradlab.grade("01.2", (h, dh), seed=90552)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# **Exercise 3.** This softplus function, log(1 + eˣ), gives the tape nothing to work with.
-# Find out why (try `gradlab.derivative(broken_softplus, 1.0)`), then write a `softplus`
+# **Exercise 3.** This softplus function, log(1 + eˣ), returns a TensorFlow tensor with the
+# right value, and no error anywhere; yet a tape asked for its gradient returns `None`.
+# Unlike `np.sin` above, the leak is silent. Find it (record `broken_softplus` on a tape
+# yourself, then try `gradlab.derivative(broken_softplus, 1.0)`), then write a `softplus`
 # that the tape can differentiate. Its derivative should be the logistic function
 # 1 / (1 + e⁻ˣ).
 
 # %% tags=["exercise"]
 def broken_softplus(x):
-    return np.log(1 + np.exp(x))
+    e = np.exp(x.numpy())  # e to the x
+    return tf.math.log(1 + e)
 
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_01_3", "locked": false, "schema_version": 3, "solution": true, "task": false}

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import jupytext
+import numpy as np
 import pytest
 import tensorflow as tf
 
@@ -88,3 +89,13 @@ def test_top_level_stubs_name_only_what_the_student_must_define(name):
         for function in defined:  # a function's stub raises only where the student has not written
             body = stub.split(f"def {function}(")[1]
             assert body.count("raise NotImplementedError()") <= 1
+
+
+def test_01_3_the_lesson_s_silent_leak_fails_with_the_reason():
+    def broken_softplus(x):  # as printed in notebook 01: a tensor comes back, the tape saw nothing
+        e = np.exp(x.numpy())
+        return tf.math.log(1 + e)
+
+    feedback = check("01.3", broken_softplus)
+    assert feedback.status == "wrong" and "left TensorFlow" in feedback.message
+    assert check("01.3", lambda x: tf.math.log(1 + tf.exp(x))).solved

@@ -243,10 +243,10 @@ def _ex04_2(fn: object) -> Feedback:
         y, slope = (float(v) for v in derivative(g, tf.constant(x, tf.float64)))
         feedback = check_value(result, x - y / slope, f"newton_step from x = {x:g}", rtol=1e-4,
                                atol=1e-5, hints=[(x + y / slope, "the step goes the other way: "
-                                                  "x − f(x)/f′(x), a minus where you have a plus")])
+                                                  "x − g(x)/g′(x), a minus where you have a plus")])
         if not feedback:
             return feedback
-    return correct("newton_step follows the tangent to its zero: x − f(x)/f′(x).")
+    return correct("newton_step follows the tangent to its zero: x − g(x)/g′(x).")
 
 
 def _newton_on_f_prime(x: float) -> float:
