@@ -170,8 +170,8 @@ CASES = {
     "03.2": (lambda x, y: x * y, lambda x, y: x + y, "∇f at (1, 2)"),
     "03.3": (safe_bump, lambda x, y: tf.sin(x**2 + y**2) / (x**2 + y**2), "safe_bump gives nan"),
     "04.1": (tangent_at, lambda x0: tuple(-v for v in tangent_at(x0)), "tangent_at gives"),
-    "04.2": (3.894942, 3.9, "close, but off"),
-    "04.3": (newton, lambda f, x: x, "newton_step from x = "),
+    "04.3": (3.894942, 3.9, "close, but off"),
+    "04.2": (newton, lambda f, x: x, "newton_step from x = "),
     "05.1": (first_step, lambda p, lr: 2 * p - first_step(p, lr), "uphill"),
     "05.2": (lambda p, v, g, lr: (p + 0.9 * v - lr * g, 0.9 * v - lr * g),
              lambda p, v, g, lr: (p - lr * g, v), "new velocity"),
@@ -486,7 +486,7 @@ def test_04_1_intercept_slips_are_caught_at_every_point():
 
 
 @pytest.mark.parametrize("key, answer", [
-    ("02.1", 160), ("02.1", 40), ("04.2", 0.593), ("04.2", 2.3), ("03.3-value", None),
+    ("02.1", 160), ("02.1", 40), ("04.3", 0.593), ("04.3", 2.3), ("03.3-value", None),
 ])
 def test_single_numbers_get_no_ratio_guess(key, answer):
     if key == "03.3-value":  # 0 at the origin: the message once read "expected 1.. your answer is 0 times"
@@ -501,8 +501,8 @@ def test_single_numbers_get_no_ratio_guess(key, answer):
 @pytest.mark.parametrize("key, answer, fragment", [
     ("02.1", 160, "lower the exponent"),
     ("02.1", 40, "lower the exponent by one only"),
-    ("04.2", 0.593, "the one near 4"),
-    ("04.2", 2.3, "the one near 4"),
+    ("04.3", 0.593, "the one near 4"),
+    ("04.3", 2.3, "the one near 4"),
     ("03.1", (6, 9), "y stays as a factor"),
     ("02.2", -1.0, "lower the exponent"),
 ])
@@ -511,7 +511,7 @@ def test_targeted_hints(key, answer, fragment):
     assert feedback.status == "wrong" and fragment in feedback.message, feedback
 
 
-def test_04_3_backwards_step_gets_its_hint():
+def test_04_2_backwards_step_gets_its_hint():
     def backwards(g, x):
         x = tf.constant(x, tf.float32)
         with tf.GradientTape() as tape:
@@ -519,9 +519,9 @@ def test_04_3_backwards_step_gets_its_hint():
             y = g(x)
         return float(x + y / tape.gradient(y, x))
 
-    feedback = check("04.3", backwards)
+    feedback = check("04.2", backwards)
     assert feedback.status == "wrong" and "the step goes the other way" in feedback.message
-    assert check("04.3", newton).solved
+    assert check("04.2", newton).solved
 
 
 def test_03_2_half_product_gets_no_chain_rule_hint():
@@ -555,7 +555,7 @@ def newton_integer(g, x):  # an integer tensor: the tape does not follow it eith
 
 
 @pytest.mark.parametrize("key, answer", [
-    ("02.3", third_unwatched), ("04.3", newton_unwatched), ("04.3", newton_integer)])
+    ("02.3", third_unwatched), ("04.2", newton_unwatched), ("04.2", newton_integer)])
 def test_an_unwatched_constant_gets_the_watch_hint(key, answer):
     feedback = check(key, answer)
     assert feedback.status == "wrong" and "tape.watch(x)" in feedback.message, feedback
@@ -587,6 +587,6 @@ def test_03_3_gradient_is_checked_near_the_origin():
 
 
 @pytest.mark.parametrize("answer", [3.894, 3.8963, 3.8944])
-def test_04_2_means_three_decimals(answer):  # the crest is at 3.894942
-    assert check("04.2", answer).status == "wrong"
-    assert check("04.2", 3.8949).solved and check("04.2", 3.895).solved
+def test_04_3_means_three_decimals(answer):  # the crest is at 3.894942
+    assert check("04.3", answer).status == "wrong"
+    assert check("04.3", 3.8949).solved and check("04.3", 3.895).solved

@@ -74,9 +74,9 @@ WRONG = {
     "03.2 stop_gradient": ("03.2", lambda x, y: x * y + tf.stop_gradient(x**2 + 5 * y), "hidden from the tape"),
     "04.1 gradlab.tangent_line": ("04.1", lambda x0: gradlab.tangent_line(f_tangent, float(x0)), HELPERS),
     "04.1 a pair of numbers": ("04.1", tangent_at(2.0), "should be a function"),
-    "04.3 central differences": ("04.3", lambda g, x: float(x - g(x) / ((g(x + 1e-3) - g(x - 1e-3)) / 2e-3)),
+    "04.2 central differences": ("04.2", lambda g, x: float(x - g(x) / ((g(x + 1e-3) - g(x - 1e-3)) / 2e-3)),
                                  TAPE_RULE),
-    "04.3 lookup": ("04.3", lambda g, x: {1.0: 1.5, 0.5: 0.755222, 1.3: 1.0}[float(x)], "raised KeyError"),
+    "04.2 lookup": ("04.2", lambda g, x: {1.0: 1.5, 0.5: 0.755222, 1.3: 1.0}[float(x)], "raised KeyError"),
     "05.1 hard-coded": ("05.1", lambda p, lr: (0.24567758, -0.49401528), "first_step from"),
     "05.1 gradlab.descend": ("05.1", lambda p, lr: gradlab.descend(f_sgd, tuple(p.numpy()), "sgd", lr, 1).points[1],
                              HELPERS),
@@ -204,15 +204,15 @@ def test_the_stable_softplus_of_notebook_07_passes_01_3():
     assert stable.solved, stable
 
 
-def test_04_3_x_is_a_tensor_a_watching_answer_passes():
+def test_04_2_x_is_a_tensor_a_watching_answer_passes():
     def watching(g, x):
         with tf.GradientTape() as tape:
             tape.watch(x)
             y = g(x)
         return x - y / tape.gradient(y, x)
 
-    assert check("04.3", watching).solved
-    assert check("04.3", newton).solved
+    assert check("04.2", watching).solved
+    assert check("04.2", newton).solved
 
 
 def test_07_1_accepts_a_frozenset():
@@ -258,7 +258,7 @@ def test_no_function_in_the_catalog_returns_an_answer():
                 checked += 1
                 result = value()
                 assert callable(result) or result is None, (name, result)  # makers of checks, not answers
-    assert checked >= 1  # the makers of checks (e.g. 04.2's) were found, so the loop looked
+    assert checked >= 1  # the makers of checks (e.g. 04.3's) were found, so the loop looked
 
 
 # --------------------------------------------------------------------------- hidden seeds
@@ -291,7 +291,7 @@ def test_grade_takes_the_hidden_seed():
 
 @pytest.mark.parametrize("key, answer", [
     ("02.3", lambda f, x: sys.exit()),
-    ("04.3", lambda g, x: exit()),  # noqa: PLR1722 - exactly what students type
+    ("04.2", lambda g, x: exit()),  # noqa: PLR1722 - exactly what students type
     ("06.2", lambda a, b, u: (_ for _ in ()).throw(KeyboardInterrupt)),
 ])
 def test_exits_and_interrupts_in_an_answer_become_feedback(key, answer):
@@ -313,9 +313,9 @@ def test_a_graph_while_loop_that_never_ends_is_stopped():
 
 
 def test_reference_work_does_not_count_against_the_student():
-    # 04.2's check finds f's flat points (hundreds of nested-tape calls) the first time it
+    # 04.3's check finds f's flat points (hundreds of nested-tape calls) the first time it
     # runs: none of that comes out of the student's budget, even a tiny one.
-    feedback = run_check(EXERCISES["04.2"].check, 3.894942, time_limit=1e-3)
+    feedback = run_check(EXERCISES["04.3"].check, 3.894942, time_limit=1e-3)
     assert feedback.solved, feedback
 
 
@@ -391,7 +391,7 @@ except AssertionError as error:
 
 
 VERDICTS = [  # exercises whose checks did heavy reference work inside the student's budget
-    ("04.2", 3.894942), ("04.2", 3.9), ("05.1", first_step), ("05.1", lambda p, lr: p),
+    ("04.3", 3.894942), ("04.3", 3.9), ("05.1", first_step), ("05.1", lambda p, lr: p),
     ("02.3", third), ("04.1", tangent_at), ("08.3", path_sensitivity), ("01.1", slope_of_g),
     ("05.4", keras_train_step), ("07.4", CASES["07.4"][0]),
 ]
