@@ -231,7 +231,7 @@ def run(notebooks: list[Path], students: list[str]) -> dict:
     return results
 
 
-def report(results: dict, notebooks: list[Path], students: list[str]) -> str:
+def report(results: dict, notebooks: list[Path], students: list[str], command: str = "") -> str:
     """The Markdown written to bench/README.md: per student, per notebook, and the breakdown."""
     floor, n = results["floor"], len(notebooks)
     rows = []
@@ -252,8 +252,9 @@ def report(results: dict, notebooks: list[Path], students: list[str]) -> str:
     load = results["load"]
     key = [s for s in students if s.startswith("key")]
     mean = statistics.mean(results["wall"]["lean"][s] for s in students)
-    return f"""`python bench/autograde.py` ({len(students)} students × {n} notebooks, real `nbgrader autograde`
-per student; load average {min(load):.1f}–{max(load):.1f} during the run on {os.cpu_count()} cores).
+    return f"""`python bench/autograde.py{command}` ({len(students)} students × {n} notebooks
+({", ".join(p.name[:2] for p in notebooks)}), real `nbgrader autograde` per student;
+load average {min(load):.1f}–{max(load):.1f} during the run on {os.cpu_count()} cores).
 Floor: {floor:.1f} s wall, {results['floor cpu']:.1f} CPU s per notebook (the set-up cell alone: kernel
 start {results['kernel start']:.1f} s, TensorFlow import, nbgrader's share), so {n} floors = {n * floor:.0f} s.
 CPU seconds (nbgrader and its kernels) are the fairer comparison on a shared machine.
@@ -364,7 +365,7 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"autograde: {count} students x {len(notebooks)} notebooks, before and lean", flush=True)
     print(f"(raw measurements in {RAW}, rewritten after each student)", flush=True)
     results = run(notebooks, students)
-    markdown = report(results, notebooks, students)
+    markdown = report(results, notebooks, students, "".join(f" {a}" for a in (argv or sys.argv[1:])))
     print(markdown)
     if results["differ"] and any(results["differ"].values()):
         raise SystemExit(f"scores differ with lean mode: {results['differ']}")
