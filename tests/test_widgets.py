@@ -87,7 +87,7 @@ def test_power_rule_explorer_compares_tape_and_rule():
     explorer.controls["x"].value = 1.5
     assert explorer.tape_slope == pytest.approx(-2 * 1.5**-3, rel=1e-6)
     assert explorer.rule_slope == pytest.approx(-2 * 1.5**-3)
-    assert explorer.artists["title"].get_text() == "d/dx x$^{-2}$ = -2·x$^{-3}$"
+    assert explorer.artists["title"].get_text() == "d/dx x⁻² = -2·x⁻³"
     xs, ys = explorer.artists["curve"].get_data()  # the curve is x⁻² now
     finite = np.isfinite(ys)
     np.testing.assert_allclose(ys[finite], xs[finite] ** -2.0)
@@ -147,6 +147,9 @@ def test_encode_png_is_a_lossless_standard_png():
     decoded = Image.open(io.BytesIO(encode_png(rgba)))
     assert decoded.format == "PNG" and decoded.mode == "RGBA" and decoded.size == (11, 7)
     np.testing.assert_array_equal(np.asarray(decoded), rgba)
+    rgb = Image.open(io.BytesIO(encode_png(rgba[..., :3])))  # the frames: opaque, RGB
+    assert rgb.mode == "RGB"
+    np.testing.assert_array_equal(np.asarray(rgb), rgba[..., :3])
 
 
 @pytest.mark.parametrize("make", [
