@@ -66,8 +66,8 @@ except AttributeError as error:
 # ## The way that works: a tape, then `apply_gradients`
 #
 # Record the loss on a tape, ask for the gradient with respect to the variables, and hand
-# (gradient, variable) pairs to the optimiser, which moves each variable by
-# −learning_rate × gradient.
+# (gradient, variable) pairs to the optimiser. `SGD`, the one used here, moves each variable
+# by −learning_rate × gradient; other optimisers use the same pairs in their own ways.
 
 # %%
 def descent_step(optimizer, x, y):
@@ -101,7 +101,8 @@ print(f"by hand:        (x, y) = ({0.25 - 0.01 * gx:.8f}, {-0.5 - 0.01 * gy:.8f}
 # gradient fed to it differs. One pass through all the mini-batches is an *epoch*. Here
 # there is no data set and no randomness, so every walk in this notebook is plain
 # gradient descent, even where the Keras class is `SGD` (and `gradlab.descend`'s method
-# `"sgd"`). Stochastic gradient descent comes back with the Keras model at the end.
+# `"sgd"`). Stochastic gradient descent comes back with the Keras model at the end, and
+# notebook 09 runs it.
 
 # %% [markdown]
 # ## 120 steps
@@ -153,9 +154,12 @@ print(f"largest difference from the Keras loop: {np.max(np.abs(fast.points - pat
 # %% [markdown]
 # ## How big a step?
 #
-# Too small and the walk crawls. Too large and it overshoots: across y the valley curves
-# with 5 (f_yy = 5 cos 5y at the bottom), and gradient descent is stable only for steps
-# below 2/5 = 0.4. At 0.45 it bounces from wall to wall forever and never settles.
+# Too small and the walk crawls; too large and it overshoots. Near its bottom the landscape
+# is a bowl that curves more steeply across y (f_yy = 5 cos 5y = 5 there) than along x
+# (f_xx = −3.2 sin 4x = 3.2). On a bowl, each step multiplies the distance from the bottom
+# along a direction of curvature λ by 1 − lr·λ. The walk settles only if that factor is
+# smaller than 1 in size in every direction: for 0 < lr < 2/L, with L the steepest
+# curvature, here 2/5 = 0.4. Four rates, the last one above 0.4:
 
 # %%
 rates = [0.005, 0.01, 0.05, 0.45]
@@ -169,11 +173,62 @@ for name, run in runs.items():
 # steepest-descent curve, and the rate only decides how far along it 120 steps get. Watch
 # the end dots while it plays: after 120 steps 0.05 is at the bottom (f = −0.4000), 0.01
 # nearly there (−0.3979) and 0.005 still on the way (−0.3110). 0.45 leaves the route at
-# once and zigzags across the valley.
+# once and zigzags across the valley; it ends at f = −0.3349, above the bottom.
 
 # %%
 fig, ax = gradlab.plot_contour(X, Y, Z, levels=10, title="gradient descent, four learning rates", ax=map_axes())
 gradlab.path_player(ax, {name: run.points for name, run in runs.items()}, interval_ms=40, legend_outside=True)
+
+# %% [markdown]
+# ### Above 2/L: bouncing, not blowing up
+#
+# At 0.45 the factor across y is 1 − 0.45 × 5 = −1.25: near the bottom every step should
+# overshoot to the other wall, 25% farther out. On a true bowl (a quadratic) that goes on
+# until the numbers blow up (Exercise 3). Here it does not. Follow y step by step, x having
+# settled at the bottom, −π/8:
+
+# %%
+bounce = runs["learning rate 0.45"].points
+print(f"x after 120 steps: {bounce[-1, 0]:.4f}   (−π/8 = {-np.pi / 8:.4f})")
+print("y, steps 0 to 9:    ", " ".join(f"{v:+.4f}" for v in bounce[:10, 1]))
+print("y, steps 111 to 120:", " ".join(f"{v:+.4f}" for v in bounce[-10:, 1]))
+
+# %% [markdown]
+# Within ten steps y swaps between about +0.166 and −0.166, and by the end between
+# +0.1661 and −0.1661 exactly, every step: a **2-cycle**.
+# The walk neither converges nor blows up; its loss is stuck at −0.3349. Why no blow-up:
+# the slope across y is sin 5y, never more than 1 in size, so no step moves y by more than
+# lr = 0.45, whereas on a bowl the slope, and with it the overshoot, grows with the
+# distance. The cycle sits where a step from y lands exactly on −y, a jump of
+# 2y = lr·sin 5y:
+
+# %%
+y_cycle = abs(bounce[-1, 1])
+print(f"2y = {2 * y_cycle:.4f}    0.45 · sin(5y) = {0.45 * np.sin(5 * y_cycle):.4f}")
+
+# %% [markdown]
+# The bottom itself is still unstable at 0.45: a walk started a hair away from it, at
+# y = 0.001, is pushed out by the factor 1.25 each step, until it reaches the same 2-cycle.
+# On the bowl −0.4 + 2.5y², which has the same curvature 5 at the bottom, the same factor
+# never stops acting:
+
+# %%
+near = gradlab.descend(f, (-np.pi / 8, 0.001), "sgd", 0.45, 60).points[:, 1]
+bowl = 0.001 * (1 - 0.45 * 5) ** np.arange(61)  # y ← y − lr·5y on the bowl, exactly
+fig, ax = plt.subplots(figsize=(6.4, 3.4))
+ax.semilogy(np.abs(near), color="#0072b2", label="egg-crate f, from y = 0.001")
+ax.semilogy(np.abs(runs["learning rate 0.45"].points[:61, 1]), ":", color="#0072b2", lw=2,
+            label="egg-crate f, from the lesson's start")
+ax.semilogy(np.abs(bowl), "--", color="#d55e00", label="bowl −0.4 + 2.5y², from y = 0.001")
+ax.set(xlabel="step", ylabel="|y| (log scale)",
+       title="learning rate 0.45, above 2/L = 0.4", xlim=(0, 60))
+ax.legend(fontsize=9)
+plt.show()
+print(f"|y| after 60 steps: egg-crate {abs(near[-1]):.4f}, bowl {abs(bowl[-1]):.3g}")
+
+# %% [markdown]
+# Much larger rates throw the walk out of this valley altogether: push the slider of the
+# explorer at the end of this notebook to the right.
 
 # %% [markdown]
 # ## Other optimisers: Keras' own
@@ -207,21 +262,35 @@ for name, (_, losses) in runs.items():
     first = int(np.argmax(losses < -0.39)) if np.any(losses < -0.39) else "never"
     print(f"{name:>16}: final f = {losses[-1]:.4f}, first below -0.39 at step {first}, "
           f"steps that went uphill: {int(np.sum(np.diff(losses) > 0))}")
-print("f after 5, 10, 15 and 20 steps:")
+checkpoints = (5, 10, 15, 20, 40, 60, 120)
+print(f"{'f after k steps, k =':>20}", "".join(f"{k:>9}" for k in checkpoints))
 for name, (_, losses) in runs.items():
-    print(f"{name:>16}:", "  ".join(f"{losses[k]:.3f}" for k in (5, 10, 15, 20)))
+    print(f"{name:>20}", "".join(f"{losses[k]:9.4f}" for k in checkpoints))
 
 # %%
 fig, ax = gradlab.plot_contour(X, Y, Z, levels=10, title="four Keras optimisers, learning rate 0.05", ax=map_axes())
 gradlab.path_player(ax, {name: points for name, (points, _) in runs.items()}, interval_ms=40, legend_outside=True)
 
+# %% [markdown]
+# The same losses drawn two ways: on the left the first 40 steps, where the race to −0.39
+# happens; on the right how far above the minimum −0.4 each walk is, on a log scale, over
+# all 120 steps (float32 tells values near 0.4 apart only to a few 10⁻⁸, so the panel
+# stops at 10⁻⁷).
+
 # %%
 colors = gradlab.animation.path_colors(len(runs))  # the same colour per run as in the player
-fig, ax = plt.subplots(figsize=(6.4, 3.5))
-for color, (name, (_, losses)) in zip(colors, runs.items()):
-    ax.plot(losses, label=name, color=color)
-ax.set(xlabel="step", ylabel="$f(x, y)$", title="loss per step")
-ax.legend()
+styles = ["-", "--", ":", "-."]  # and a line style each, for readers who do not see colour
+fig, (early, gap) = plt.subplots(1, 2, figsize=(9.6, 3.6))
+for color, style, (name, (_, losses)) in zip(colors, styles, runs.items()):
+    early.plot(losses[:41], style, label=name, color=color, lw=1.8)
+    gap.semilogy(np.maximum(losses + 0.4, 1e-7), style, label=name, color=color, lw=1.5)
+early.axhline(-0.39, color="0.5", lw=0.8)
+early.text(40, -0.385, "−0.39", ha="right", va="bottom", color="0.35", fontsize=9)
+early.set(xlabel="step", ylabel="$f(x, y)$", title="the first 40 steps", xlim=(0, 40))
+gap.set(xlabel="step", ylabel="$f(x, y) + 0.4$ (log scale)", title="distance above the minimum, all 120 steps",
+        xlim=(0, 120))
+early.legend(fontsize=9)
+fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -237,26 +306,30 @@ for name in ["gradient descent", "RMSprop", "Adam"]:
     print(f"{'':>16}  last 3 steps:", "  ".join(f"({dx:.3f}, {dy:.3f})" for dx, dy in moves[-3:]))
 
 # %% [markdown]
-# - **momentum** overshoots: its velocity carries it past the bottom, it swings back and
-#   forth (the uphill steps) and gets below −0.39 later than gradient descent.
+# - **momentum** is second only to RMSprop after 5 steps (f = −0.2857), then overshoots: its velocity carries it past the bottom, it swings back
+#   and forth (the uphill steps) and gets below −0.39 later than gradient descent.
 # - **RMSprop** is the fastest to get close (step 6), thanks to its *first* steps being
 #   too long: its running mean of squared gradients starts at 0, so after one step it
 #   holds only 0.1·g² (rho = 0.9), and the step lr·g/√(0.1·g²) is √10 × 0.05 ≈ 0.158 per
-#   coordinate. The steps shrink as the mean fills up. Near the bottom the same division
-#   keeps them about 0.05 long though the gradient is tiny, so RMSprop keeps jumping
-#   around the minimum instead of settling: its final f is not −0.4.
+#   coordinate. The steps shrink as the mean fills up, and from step 10 to step 40 it sits
+#   at the bottom, f = −0.4000. But it does not stay: at the bottom the gradients shrink,
+#   and so does their running mean square, while the ratio g/√(mean g²) does not. A tiny
+#   gradient still gets a step of about lr per coordinate; between steps 40 and 60 one
+#   such step throws it out (the spike in the right panel), and it ends jumping around the
+#   minimum with steps about 0.05 long: f = −0.3991 after 60 steps, −0.3974 after 120.
 # - **Adam** corrects that start-up bias (it divides its running means by 1 − βᵗ), so its
-#   early steps are 0.05 per coordinate: no jump like RMSprop's, but longer than gradient
+#   early steps are 0.05 per coordinate: no jump like RMSprop's, but about twice gradient
 #   descent's, whose steps are 0.05 × the gradient and start near 0.02 and 0.03. So Adam
-#   leads early (compare f after 10 steps). Its momentum then carries it past the bottom:
-#   f rises again (after 15 and 20 steps it is higher than after 10), and it is the last of
-#   the four to get below −0.39. At the end its steps shrink and it settles.
+#   is ahead of gradient descent early (f after 5 and 10 steps). Its momentum then carries
+#   it past the bottom: f rises again (after 15 and 20 steps it is higher than after 10),
+#   and it is the last of the four to get below −0.39. At the end its steps shrink and it
+#   settles.
 #
 # Nothing is wrong with them: near its minimum this landscape is a smooth bowl, and 0.05
 # happens to be a good gradient-descent step for it. Momentum and adaptive steps pay off
 # where plain gradient descent struggles: long narrow valleys, noisy gradients from
-# mini-batches, millions of weights with very different scales. A lesson worth keeping: compare optimisers on *your* problem, each with
-# its own tuned learning rate.
+# mini-batches, millions of weights with very different scales. A lesson worth keeping:
+# compare optimisers on *your* problem, each with its own tuned learning rate.
 #
 # `gradlab.descend` re-implements these four update rules in one compiled `tf.function`,
 # fast enough for the slider explorer below. It follows Keras step for step:
@@ -302,11 +375,12 @@ kernel, bias = (v.numpy().item() for v in model.trainable_variables)
 print(f"after 200 steps: y ≈ {kernel:.3f} x {bias:+.3f}, loss {float(loss):.4f}")
 
 # %% [markdown]
-# Close to 3 and −1; the rest is the noise we added. Every step used all 64 samples: full-
-# batch gradient descent. `model.fit` runs this same loop for you, compiled, but by
-# default on shuffled mini-batches of 32 samples: two noisy steps per epoch, stochastic
-# gradient descent in the proper sense. With a million samples that is what makes each
-# step affordable.
+# Close to 3 and −1; the rest is the noise we added. Every step used all 64 samples: the
+# optimiser is Keras' `SGD`, but what ran is full-batch gradient descent. `model.fit` runs
+# this same loop for you, compiled, but by default on shuffled mini-batches of 32 samples:
+# two noisy steps per epoch, stochastic gradient descent in the proper sense. With a
+# million samples that is what makes each step affordable. Notebook 09 runs mini-batch
+# gradient descent and compares batch sizes.
 
 # %% [markdown]
 # ## Try it: the descent explorer
@@ -351,9 +425,9 @@ gradlab.grade("05.1", first_step, seed=75975)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# **Exercise 2.** Write one step of SGD with momentum 0.9 the way Keras does it:
-# velocity ← 0.9·velocity − lr·gradient, then point ← point + velocity. Return
-# `(new_point, new_velocity)` (NumPy arrays are fine).
+# **Exercise 2.** Write one step of gradient descent with momentum 0.9 the way Keras'
+# `SGD(momentum=0.9)` takes it: velocity ← 0.9·velocity − lr·gradient, then
+# point ← point + velocity. Return `(new_point, new_velocity)` (NumPy arrays are fine).
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_05_2", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def momentum_step(point, velocity, gradient, lr):
@@ -375,25 +449,23 @@ gradlab.grade("05.2", momentum_step, seed=98980)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# **Exercise 3.** In "How big a step?" SGD was stable for steps below 2/L, where L is the
-# steepest curvature. For the tilted bowl q(x, y) = 3x² + 2xy + 3y² the steepest
-# direction is not along x or y: the curvatures are the eigenvalues of the Hessian (the
-# matrix of second derivatives). Find the critical learning rate 2/L: below it gradient
-# descent converges, at it the steps bounce back and forth forever, above it they blow up.
+# **Exercise 3.** In "How big a step?" gradient descent settled for rates below 2/L, L the
+# steepest curvature, and above it the egg-crate's bounded slopes caught the walk in a
+# 2-cycle. A quadratic bowl has no such limit. For the tilted bowl
+# q(x, y) = 3x² + 2xy + 3y² the steepest direction is not along x or y: the curvatures are
+# the eigenvalues of the Hessian (the matrix of second derivatives). Find the critical
+# learning rate 2/L. Gradient descent on q converges for every rate *strictly* below it
+# (0 < lr < 2/L, an open interval). At exactly 2/L the part of the point along the
+# steepest direction flips sign at full size every step, back and forth forever, so the
+# walk never converges; above 2/L that part grows every step and the walk blows up.
 # Compute the Hessian with nested tapes or by hand, then `np.linalg.eigvalsh`.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_05_3", "locked": false, "schema_version": 3, "solution": true, "task": false}
 answer = ...
 ### BEGIN SOLUTION
-p = tf.constant([0.3, -0.2])  # any point: q is quadratic, its Hessian is the same everywhere
-with tf.GradientTape() as outer:
-    outer.watch(p)
-    with tf.GradientTape() as inner:
-        inner.watch(p)
-        q = 3 * p[0] ** 2 + 2 * p[0] * p[1] + 3 * p[1] ** 2
-    grad = inner.gradient(q, p)
-hessian = outer.jacobian(grad, p)
-answer = 2 / np.max(np.linalg.eigvalsh(hessian.numpy()))
+# The Hessian by hand: q_xx = 6, q_xy = q_yx = 2, q_yy = 6, the same at every point. (Nested
+# tapes, outer.jacobian(inner.gradient(q, p), p), give the same matrix.) Eigenvalues 4 and 8.
+answer = 2 / np.max(np.linalg.eigvalsh(np.array([[6.0, 2.0], [2.0, 6.0]])))
 ### END SOLUTION
 
 # %% tags=["exercise"]
@@ -408,31 +480,33 @@ gradlab.grade("05.3", answer, seed=49281)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# **Exercise 4.** Write `train_step(model, optimizer, x, y)` for a Keras model: compute the
-# mean squared error of `model(x)` against `y` on a tape, apply its gradient with respect
-# to the model's trainable variables with the `optimizer` it is given, and return the loss
-# (the one before the step). The check calls it with three optimisers (SGD, SGD with
-# momentum, Adam) on fresh models and data, and compares the weights after your step with
-# its own.
+# **Exercise 4.** Adam's update, written out. Write `adam_step(point, m, v, gradient, t, lr)`:
+# step number t (counting from 1) of Keras' Adam with its defaults β₁ = 0.9, β₂ = 0.999 and
+# ε = 10⁻⁷. Its two slots are running means, both zero before the first step: m of the
+# gradients (the new gradient weighted 1 − β₁) and v of their squares (weighted 1 − β₂).
+# The point moves by −lr × (the bias-corrected m) / (√(the bias-corrected v) + ε), with the
+# start-up correction described under "Other optimisers". Return `(new_point, new_m, new_v)`,
+# the slots as the next step needs them. No Keras optimiser: NumPy or tf operations. The
+# check takes three steps from zero slots and one late step, and compares with Keras' rule.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_05_4", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def train_step(model, optimizer, x, y):
+def adam_step(point, m, v, gradient, t, lr):
     ### BEGIN SOLUTION
-    with tf.GradientTape() as tape:
-        loss = tf.reduce_mean((model(x) - y) ** 2)
-    grads = tape.gradient(loss, model.trainable_variables)
-    optimizer.apply_gradients(zip(grads, model.trainable_variables))
-    return loss
+    m = 0.9 * m + 0.1 * gradient  # the running means, kept uncorrected for the next step
+    v = 0.999 * v + 0.001 * gradient**2
+    # Both started at 0, so early on they are too small: divide by 1 − βᵗ before the step.
+    step = lr * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-7)
+    return point - step, m, v
     ### END SOLUTION
 
 
 # %% tags=["exercise"]
-gradlab.check("05.4", train_step)
+gradlab.check("05.4", adam_step)
 
 # %% nbgrader={"grade": true, "grade_id": "test_05_4", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
 import gradlab
-gradlab.grade("05.4", train_step)
+gradlab.grade("05.4", adam_step)
 ### BEGIN HIDDEN TESTS
-gradlab.grade("05.4", train_step, seed=78371)
+gradlab.grade("05.4", adam_step, seed=78371)
 ### END HIDDEN TESTS

@@ -37,6 +37,7 @@ tensorflow = gradlab.import_tensorflow()  # loaded once, without its C++ start-u
 import math
 
 import matplotlib.pyplot as plt
+import numpy as np
 import tensorflow as tf
 
 import gradlab
@@ -197,75 +198,84 @@ print(f"finite differences: df/dx ≈ {(f_plain(x0 + h, y0) - f_plain(x0 - h, y0
 # ## Exercises
 
 # %% [markdown]
-# **Exercise 1.** The local derivative of the division node d = x/y with respect to y:
-# write `d_by_dy(x, y)`, a formula by hand (no tape). The check tries (1, 2) and points of
-# its own.
+# **Exercise 1.** A node the table does not have: the sigmoid s = σ(z) = 1/(1 + e⁻ᶻ), whose
+# derivative is σ′(z) = σ(z)(1 − σ(z)). Its backward rule receives the upstream adjoint s̄
+# and returns z̄. TensorFlow's rule for it keeps only the node's *output* s from the forward
+# pass, not z: write `sigmoid_backward(s, upstream)` from s and s̄ alone, by hand (no
+# tape). The check tries (s, s̄) = (0.25, 2) and pairs of its own.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_06_1", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def d_by_dy(x, y):
+def sigmoid_backward(s, upstream):
     ### BEGIN SOLUTION
-    return -x / y**2
+    return upstream * s * (1 - s)  # s̄ times the local derivative σ′(z) = s(1 − s)
     ### END SOLUTION
 
 
 # %% tags=["exercise"]
-gradlab.check("06.1", d_by_dy)
+gradlab.check("06.1", sigmoid_backward)
 
 # %% nbgrader={"grade": true, "grade_id": "test_06_1", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
 import gradlab
-gradlab.grade("06.1", d_by_dy)
+gradlab.grade("06.1", sigmoid_backward)
 ### BEGIN HIDDEN TESTS
-gradlab.grade("06.1", d_by_dy, seed=80033)
+gradlab.grade("06.1", sigmoid_backward, seed=80033)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# **Exercise 2.** Every node type needs a backward rule. Write the one for multiplication:
-# given the inputs `a`, `b` of c = a·b and the upstream adjoint c̄, return (ā, b̄).
-
-# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_06_2", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def mul_backward(a, b, upstream):
-    ### BEGIN SOLUTION
-    return upstream * b, upstream * a
-    ### END SOLUTION
-
-
-# %% tags=["exercise"]
-gradlab.check("06.2", mul_backward)
-
-# %% nbgrader={"grade": true, "grade_id": "test_06_2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-# Autograder test (locked): the check above, silent when right, its hint when not.
-import gradlab
-gradlab.grade("06.2", mul_backward)
-### BEGIN HIDDEN TESTS
-gradlab.grade("06.2", mul_backward, seed=58164)
-### END HIDDEN TESTS
-
-# %% [markdown]
-# **Exercise 3.** Backpropagate by hand through g(x, y) = exp(x·y) + y: name the nodes
+# **Exercise 2.** Backpropagate by hand through g(x, y) = exp(x·y) + y: name the nodes
 # (p = x·y, q = exp p, g = q + y), write both passes as `g_gradient(x, y)` returning
 # (∂g/∂x, ∂g/∂y), with no tape. Try it at (0.5, 2) against a tape yourself; the check
 # tries points of its own.
 
-# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_06_3", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_06_2", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def g_gradient(x, y):
     ### BEGIN SOLUTION
-    p = x * y  # forward pass
-    q = math.exp(p)
-    g_bar = 1.0  # backward pass, from the output
-    q_bar = g_bar  # g = q + y
-    p_bar = q_bar * q  # q = exp p
-    return p_bar * y, p_bar * x + g_bar  # y also reaches g directly
+    q = math.exp(x * y)  # forward pass: p = x·y, q = exp p, g = q + y
+    # Backward from ḡ = 1: q̄ = ḡ = 1 (g = q + y), p̄ = q̄·q (q = exp p), x̄ = p̄·y, and
+    # ȳ = p̄·x through p plus ḡ·1 straight from g = q + y: y reaches g twice.
+    return q * y, q * x + 1
     ### END SOLUTION
 
 
 # %% tags=["exercise"]
-gradlab.check("06.3", g_gradient)
+gradlab.check("06.2", g_gradient)
+
+# %% nbgrader={"grade": true, "grade_id": "test_06_2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Autograder test (locked): the check above, silent when right, its hint when not.
+import gradlab
+gradlab.grade("06.2", g_gradient)
+### BEGIN HIDDEN TESTS
+gradlab.grade("06.2", g_gradient, seed=58164)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# **Exercise 3.** A neuron, with vectors. The weights w and the input x are NumPy vectors of
+# the same length n; the bias b and the target t are numbers. Forward: z = w·x + b (a dot
+# product, then an addition), s = σ(z), and the loss L = (s − t)². Write
+# `neuron_gradient(w, b, x, t)` returning (w̄, b̄) = (∂L/∂w, ∂L/∂b), by hand with NumPy (no
+# tape): a forward pass, then a backward pass from L̄ = 1 through the square, the sigmoid
+# (Exercise 1's rule), the addition and the dot product. An adjoint has the shape of its
+# node, so w̄ has n entries. Compare with a tape yourself; the check compares with one at
+# vectors of several lengths.
+
+# %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_06_3", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def neuron_gradient(w, b, x, t):
+    ### BEGIN SOLUTION
+    s = 1 / (1 + np.exp(-(w @ x + b)))  # forward pass: z = w·x + b, s = σ(z)
+    # Backward from L̄ = 1: s̄ = 2(s − t), z̄ = s̄·s(1 − s) (Exercise 1's rule); z = w·x + b
+    # gives w̄ = z̄·x (entry i of w meets only x[i]) and b̄ = z̄.
+    return 2 * (s - t) * s * (1 - s) * x, 2 * (s - t) * s * (1 - s)
+    ### END SOLUTION
+
+
+# %% tags=["exercise"]
+gradlab.check("06.3", neuron_gradient)
 
 # %% nbgrader={"grade": true, "grade_id": "test_06_3", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Autograder test (locked): the check above, silent when right, its hint when not.
 import gradlab
-gradlab.grade("06.3", g_gradient)
+gradlab.grade("06.3", neuron_gradient)
 ### BEGIN HIDDEN TESTS
-gradlab.grade("06.3", g_gradient, seed=46547)
+gradlab.grade("06.3", neuron_gradient, seed=46547)
 ### END HIDDEN TESTS

@@ -45,14 +45,6 @@ def naive_bump(x, y):  # right values, but the discarded branch divides by 0 at 
     return tf.where(u > 0, tf.sin(u) / u, 1.0)
 
 
-def keras_train_step(model, optimizer, x, y):
-    with tf.GradientTape() as tape:
-        loss = tf.reduce_mean((model(x) - y) ** 2)
-    grads = tape.gradient(loss, model.trainable_variables)
-    optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
-    return loss
-
-
 @tf.custom_gradient
 def custom_softplus(x):
     return tf.math.softplus(x), lambda upstream: upstream * tf.math.sigmoid(x)
@@ -97,6 +89,23 @@ def first_step(point, learning_rate):
         tape.watch(p)
         loss = f_sgd(p[0], p[1])
     return p - learning_rate * tape.gradient(loss, p)
+
+
+def adam_step(point, m, v, gradient, t, lr):  # notebook 05's solution
+    m = 0.9 * m + 0.1 * gradient
+    v = 0.999 * v + 0.001 * gradient**2
+    m_hat, v_hat = m / (1 - 0.9**t), v / (1 - 0.999**t)
+    return point - lr * m_hat / (np.sqrt(v_hat) + 1e-7), m, v
+
+
+def sigmoid_backward(s, upstream):  # notebook 06's solutions
+    return upstream * s * (1 - s)
+
+
+def neuron_gradient(w, b, x, t):
+    s = 1 / (1 + np.exp(-(w @ x + b)))
+    z_bar = 2 * (s - t) * s * (1 - s)
+    return z_bar * x, z_bar
 
 
 def gradient_table(a, b, c):
@@ -176,11 +185,12 @@ CASES = {
     "05.2": (lambda p, v, g, lr: (p + 0.9 * v - lr * g, 0.9 * v - lr * g),
              lambda p, v, g, lr: (p - lr * g, v), "new velocity"),
     "05.3": (0.25, 0.3, "diverges"),
-    "05.4": (keras_train_step, lambda m, o, x, y: tf.reduce_mean((m(x) - y) ** 2), "did not change"),
-    "06.1": (lambda x, y: -x / y**2, lambda x, y: 1 / y, "1/y"),
-    "06.2": (lambda a, b, u: (u * b, u * a), lambda a, b, u: (u * a, u * b), "swapped"),
-    "06.3": (lambda x, y: (y * np.exp(x * y), x * np.exp(x * y) + 1),
+    "05.4": (adam_step, lambda p, m, v, g, t, lr: (p - lr * np.sign(g), m, v), "new_m at step t = 1"),
+    "06.1": (sigmoid_backward, lambda s, up: s * (1 - s), "upstream adjoint"),
+    "06.2": (lambda x, y: (y * np.exp(x * y), x * np.exp(x * y) + 1),
              lambda x, y: (y * np.exp(x * y), x * np.exp(x * y)), "+ y term"),
+    "06.3": (neuron_gradient, lambda w, b, x, t: (neuron_gradient(w, b, x, t)[0] * w / x,
+                                                 neuron_gradient(w, b, x, t)[1]), "*other* factor"),
     "07.1": ({"b", "c", "d"}, {"a"}, "Hint"),
     "07.2": ([[6, 3, 2], [1, 4, 0], [0, 0, np.cos(3.0)]], [[6, 1, 0], [3, 4, 0], [2, 0, np.cos(3.0)]],
              "transposed"),
@@ -200,6 +210,11 @@ NAIVE = {
     "07.4": (fit_broken, "never moved"),
     "07.6": (lambda x: tf.math.log(1 + tf.exp(x)), "x = 100"),
     "05.3": (2 / 6, "Hessian's largest eigenvalue"),
+    "05.4": (lambda p, m, v, g, t, lr: (p - lr * (0.9 * m + 0.1 * g) / (np.sqrt(0.999 * v + 0.001 * g**2) + 1e-7),
+                                        0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g**2), "no bias correction"),
+    "06.1": (lambda s, up: up / (1 + np.exp(-s)) * (1 - 1 / (1 + np.exp(-s))), "already σ(z)"),
+    "06.3": (lambda w, b, x, t: (2 * (1 / (1 + np.exp(-(w @ x + b))) - t) * x,
+                                 2 * (1 / (1 + np.exp(-(w @ x + b))) - t)), "s(1 − s) is missing"),
     "01.4": ((10.0, 1.0), "the loop runs"),
     "03.3": (naive_bump, "discards must not divide by 0"),
 }
@@ -420,13 +435,102 @@ def test_08_3_reverse_mode_and_slips_are_named():
     assert "the path itself" in check("08.3", lambda angle: flight(angle)).message
 
 
-def test_05_3_just_above_the_critical_rate_is_rejected():
-    feedback = check("05.3", 0.2505)
-    assert feedback.status == "wrong" and "diverges" in feedback.message
-    assert "eigenvalue. At" not in feedback.message and ". At learning rate" in feedback.message
-    assert check("05.3", 0.2495).status == "correct"  # just below: stable
-    assert check("05.3", 2 / 8).status == "correct"
+def test_05_3_the_critical_rate_is_the_open_boundary():
+    right = check("05.3", 2 / 8)
+    assert right.status == "correct" and "0 < lr < 0.25, an open interval" in right.message
+    above = check("05.3", 0.2505)
+    assert above.status == "wrong" and "diverges" in above.message
+    assert "eigenvalue. At" not in above.message and ". At learning rate" in above.message
+    below = check("05.3", 0.2495)  # still converges, but it is not the boundary asked for
+    assert below.status == "wrong" and "still converges" in below.message
     assert ". At learning rate" in check("05.3", 2 / 6).message
+    lesson = check("05.3", 0.4)  # the egg-crate's 2/L, printed in the lesson
+    assert lesson.status == "wrong" and "egg-crate" in lesson.message
+
+
+def keras_adam_points(start, gradients, lr):
+    """Where Keras' own Adam takes a variable, fed the given gradients one by one."""
+    variable = tf.Variable(np.asarray(start, np.float64))
+    optimizer = tf.keras.optimizers.Adam(learning_rate=lr)
+    points = []
+    for g in gradients:
+        optimizer.apply_gradients([(tf.constant(g, tf.float64), variable)])
+        points.append(variable.numpy().copy())
+    return np.array(points)
+
+
+def test_05_4_the_solution_is_keras_adam_step_for_step():
+    rng = np.random.default_rng(5)
+    gradients, lr = rng.uniform(-2, 2, (6, 2)), 0.05
+    point, m, v, ours = np.array([0.3, -0.7]), np.zeros(2), np.zeros(2), []
+    for t, g in enumerate(gradients, start=1):
+        point, m, v = adam_step(point, m, v, g, t, lr)
+        ours.append(point)
+    # rtol 1e-5: Keras adds ε to √v before its bias correction, the textbook form after it
+    np.testing.assert_allclose(ours, keras_adam_points([0.3, -0.7], gradients, lr), rtol=1e-5, atol=1e-9)
+    assert np.allclose(np.abs(ours[0] - [0.3, -0.7]), lr)  # the lesson's claim: a first step of lr
+
+
+@pytest.mark.parametrize("slip, fragment", [
+    (lambda p, m, v, g, t, lr: adam_step(p, m, v, g, t - 1, lr), "t counts steps from 1"),
+    (lambda p, m, v, g, t, lr: (adam_step(p, m, v, g, t, lr)[0], (0.9 * m + 0.1 * g) / (1 - 0.9**t),
+                                adam_step(p, m, v, g, t, lr)[2]), "new_m is bias-corrected"),
+    (lambda p, m, v, g, t, lr: (2 * p - adam_step(p, m, v, g, t, lr)[0], *adam_step(p, m, v, g, t, lr)[1:]),
+     "uphill"),
+    (lambda p, m, v, g, t, lr: (p - lr * ((0.9 * m + 0.1 * g) / (1 - 0.9**t))
+                                / ((0.999 * v + 0.001 * g**2) / (1 - 0.999**t) + 1e-7),
+                                *adam_step(p, m, v, g, t, lr)[1:]), "√v̂, not v̂"),
+    (lambda p, m, v, g, t, lr: adam_step(p, m, v, g, t, lr)[:2], "three things"),
+])
+def test_05_4_typical_slips_get_their_hint(slip, fragment):
+    feedback = check("05.4", slip)
+    assert feedback.status == "wrong" and fragment in feedback.message, feedback
+
+
+def test_05_4_keras_adam_itself_is_not_the_update_written_out():
+    def with_keras(point, m, v, gradient, t, lr):
+        variable = tf.Variable(point)
+        tf.keras.optimizers.Adam(lr).apply_gradients([(tf.constant(gradient), variable)])
+        return variable.numpy(), 0.9 * m + 0.1 * gradient, 0.999 * v + 0.001 * gradient**2
+
+    feedback = check("05.4", with_keras)
+    assert feedback.status == "wrong" and "Keras optimiser" in feedback.message
+    assert check("05.4", adam_step).solved
+
+
+@pytest.mark.parametrize("slip, fragment", [
+    (lambda s, up: up * s, "σ′ = σ(1 − σ)"),
+    (lambda s, up: 0.2 * up, "at (0.25, 2)"),  # a made-up constant slope: the first point names it
+])
+def test_06_1_slips_are_named(slip, fragment):
+    feedback = check("06.1", slip)
+    assert feedback.status == "wrong" and fragment in feedback.message, feedback
+
+
+@pytest.mark.parametrize("slip, fragment", [
+    (lambda w, b, x, t: tuple(-v for v in neuron_gradient(w, b, x, t)), "sign is flipped"),
+    (lambda w, b, x, t: tuple(v / 2 for v in neuron_gradient(w, b, x, t)), "factor 2 is missing"),
+    (lambda w, b, x, t: (neuron_gradient(w, b, x, t)[1] * np.sum(x) * np.ones_like(x),
+                         neuron_gradient(w, b, x, t)[1]), "entry by entry"),
+    (lambda w, b, x, t: (neuron_gradient(w, b, x, t)[0][:1], neuron_gradient(w, b, x, t)[1]),
+     "shape of its node"),
+    (lambda w, b, x, t: neuron_gradient(w, b, x, t)[1], "two things"),
+])
+def test_06_3_slips_are_named(slip, fragment):
+    feedback = check("06.3", slip)
+    assert feedback.status == "wrong" and fragment in feedback.message, feedback
+
+
+def test_06_3_a_tape_is_not_by_hand():
+    def with_tape(w, b, x, t):
+        w, b = tf.constant(w), tf.constant(b, tf.float64)
+        with tf.GradientTape() as tape:
+            tape.watch([w, b])
+            loss = (tf.sigmoid(tf.reduce_sum(w * x) + b) - t) ** 2
+        return tape.gradient(loss, [w, b])
+
+    feedback = check("06.3", with_tape)
+    assert feedback.status == "wrong" and "by hand" in feedback.message
 
 
 def test_07_5_feedback_does_not_overclaim():
@@ -436,14 +540,9 @@ def test_07_5_feedback_does_not_overclaim():
 
 
 @pytest.mark.parametrize("key, answer, fragment", [
-    ("05.4", "after", "loss after the step"),
-    ("06.1", lambda x, y: -x / y, "forgot the square"),
+    ("06.1", lambda s, up: up * s * (1 + s), "at (0.25, 2)"),
 ])
 def test_specific_hints_replace_the_generic_guesses(key, answer, fragment):
-    if isinstance(answer, str):
-        def answer(model, optimizer, x, y):  # returns the loss after its own step
-            keras_train_step(model, optimizer, x, y)
-            return tf.reduce_mean((model(x) - y) ** 2)
     feedback = check(key, answer)
     assert feedback.status == "wrong" and fragment in feedback.message
     assert "chain-rule" not in feedback.message and "d/dx cos" not in feedback.message
