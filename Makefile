@@ -34,8 +34,10 @@ SLOW_CHECKS ?= resolve binder-tools otter-tools colab-test colab-test-previous
 # pytest workers; --dist loadfile keeps a notebook's cells (one kernel) and a module's shared
 # fixtures on one worker.
 JOBS ?= 2
-PYTEST_ALL = $(BIN)/python -m pytest -n $(JOBS) --dist loadfile tests notebooks \
-	--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+# nbval's options. Its kernels may take 10 minutes to start (its default, 60 s, is not enough
+# when every core is busy): a ceiling, not a wait.
+NBVAL = --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-kernel-startup-timeout=600
+PYTEST_ALL = $(BIN)/python -m pytest -n $(JOBS) --dist loadfile tests notebooks $(NBVAL)
 
 .PHONY: setup student-setup teacher-setup lab teacher test test-all unit notebooks-test lint resolve binder binder-tools otter-tools axe notebooks student site bench e2e colab-check colab-test colab-test-previous clean
 
@@ -100,8 +102,7 @@ unit: setup
 	$(BIN)/python -m pytest tests
 
 notebooks-test: setup
-	$(BIN)/python -m pytest notebooks --nbval --nbval-current-env \
-	    --nbval-sanitize-with tests/nbval_sanitize.cfg
+	$(BIN)/python -m pytest notebooks $(NBVAL)
 
 lint: setup
 	$(BIN)/ruff check gradlab tests bench tools notebooks/*.py

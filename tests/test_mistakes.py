@@ -481,7 +481,7 @@ def test_no_check_ever_raises(key, answer):
 def test_rerunning_a_cell_in_a_real_kernel_frees_the_old_explorer():
     """Through ipykernel itself: with JupyterLab's cellId, and without (the cell's file name)."""
     manager = pytest.importorskip("jupyter_client.manager")
-    km, kc = manager.start_new_kernel(kernel_name="python3")
+    km, kc = manager.start_new_kernel(kernel_name="python3", startup_timeout=600)  # a busy machine starts slowly
 
     def run(code, cell=None):
         content = dict(code=code, silent=False, store_history=True, user_expressions={},

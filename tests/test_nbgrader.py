@@ -201,7 +201,8 @@ def test_release_autograde_and_feedback_with_the_real_nbgrader(tmp_path, monkeyp
             hidden = [c for c in source.cells if cells_tool.BEGIN_HIDDEN in c.source and "seed=" in c.source]
             assert len(hidden) == len(check_cells(source)) >= 2  # each test cell has its hidden cases
     (course / "nbgrader_config.py").write_text(
-        'c = get_config()\nc.CourseDirectory.course_id = "gradlab"\nc.Execute.timeout = 600\n')
+        'c = get_config()\nc.CourseDirectory.course_id = "gradlab"\nc.Execute.timeout = 600\n'
+        'c.Execute.startup_timeout = 600\n')  # nbclient's 60 s for a kernel start is short on a busy machine
     for assignment in ("all", "two"):
         nbgrader(course, "generate_assignment", assignment, "--force")
     for student in ("alice", "bob", "carol"):

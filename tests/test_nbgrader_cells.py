@@ -371,7 +371,9 @@ def test_nbgrader_releases_and_autogrades_the_synced_cases(tmp_path, monkeypatch
     assert [grader(c)["grade_id"] for c in graded_cells(source)] == ["test_my_1", "test_answer_is_float", "test_my_2"]
     assert all("import gradlab\n" in c.source and "### BEGIN HIDDEN TESTS" in c.source
                for c in graded_cells(source) if c.source.startswith(autograde.TEST_COMMENT))
-    (course / "nbgrader_config.py").write_text('c = get_config()\nc.CourseDirectory.course_id = "cases"\n')
+    # Ceilings, not waits (nbgrader's own are 30 s a cell and 60 s a kernel start: short on a busy machine).
+    (course / "nbgrader_config.py").write_text('c = get_config()\nc.CourseDirectory.course_id = "cases"\n'
+                                              'c.Execute.timeout = 1800\nc.Execute.startup_timeout = 600\n')
     nbgrader(course, "generate_assignment", "ps", "--force")
     released = nbformat.read(course / "release" / "ps" / "cases.ipynb", 4)
     text = nbformat.writes(released)
@@ -380,7 +382,7 @@ def test_nbgrader_releases_and_autogrades_the_synced_cases(tmp_path, monkeypatch
     assert released.cells[3].source == "slope = ...\n# YOUR CODE HERE\nraise NotImplementedError()"
 
     # An untouched release, run as a student runs it: the checks say "not yet solved".
-    NotebookClient(released, timeout=300, kernel_name="python3", allow_errors=True).execute()
+    NotebookClient(released, timeout=1800, startup_timeout=600, kernel_name="python3", allow_errors=True).execute()
     checks = [c for c in released.cells if "gl.check(" in c.source]
     assert len(checks) == 2 and not [o for c in checks for o in c.outputs if o.output_type == "error"]
     shown = " ".join(o.get("text", "") + o.get("data", {}).get("text/plain", "") for c in checks for o in c.outputs)

@@ -114,7 +114,8 @@ def make_course(root: Path, config: str, notebooks: dict[str, nbformat.NotebookN
     (course / "source" / "hw").mkdir(parents=True)
     for name, nb in notebooks.items():
         nbformat.write(nb, course / "source" / "hw" / name)
-    (course / "nbgrader_config.py").write_text(config)
+    # A ceiling for kernel starts and restarts (nbclient's 60 s is short when every core is busy).
+    (course / "nbgrader_config.py").write_text(config + "c.Execute.startup_timeout = 600\n")
     nbgrader(course, "generate_assignment", "hw", "--force")
     return course
 

@@ -98,7 +98,9 @@ def run(cells: list[str], kernel: str, cwd: Path) -> list[dict]:
     """
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST" and not k.startswith("TF_")}
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in cells])
-    client = NotebookClient(nb, kernel_name=kernel, timeout=300, resources={"metadata": {"path": str(cwd)}})
+    # Ceilings only (a busy machine is slow): nbclient waits 60 s for a kernel to start unless told.
+    client = NotebookClient(nb, kernel_name=kernel, timeout=1800, startup_timeout=600,
+                            resources={"metadata": {"path": str(cwd)}})
     client.execute(env=env)
     return [cell.outputs for cell in nb.cells]
 
