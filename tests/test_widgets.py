@@ -256,3 +256,14 @@ def test_cells_without_a_cell_id_keep_only_a_few_explorers_alive(monkeypatch):
     monkeypatch.setattr(base, "_cell_key", lambda: (f"cell-{next(runs)}", 0))
     named = [gradlab.power_rule_explorer(steps=20) for _ in range(base.MAX_UNNAMED_LIVE + 2)]
     assert not any(e.closed for e in named)
+
+
+def test_a_cached_still_layer_draws_the_same_frame_as_drawing_everything():
+    # While only x moves, the power rule's curve and title are cached with the background.
+    explorer = gradlab.power_rule_explorer(n=3, x=2.0)
+    for n, x in ((3, 1.0), (3, -1.5), (-2, -1.5), (-2, 2.5), (-2, 0.5)):
+        explorer.controls["n"].value, explorer.controls["x"].value = n, x
+        cached = explorer.blit.render().copy()
+        assert explorer.blit.still or (n, x) == (-2, -1.5)  # the move of n redraws the curve
+        explorer.blit.still = []
+        np.testing.assert_array_equal(explorer.blit.render(), cached)

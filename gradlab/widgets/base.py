@@ -75,20 +75,37 @@ class BlitFigure:
         self._background = None
 
     def render(self) -> np.ndarray:
-        """Bring the canvas up to date and return its RGBA pixels."""
+        """Bring the canvas up to date and return its RGBA pixels.
+
+        Moving artists listed in ``self.still`` (with ``self.still_key`` saying what they
+        show) did not move this time, e.g. the power rule's curve while only x moves: they
+        are drawn into a second cached background, once per key, not on every frame.
+        """
         if self._background is None:
             # Constrained layout is solved once, then frozen so a blit never shifts the axes.
             self.canvas.draw()
             self.fig.set_layout_engine("none")
             self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+            self._layer = None
+        still = [a for a in getattr(self, "still", ()) if a.get_visible()]
+        key = (getattr(self, "still_key", None), tuple(id(a) for a in still))
+        if still and self._layer is not None and self._layer[0] == key:
+            self.canvas.restore_region(self._layer[1])
         else:
             self.canvas.restore_region(self._background)
-        for artist in self.moving:
+            if still:
+                self._draw(still)
+                self._layer = (key, self.canvas.copy_from_bbox(self.fig.bbox))
+        self._draw([a for a in self.moving if a not in still])
+        return np.asarray(self.canvas.buffer_rgba())
+
+    @staticmethod
+    def _draw(artists) -> None:
+        for artist in artists:
             if artist.get_visible():
                 if hasattr(artist, "do_3d_projection"):
                     artist.do_3d_projection()
                 artist.axes.draw_artist(artist)
-        return np.asarray(self.canvas.buffer_rgba())
 
     def png(self) -> bytes:
         """The current frame as PNG bytes (see :func:`encode_png`).

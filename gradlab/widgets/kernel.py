@@ -171,9 +171,20 @@ class KernelExplorer(Explorer):
         for element in desc.elements:
             shown = set_geometry(element, self.artists[element.name], fields.get(element.name), fields)
             self.artists[element.name].set_visible(shown)
+        self._mark_still(state)
         bad: list = []
         text = fill_template(desc.readout, fields, bad)
         return fill_template(desc.undefined, fields) if bad else text
+
+    def _mark_still(self, state) -> None:
+        """Tell the blit which elements show what they showed last frame (their controls did not move)."""
+        last = getattr(self, "_last_state", {})
+        moved = {name for name, value in state.items() if last.get(name, object()) is not value and
+                 last.get(name) != value}
+        self._last_state = dict(state)
+        still = [e for e in self.description.elements if e.depends is not None and not moved & set(e.depends)]
+        self.blit.still = [self.artists[e.name] for e in still]
+        self.blit.still_key = tuple((name, state[name]) for e in still for name in e.depends)
 
     def summary(self) -> str:
         return fill_template(self.description.summary, self.fields) if self.fields else self.description.name

@@ -109,11 +109,11 @@ def power_description(n: int, x: float, n_range: tuple[int, int], x_range: tuple
         "power", draw_static,
         [Control("n", "n", powers, int(n) - n_lo, "{n}", kind="int"),
          Control("x", "x", positions, start_x, "{x:3}")],
-        [Path("curve", "ax", Look(style.FUNCTION, ls=style.FUNCTION_LS), label="$x^n$"),
+        [Path("curve", "ax", Look(style.FUNCTION, ls=style.FUNCTION_LS), label="$x^n$", depends=("n",)),
          Line("tangent", "ax", Look(style.TANGENT, ls=style.TANGENT_LS), label="tangent"),
          Dot("point", "ax", Look(style.POINT, ms=8)),
          Dot("point_off", "ax", Look("white", ms=8, edge=style.POINT)),
-         Text("title", "ax", Look("black"), template="d/dx x^[{n}] = {n}·x^[{nm1}]")],
+         Text("title", "ax", Look("black"), depends=("n",), template="d/dx x^[{n}] = {n}·x^[{nm1}]")],
         compute,
         readout=("n = {n}, x = {x:3}: &nbsp; x<sup>{n}</sup> = {y:3} &nbsp; "
                  "tape: d/dx x<sup>{n}</sup> = <span class='tape'>{tape:6}</span>"

@@ -82,6 +82,9 @@ class Element:
     panel: str
     look: Look
     label: str | None = None  # a legend entry, drawn in the static figure
+    #: The controls it moves with (None: every one). The kernel caches an element whose
+    #: controls did not move with the background, instead of drawing it on every frame.
+    depends: tuple[str, ...] | None = None
 
 
 class Line(Element):
