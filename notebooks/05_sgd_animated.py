@@ -306,8 +306,9 @@ for name in ["gradient descent", "RMSprop", "Adam"]:
     print(f"{'':>16}  last 3 steps:", "  ".join(f"({dx:.3f}, {dy:.3f})" for dx, dy in moves[-3:]))
 
 # %% [markdown]
-# - **momentum** is second only to RMSprop after 5 steps (f = −0.2857), then overshoots: its velocity carries it past the bottom, it swings back
-#   and forth (the uphill steps) and gets below −0.39 later than gradient descent.
+# - **momentum** is second only to RMSprop after 5 steps (f = −0.2857), then overshoots:
+#   its velocity carries it past the bottom, it swings back and forth (the uphill steps)
+#   and gets below −0.39 later than gradient descent.
 # - **RMSprop** is the fastest to get close (step 6), thanks to its *first* steps being
 #   too long: its running mean of squared gradients starts at 0, so after one step it
 #   holds only 0.1·g² (rho = 0.9), and the step lr·g/√(0.1·g²) is √10 × 0.05 ≈ 0.158 per
