@@ -129,6 +129,7 @@ def cases():
 def main() -> list[dict]:
     rows = []
     print(f"\nSlider latency over {MOVES} moves (ms; compute + draw + PNG)")
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"{'explorer':<28}{'median':>8}{'p95':>8}{'target':>8}{'naive med':>11}{'speed-up':>10}")
     for name, fast, naive, values, target in cases():
         fast(values[0]), naive(values[0])  # warm caches and compiled functions first
@@ -147,8 +148,10 @@ def write(rows: list[dict]) -> None:
 
     body = [[r["name"], f"{r['median']:.1f}", f"{r['p95']:.1f}", f"≤ {r['target']}", f"{r['naive']:.1f}",
              f"{r['naive'] / r['median']:.1f}×"] for r in rows]
+    load = os.getloadavg()[0]
     write_section("widgets", (
-        f"Kernel side only, {MOVES} moves: compute, draw on the Agg canvas, encode the PNG.\n\n"
+        f"Kernel side only, {MOVES} moves: compute, draw on the Agg canvas, encode the PNG. Load average "
+        f"{load:.1f} on {os.cpu_count()} cores when measured.\n\n"
         + table(["explorer", "median ms", "p95 ms", "target", "naive median ms", "speed-up"], body)))
 
 
