@@ -213,19 +213,11 @@ def table(rows: list[dict[str, str]]) -> str:
 
 
 def write_readme(text: str) -> None:
-    body = README.read_text(encoding="utf-8")
-    block = f"{BEGIN}\n{text}\n{END}"
-    if BEGIN in body and END in body:
-        body = re.sub(re.escape(BEGIN) + r".*?" + re.escape(END), lambda _: block, body, flags=re.DOTALL)
-    else:
-        body = body.rstrip("\n") + (
-            "\n\n## First run — `bench/first_run.py`\n\n"
-            "A fresh clone with no `.venv`: `make lab` until JupyterLab answers `/api/status`, and\n"
-            "`make test` to its end, with uv (the default when it can be had) and with pip\n"
-            "(`INSTALLER=pip`). Goals on an idle 2-core machine: the first `make lab` (empty caches)\n"
-            "ready in under 90 s, `make test` in under 6 min.\n\n" + block + "\n"
-        )
-    README.write_text(body, encoding="utf-8")
+    """Put ``text`` between bench/README.md's first-run markers (bench/report.py)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from report import write_section
+
+    write_section("first-run", text, README)
 
 
 def main(argv: list[str] | None = None) -> int:
