@@ -137,7 +137,9 @@ def descend(
     start : (float, float)
         Starting point.
     method : {"sgd", "momentum", "rmsprop", "adam"}
-        Keras 3 update rule (momentum is SGD with ``momentum=0.9``).
+        Keras 3 update rule (momentum is SGD with ``momentum=0.9``). Every step uses the exact
+        gradient of f, so "sgd" (named after Keras' ``SGD`` class) is plain gradient descent:
+        nothing here is stochastic.
     learning_rate : float
         Step size, > 0.
     steps : int
