@@ -86,7 +86,8 @@ teacher: teacher-setup
 
 # `make test`: unit, property, student-copy and notebook-file tests plus every notebook under
 # nbval, all but the tests marked slow (pyproject.toml's [tool.pytest] says which and why);
-# under 6 minutes on an idle 2-core machine. `make test-all` (CI) adds SLOW_CHECKS and the slow
+# the goal is under 6 minutes on an idle 2-core machine (bench/first_run.py measures it; its
+# table is in bench/README.md). `make test-all` (CI) adds SLOW_CHECKS and the slow
 # tests: wheel and fresh venvs, whole nbgrader and Otter courses, the browser tests. Browser
 # tests skip (saying why) where /usr/bin/chromium is missing; `make e2e` runs only them.
 test: setup $(CHECKS)
