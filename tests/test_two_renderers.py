@@ -65,7 +65,7 @@ def positions(explorer) -> list[tuple[int, ...]]:
 
 
 def at(explorer, name: str, index: tuple[int, ...]):
-    entry = explorer.spec["arrays"][name]
+    entry = explorer.spec["arrays"][explorer.aliases.get(name, name)]  # (a dot's x shared with another's)
     return explorer.array(name)[tuple(index[d] for d in entry["dims"])]
 
 

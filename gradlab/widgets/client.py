@@ -289,6 +289,8 @@ class ClientExplorer:
     text: str
     spec: dict
     kernel: Callable[[], object] = field(repr=False)
+    #: Array names sent once under another name (same numbers): name -> the name sent.
+    aliases: dict = field(default_factory=dict, repr=False)
 
     def array(self, name: str, full: bool = False) -> np.ndarray:
         """The payload's array ``name`` as the browser sees it (``None`` → NaN).
@@ -296,7 +298,7 @@ class ClientExplorer:
         It has one axis per slider it varies with (a value that does not change along a
         slider is sent once for all its positions); ``full=True`` spreads it over every slider.
         """
-        entry = self.spec["arrays"][name]
+        entry = self.spec["arrays"][self.aliases.get(name, name)]
         sizes = [s["n"] for s in self.spec["sliders"]]
         values = entry["v"]
         if any(isinstance(v, str) for v in values):

@@ -111,11 +111,12 @@ def _geometry(element: scene.Element, ax, value, shape, height, dpi) -> tuple[st
             attrs.update({"stroke": scene.Look(look.edge).hex(), "stroke-width": round(dpi / 72, 2)})
         return "circle", attrs, {f"{name}-cx": compact(cx, "px"), f"{name}-cy": compact(cy, "px")}
     if isinstance(element, scene.Path):
-        items = _broadcast(np.asarray(value, dtype=object), shape)
-        d = np.empty(shape, dtype=object)
-        for index in np.ndindex(shape):
+        items = np.asarray(value, dtype=object)  # over the sliders it depends on: each path drawn once
+        d = np.empty(items.shape, dtype=object)
+        for index in np.ndindex(items.shape):
             points = np.asarray(items[index], dtype=float).reshape(-1, 2)
             d[index] = path_in_axes(ax, points[:, 0], points[:, 1], height) or None
+        d = _broadcast(d, shape)
         attrs = {"fill": "none", "stroke": look.hex(), "stroke-width": round(px_w, 2)}
         dash = scene.dasharray(look.ls, look.lw, dpi)
         if dash:
@@ -199,6 +200,9 @@ def render_browser(desc: scene.Description) -> ClientExplorer:
                              {a: f"{element.name}-{a}" for a in _ATTRS[tag]}))
         if isinstance(element, scene.Arrow):
             defs.append(_arrow_marker(element))
+    arrays, aliases = _shared(arrays)
+    svg_elements = [(tag, cls, attrs, {a: aliases.get(n, n) for a, n in bound.items()})
+                    for tag, cls, attrs, bound in svg_elements]
     clips = {name: axes_clip(ax, height) for name, ax in panels.items()}
     maps = {name: axes_map(ax, height) for name, ax in panels.items() if ax.name != "3d"}
     sliders = [Slider(c.name, c.label, np.asarray(c.values), c.start, c.text) for c in browser]
@@ -210,10 +214,26 @@ def render_browser(desc: scene.Description) -> ClientExplorer:
     start = {c.name: c.start for c in browser}
     fields = {**{c.name: c.value for c in desc.controls},
               **{k: _at(v, [start[c.name] for c in browser], shape) for k, v in computed.items()}}
+    explorer.aliases = aliases
     explorer.png = default_frame(desc, fig, panels, fields)
     explorer.text = "browser_" + fill_template(desc.summary, fields)
     explorer.description = desc
     return explorer
+
+
+def _shared(arrays: dict[str, Array]) -> tuple[dict[str, Array], dict[str, str]]:
+    """Send an element's pixel array once when another holds the same (a dot's x and another's)."""
+    kept: dict[str, Array] = {}
+    seen: dict[tuple, str] = {}
+    aliases: dict[str, str] = {}
+    for name, array in arrays.items():
+        signature = (array.dims, array.kind, tuple(array.json_values()))
+        if array.kind == "px" and signature in seen:
+            aliases[name] = seen[signature]
+            continue
+        seen.setdefault(signature, name)
+        kept[name] = array
+    return kept, aliases
 
 
 def _at(value: object, index: list[int], shape: tuple[int, ...]) -> object:
