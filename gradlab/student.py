@@ -111,27 +111,72 @@ def _names_without_parsing(code: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def stub_for(solution: str, in_function: bool | None = None) -> str:
+def stub_for(solution: str, in_function: bool | None = None, needed: set[str] | None = None) -> str:
     """The stub that replaces a solution's source; its indentation is kept.
 
-    A solution Python cannot parse (IPython ``%magic``, a syntax error) still gets a stub
-    that defines the names it assigns, as ``...``, so later cells do not fail on them.
+    A top-level solution keeps the names later cells need, as ``name = ...`` or a
+    ``def`` that raises, so the copy still runs top to bottom; with ``needed`` (the names
+    the notebook's later cells read) it keeps only those, so a helper variable of the
+    solution (``lo, hi, mid``) is not given away. A solution Python cannot parse (IPython
+    ``%magic``, a syntax error) still gets a stub for the names it assigns. A region inside a
+    function body becomes nbgrader's own stub: no local names, only a ``raise`` the
+    student's code replaces.
 
     >>> print(stub_for("answer = 2 * 6"))
+    # YOUR CODE HERE
+    answer = ...
+    >>> print(stub_for("lo, hi = 3.5, 4.5\\nanswer = (lo + hi) / 2", needed={"answer"}))
     # YOUR CODE HERE
     answer = ...
     """
     lines = solution.splitlines()
     indent = next((ln[: len(ln) - len(ln.lstrip())] for ln in lines if ln.strip()), "")
+    in_function = bool(indent) if in_function is None else in_function
+    if in_function:  # a fenced function body: its locals are the solution, not an interface
+        return f"{indent}{YOUR_CODE}\n{indent}raise NotImplementedError()"
     code = textwrap.dedent(solution)
     try:
         stubs = [line for node in ast.parse(code).body for line in _stub_statement(node, indent)]
     except SyntaxError:
         stubs = [f"{indent}{name} = ..." for name in _names_without_parsing(code)]
-    in_function = bool(indent) if in_function is None else in_function
-    if in_function and not any(line.lstrip().startswith(("return", "raise")) for line in stubs):
-        stubs.append(f"{indent}raise NotImplementedError()")  # a fenced function body
+    if needed is not None:
+        stubs = _only_needed(stubs, needed)
     return "\n".join([f"{indent}{YOUR_CODE}", *stubs])
+
+
+def _only_needed(stubs: list[str], needed: set[str]) -> list[str]:
+    """The stub items (``x = ...``, or a ``def`` with its body) whose name a later cell reads."""
+    items: list[list[str]] = []
+    depth = min((len(ln) - len(ln.lstrip()) for ln in stubs), default=0)
+    for line in stubs:
+        if len(line) - len(line.lstrip()) == depth or not items:
+            items.append([line])
+        else:
+            items[-1].append(line)  # the body of a def
+    kept = []
+    for item in items:
+        head = re.sub(r"^(async\s+)?def\s+", "", item[0].lstrip())
+        if re.match(r"\w*", head).group(0) in needed:
+            kept += item
+    return kept
+
+
+def names_read(sources: list[str]) -> set[str]:
+    """Every name the given cells read (``answer`` in ``gradlab.check("01.1", answer)``).
+
+    A cell Python cannot parse (an IPython magic) counts every identifier in it.
+    """
+    names: set[str] = set()
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            names |= set(re.findall(r"[A-Za-z_]\w*", source))
+            continue
+        names |= {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+        names |= {node.value.id for node in ast.walk(tree)
+                  if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)}
+    return names
 
 
 def _inside_function(before: list[str], region: str) -> bool:
@@ -167,7 +212,7 @@ def _without_repeats(stub: str, before: list[str]) -> str:
                      if not (re.fullmatch(r"\s*[\w.]+ = \.\.\.", line) and line in before))
 
 
-def strip_solution(source: str, markdown: bool = False) -> str:
+def strip_solution(source: str, markdown: bool = False, needed: set[str] | None = None) -> str:
     """A solution cell's source with each fenced region (or the whole cell) stubbed.
 
     A line containing ``BEGIN SOLUTION`` opens a region and one containing
@@ -197,7 +242,7 @@ def strip_solution(source: str, markdown: bool = False) -> str:
         elif marker == END:
             text = "\n".join(region)
             out.append(indent + YOUR_ANSWER if markdown else
-                       _without_repeats(stub_for(text, _inside_function(out, text)), out))
+                       _without_repeats(stub_for(text, _inside_function(out, text), needed), out))
             region = None
         elif region is not None:
             region.append(line)
@@ -290,7 +335,7 @@ def _read(path: Path) -> nbformat.NotebookNode:
     return nb
 
 
-def _hide(cell, path: Path, number: int, warnings: list[str]) -> bool:
+def _hide(cell, path: Path, number: int, warnings: list[str], needed: set[str] | None = None) -> bool:
     """Hide the cell's solution in place, as nbgrader would; True if it held one."""
     tags = cell.get("metadata", {}).get("tags", [])
     tagged = any(map(is_solution_tag, tags))
@@ -308,10 +353,27 @@ def _hide(cell, path: Path, number: int, warnings: list[str]) -> bool:
     if not (tagged or marked or nbgrader_only):
         return False
     try:
-        cell.source = strip_solution(cell.source, markdown=cell.cell_type != "code")
+        cell.source = strip_solution(cell.source, markdown=cell.cell_type != "code", needed=needed)
     except ValueError as error:
         raise NotebookProblem(f"{path}, cell {number}: {error}") from None
     return True
+
+
+def _outside_regions(source: str) -> list[str]:
+    """The lines of a marked cell outside its solution regions (markers dropped)."""
+    lines, inside = [], False
+    for line in source.splitlines():
+        marker = _marker(line)
+        if marker:
+            inside = marker == BEGIN
+        elif not inside:
+            lines.append(line)
+    return lines
+
+
+def _read_loosely(lines: list[str]) -> set[str]:
+    """Identifiers in lines that may not parse on their own (a def whose body was a region)."""
+    return set(re.findall(r"[A-Za-z_]\w*", "\n".join(lines)))
 
 
 def _leaks(cell) -> list[str]:
@@ -325,12 +387,14 @@ def _plan(path: Path) -> _Plan:
     hidden = dropped = 0
     warnings: list[str] = []
     cells = []
+    code = [c.source if c.cell_type == "code" else "" for c in nb.cells]
     for number, cell in enumerate(nb.cells, 1):
         tags = set(cell.get("metadata", {}).get("tags", []))
         if _is_test_cell(cell):
             dropped += 1
             continue
-        solution = _hide(cell, path, number, warnings)
+        # A stub keeps only the names a later cell reads: the solution's helpers stay hidden.
+        solution = _hide(cell, path, number, warnings, needed=names_read(code[number:]))
         hidden += solution
         try:
             cell.source, tests = strip_hidden_tests(cell.source)

@@ -6,7 +6,6 @@ import tensorflow as tf
 
 from gradlab import check
 from gradlab.dual import Dual
-from gradlab.exercises import exercise_keys
 from gradlab.exercises.checks import Feedback, check_value
 
 
@@ -229,7 +228,9 @@ def test_the_naive_answer_is_rejected(key):
 
 
 def test_every_exercise_has_cases_here():  # notebook 09's are in test_exercises_09.py
-    assert sorted(CASES) == [key for key in exercise_keys() if not key.startswith("09.")]
+    from gradlab.exercises.catalog import EXERCISES  # the built-in ones: another test may define its own
+
+    assert sorted(CASES) == sorted(key for key in EXERCISES if not key.startswith("09."))
 
 
 @pytest.mark.parametrize("key", sorted(CASES))

@@ -23,10 +23,34 @@ def test_stubs_keep_the_names_later_cells_need():
                                  "    raise NotImplementedError()"]
 
 
-def test_fenced_regions_inside_functions_become_return_ellipsis():
+def test_fenced_regions_inside_functions_hide_the_locals_and_raise():
+    # nbgrader's own stub: the solution's local names (y, d1, lo, hi...) are not given away,
+    # and nothing stays below the raise that a filled-in answer would still hit.
     source = "def f(x):\n    ### BEGIN SOLUTION\n    y = x ** 2\n    return y\n    ### END SOLUTION\n\nf(1)"
-    assert strip_solution(source) == "def f(x):\n    # YOUR CODE HERE\n    y = ...\n    return ...\n\nf(1)"
+    assert strip_solution(source) == "def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n\nf(1)"
     compile(strip_solution(source), "<stub>", "exec")
+
+
+def test_top_level_stubs_keep_only_the_names_later_cells_read():
+    solution = ("lo, hi = 3.5, 4.5\nfor _ in range(40):\n    mid = (lo + hi) / 2\n"
+                "def helper(x):\n    return x\ndef crest(f):\n    return helper(lo)\nanswer = mid")
+    stub = stub_for(solution, needed={"answer", "crest", "print"})
+    assert stub.splitlines() == ["# YOUR CODE HERE", "def crest(f):", "    # YOUR CODE HERE",
+                                 "    raise NotImplementedError()", "answer = ..."]
+    assert "lo" not in stub and "mid" not in stub and "helper" not in stub
+    assert stub_for(solution).count(" = ...") == 4  # without context every name is kept (lo, hi, mid, answer)
+
+
+def test_student_copy_hides_a_solution_s_helper_names(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("# BEGIN SOLUTION\nlo, hi = 1, 2\nanswer = lo + hi\n# END SOLUTION",
+                                          metadata={"tags": ["solution"]}),
+                nbformat.v4.new_code_cell("import gradlab\ngradlab.check('01.2', answer)")]
+    (tmp_path / "src").mkdir()
+    nbformat.write(nb, tmp_path / "src" / "a.ipynb")
+    student_copy(tmp_path / "src", tmp_path / "out")
+    source = nbformat.read(tmp_path / "out" / "a.ipynb", 4).cells[0].source
+    assert source == "# YOUR CODE HERE\nanswer = ...", source
 
 
 def test_unclosed_marker_is_an_error():
