@@ -35,7 +35,7 @@ from pathlib import Path
 import nbformat
 
 __all__ = ["CopyError", "CopyReport", "NotebookProblem", "is_solution_tag", "near_misses", "strip_hidden_tests",
-           "strip_solution", "stub_for", "student_copy"]
+           "strip_solution", "stub_for", "student_copy", "without_hosted_badges"]
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"  # as written in messages
 BEGIN_MARK, END_MARK = "BEGIN SOLUTION", "END SOLUTION"  # nbgrader: any line containing these
@@ -376,6 +376,22 @@ def _read_loosely(lines: list[str]) -> set[str]:
     return set(re.findall(r"[A-Za-z_]\w*", "\n".join(lines)))
 
 
+# A badge (an image link) that opens a hosted notebook: in the teacher's notebooks it opens
+# the notebook with its solutions, so a student copy must not carry it.
+_HOSTED_BADGE = re.compile(r"\[!\[[^\]]*\]\([^)]*\)\]\((?:https?://)?(?:colab\.research\.google\.com/github/"
+                           r"|mybinder\.org/v2/|github\.com/[^)]*/blob/|nbviewer\.org/)[^)]*\)[ \t]*\n?")
+
+
+def without_hosted_badges(source: str) -> tuple[str, int]:
+    """A markdown cell without its Open-in-Colab / Binder / GitHub badges, and how many went.
+
+    >>> without_hosted_badges("# T\\n[![Open In Colab](b.svg)](https://colab.research.google.com/github/o/n/blob/main/a.ipynb)\\nText")
+    ('# T\\nText', 1)
+    """
+    kept, count = _HOSTED_BADGE.subn("", source)
+    return re.sub(r"\n{3,}", "\n\n", kept), count
+
+
 def _leaks(cell) -> list[str]:
     """Markers still in a cell of the copy: must be none (a last check before writing)."""
     marks = (BEGIN_MARK, END_MARK, BEGIN_HIDDEN, END_HIDDEN)
@@ -407,6 +423,12 @@ def _plan(path: Path) -> _Plan:
                      "not one (nbgrader reads only lines containing 'BEGIN SOLUTION', 'END SOLUTION', "
                      "'BEGIN HIDDEN TESTS' or 'END HIDDEN TESTS', in capitals): NOT hidden"
                      for line, text in near_misses(cell.source)]
+        if cell.cell_type == "markdown":
+            cell.source, badges = without_hosted_badges(cell.source)
+            if badges:
+                warnings.append(f"{path.name}, cell {number}: removed {badges} badge link(s) (Colab, Binder, "
+                                "GitHub) that open the teacher's notebook, solutions included; to give students "
+                                "a badge, point one at where you publish the student copies")
         if cell.cell_type == "code" and (solution or EXERCISE_TAG in tags):
             cell.outputs = []
             cell.execution_count = None

@@ -87,10 +87,15 @@ def test_index_summaries_are_whole_paragraphs_in_plain_text(tmp_path):
 
 def test_pages_work_offline_and_code_scrolls_sideways(tmp_path):
     _, *pages = build_site.build(tmp_path, NOTEBOOKS[:2])
-    for page in pages:
+    _, *teacher_pages = build_site.build(tmp_path / "teacher", NOTEBOOKS[:1], teacher=True)
+    for page in teacher_pages:  # the answer key's pages keep their badge, as a text link
         text = page.read_text()
         assert "colab-badge.svg" not in text  # a picture from the web: broken offline
         assert re.search(r"<a href=\"https://colab\.research\.google\.com/[^\"]+\">Open in Colab</a>", text)
+    for page in pages:
+        text = page.read_text()
+        # the student view links nowhere that opens the teacher's notebook with its solutions
+        assert "colab-badge.svg" not in text and "colab.research.google.com/github" not in text
         # long lines scroll (and the scroll region takes keyboard focus) instead of being cut off
         assert re.search(r"\.jp-InputArea-editor \.highlight pre \{ overflow-x: auto; \}", text)
         code = re.findall(r'<div class="highlight hl-ipython3"><pre([^>]*)>', text)

@@ -391,3 +391,14 @@ def test_markers_nbgrader_would_mishandle_stop_the_copy(tmp_path, source, proble
     nbformat.write(nb, tmp_path / "a.ipynb")
     run = cli(tmp_path / "a.ipynb", tmp_path / "out")
     assert run.returncode == 2 and problem in run.stderr and "nothing was written" in run.stderr
+
+
+def test_student_copies_carry_no_badge_that_opens_the_answer_key(tmp_path):
+    # A teacher's read found the Colab badge of every student copy opening the teacher's
+    # notebook on GitHub, solutions and their ✅ outputs included.
+    report = student_copy(ROOT / "notebooks", tmp_path / "copy")
+    for notebook in NOTEBOOKS:
+        text = (tmp_path / "copy" / notebook.name).read_text()
+        assert "colab.research.google.com/github" not in text and "mybinder.org" not in text, notebook.name
+        assert "colab.research.google.com/github" in notebook.read_text()  # the source had one
+    assert sum("badge link" in w for w in report.warnings) == len(NOTEBOOKS)
