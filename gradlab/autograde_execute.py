@@ -13,10 +13,14 @@ costs that long.
   test cell scores 0 and the feedback says why; then a new kernel starts, the cells above
   are re-run (without the ones that crashed or timed out) and grading goes on;
 * **a cell runs too long**: student answers (nbgrader solution cells) and autograded test
-  cells get their own, short limit, ``answer_timeout`` (30 s unless set), lesson cells keep
-  ``Execute.timeout``. A cell over its limit is interrupted and gets an error output saying
-  so; if it does not stop when interrupted (a loop that catches ``KeyboardInterrupt``) the
-  kernel is restarted as after a crash;
+  cells get their own, short limit, ``answer_timeout`` (30 s unless set) of the kernel's
+  *CPU time*, so a busy grading machine (a class graded on every core, a shared hub at load
+  8) gives the same verdicts as an idle one; lesson cells keep ``Execute.timeout``. A cell
+  over its limit is interrupted and gets an error output saying so; if it does not stop
+  when interrupted (a loop that catches ``KeyboardInterrupt``) the kernel is stopped and
+  restarted as after a crash. A cell that waits without computing (``time.sleep``) is
+  stopped by the wall-clock ceiling ``answer_wall_timeout`` (600 s). Where the kernel's CPU
+  time cannot be read (no ``psutil``, Windows), ``answer_timeout`` is a wall-clock limit;
 * after ``max_kernel_restarts`` restarts in one notebook it stops trying: the remaining
   cells get a "not run" error output (they score 0) and the notebook is still graded;
 * **lean mode** (``lean``, on unless set off): kernels start with ``GRADLAB_AUTOGRADING=1``
@@ -39,6 +43,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from typing import Any
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -124,8 +129,19 @@ class ResilientExecute(Execute):
 
     answer_timeout = Integer(
         30, allow_none=True,
-        help="Seconds a student's answer (solution cell) or an autograded test cell may run before it "
-             "is stopped and fails; other cells keep Execute.timeout. None or 0: Execute.timeout for all.",
+        help="CPU seconds a student's answer (solution cell) or an autograded test cell may use before "
+             "it is stopped and fails (wall-clock seconds where the kernel's CPU time cannot be read); "
+             "other cells keep Execute.timeout. None or 0: Execute.timeout for all.",
+    ).tag(config=True)
+
+    answer_wall_timeout = Integer(
+        600, help="Wall-clock seconds an answer or test cell may take, whatever its CPU time (a cell "
+                  "that sleeps or waits); answer_timeout is CPU time.",
+    ).tag(config=True)
+
+    interrupt_grace = Integer(
+        10, help="CPU seconds a cell may go on computing after it is interrupted before its kernel is "
+                 "stopped and restarted (a loop that catches KeyboardInterrupt).",
     ).tag(config=True)
 
     max_kernel_restarts = Integer(
@@ -164,13 +180,20 @@ class ResilientExecute(Execute):
 
     def _get_timeout(self, cell: NotebookNode | None) -> int | None:
         if self.timeout_func is None and cell is not None and is_answer_cell(cell) and self.answer_timeout:
+            if self._kernel_pid() is not None and _cpu_seconds(self._kernel_pid()) is not None:
+                return max(self.answer_wall_timeout, self.answer_timeout)  # CPU time is watched
             return self.answer_timeout if self.answer_timeout > 0 else None
         return super()._get_timeout(cell)
+
+    def _kernel_pid(self) -> int | None:
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        return getattr(process, "pid", None) if os.name == "posix" else None  # SIGINT interrupts: POSIX
 
     async def _async_handle_timeout(self, timeout: int, cell: NotebookNode | None = None) -> dict | None:
         reply = await super()._async_handle_timeout(timeout, cell)
         if reply is not None:  # interrupted: say what happened instead of nbgrader's bare "timeout"
-            out = error_output("CellTimeoutError", f"this cell ran longer than {timeout} s and was stopped",
+            clock = " (wall clock)" if timeout == self.answer_wall_timeout else ""
+            out = error_output("CellTimeoutError", f"this cell ran longer than {timeout} s{clock} and was stopped",
                                "Look for a loop that never ends (a `while` whose condition never changes) "
                                "or a far too large range.")
             reply["content"].update(ename=out.ename, evalue=out.evalue, traceback=out.traceback)
@@ -181,19 +204,42 @@ class ResilientExecute(Execute):
         if self._given_up:
             self._mark_not_run(cell)
             return cell, self.resources
+        watch = None
+        if is_answer_cell(cell) and self.answer_timeout and self.timeout_func is None:
+            pid = self._kernel_pid()
+            if pid is not None and _cpu_seconds(pid) is not None:
+                watch = _CpuWatch(pid, self.answer_timeout, self.interrupt_grace)
+                watch.start()
         try:
-            return super().preprocess_cell(cell, resources, index)
+            cell, resources = super().preprocess_cell(cell, resources, index)
+            if watch is not None and watch.stop() == "interrupted":
+                cell.outputs = [self._cpu_timeout() if o.get("output_type") == "error" else o
+                                for o in cell.get("outputs", [])]
+            return cell, resources
         except DeadKernelError:
-            fault = error_output("KernelDied", "the kernel died while running this cell: "
-                                 + describe_exit(self._exit_status()), self.restart_note)
-        except CellTimeoutError:  # over its time and deaf to the interrupt
+            if watch is not None and watch.stop() == "killed":
+                fault = error_output("CellTimeoutError", f"this cell used more than {self.answer_timeout} s of "
+                                     "CPU time and did not stop when interrupted", self.restart_note)
+            else:
+                fault = error_output("KernelDied", "the kernel died while running this cell: "
+                                     + describe_exit(self._exit_status()), self.restart_note)
+        except CellTimeoutError:  # over its (wall-clock) time and deaf to the interrupt
             fault = error_output("CellTimeoutError", f"this cell ran longer than {self._get_timeout(cell)} s "
-                                 "and did not stop when interrupted", self.restart_note)
+                                 f"{'(wall clock) ' if watch is not None else ''}and did not stop when "
+                                 "interrupted", self.restart_note)
+        finally:
+            if watch is not None:
+                watch.stop()
         self.log.warning("Cell %d: %s", index, fault.evalue)
         cell.outputs = [*cell.get("outputs", []), fault]  # keep what it printed before
         self._faulty.add(index)
         self._recover(index)
         return cell, self.resources
+
+    def _cpu_timeout(self) -> NotebookNode:
+        return error_output("CellTimeoutError", f"this cell used more than {self.answer_timeout} s of CPU time "
+                            "and was stopped", "Look for a loop that never ends (a `while` whose condition "
+                            "never changes) or a far too large range.")
 
     def _mark_not_run(self, cell: NotebookNode) -> None:
         if cell.cell_type == "code" and cell.source.strip():
@@ -250,6 +296,66 @@ class ResilientExecute(Execute):
         return None
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a process and its threads; None where they cannot be read."""
+    try:
+        import psutil  # installed with Jupyter's server in most environments
+    except ImportError:
+        return _proc_cpu_seconds(pid)
+    try:
+        times = psutil.Process(pid).cpu_times()
+    except psutil.Error:  # no such process, no permission: no CPU limit
+        return None
+    return times.user + times.system
+
+
+def _proc_cpu_seconds(pid: int) -> float | None:
+    """The same from Linux's /proc, without psutil (fields 14 and 15: user and system ticks)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
+class _CpuWatch(threading.Thread):
+    """Interrupts a kernel once a cell has used ``limit`` CPU seconds; kills it ``grace`` later.
+
+    CPU time, not wall-clock time: on a machine busy with other work a cell gets fewer CPU
+    seconds per second, and its verdict must not change with that.
+    """
+
+    def __init__(self, pid: int, limit: float, grace: float) -> None:
+        super().__init__(daemon=True, name="gradlab-cpu-watch")
+        self.pid, self.limit, self.grace = pid, limit, grace
+        self.fired: str | None = None
+        self._done = threading.Event()
+        self._start = _cpu_seconds(pid) or 0.0
+
+    def run(self) -> None:
+        while not self._done.wait(0.1):
+            now = _cpu_seconds(self.pid)
+            if now is None:
+                return
+            used = now - self._start
+            try:
+                if self.fired is None and used > self.limit:
+                    self.fired = "interrupted"
+                    os.kill(self.pid, signal.SIGINT)  # what the kernel's interrupt does on POSIX
+                elif self.fired == "interrupted" and used > self.limit + self.grace:
+                    self.fired = "killed"
+                    os.kill(self.pid, signal.SIGKILL)
+                    return
+            except ProcessLookupError:
+                return
+
+    def stop(self) -> str | None:
+        """Stop watching; what happened: None, ``"interrupted"`` or ``"killed"``."""
+        self._done.set()
+        return self.fired
+
+
 def use_resilient_execute(c: Any, answer_timeout: int | None = 30, lean: bool = True) -> None:
     """Make ``nbgrader autograde`` run notebooks with :class:`ResilientExecute`.
 
@@ -262,8 +368,9 @@ def use_resilient_execute(c: Any, answer_timeout: int | None = 30, lean: bool = 
     c : traitlets.config.Config
         The ``c = get_config()`` of ``nbgrader_config.py``.
     answer_timeout : int or None, default=30
-        Seconds a solution cell or an autograded test cell may run; other cells keep
-        ``c.Execute.timeout``. ``None``: ``Execute.timeout`` for every cell.
+        CPU seconds a solution cell or an autograded test cell may use (wall-clock seconds
+        where CPU time cannot be read); other cells keep ``c.Execute.timeout``. ``None``:
+        ``Execute.timeout`` for every cell.
     lean : bool, default=True
         Skip building explorers and players and rendering figures (same scores, faster; see
         ``ResilientExecute.lean``). ``False``: the autograded copies show every picture.

@@ -139,6 +139,7 @@ def explorer_output(root: Path) -> str:
     return str(cell.outputs)
 
 
+@pytest.mark.slow  # real nbgrader / ten fresh interpreters: make test-all (CI) runs it
 def test_two_students_graded_at_once_score_the_same_with_and_without_lean_mode(tmp_path, monkeypatch, capsys):
     pytest.importorskip("nbgrader", reason="nbgrader needs Python 3.11+ (dev extra)")
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")

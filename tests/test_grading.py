@@ -342,6 +342,7 @@ TAMPERING = [
 ]
 
 
+@pytest.mark.slow  # real nbgrader / ten fresh interpreters: make test-all (CI) runs it
 def test_a_notebook_cell_cannot_change_the_verdict():
     # One fresh interpreter per trick (the tricks last), run side by side.
     runs = {}
