@@ -17,7 +17,7 @@
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gradlab-edu/gradlab/blob/main/notebooks/01_gradienttape_basics.ipynb)
 #
 # You write a function out of TensorFlow operations; TensorFlow hands back its derivative,
-# exactly, at every point you ask for. This notebook shows how: the `tf.GradientTape` of
+# exactly (up to floating-point rounding), at every point you ask for. This notebook shows how: the `tf.GradientTape` of
 # TensorFlow 2, then the graph-and-session way of TensorFlow 1, which still runs today.
 
 # %%
@@ -431,16 +431,15 @@ gradlab.grade("01.3", softplus, seed=42005)
 
 # %% [markdown]
 # The check tries x in [−3, 3]. Try your `softplus` at x = 100: written as log(1 + eˣ), eˣ
-# overflows float32 to infinity, so the value is inf and the gradient NaN. TensorFlow's own
-# `tf.math.softplus` is written to avoid that, and exercise 6 of notebook 07 builds a
-# softplus that stays finite.
+# overflows float32 to infinity, so the value is inf and the gradient NaN. Exercise 6 of
+# notebook 07 builds a softplus that stays finite.
 
 
 # %% [markdown]
 # **Exercise 4.** Predict, without running it, the derivative of `shrink` at x = 5 and at
-# x = 0.5, then write them as a pair `(d_at_5, d_at_half)`. Remember what the tape records
-# when the `while` loop runs, and when it does not. (Check your prediction with a tape
-# afterwards if you like.)
+# x = 0.5, then write them as a pair `(d_at_5, d_at_half)`: exact values, or at
+# least 4 significant digits. Remember what the tape records when the `while` loop runs,
+# and when it does not. (Check your prediction with a tape afterwards if you like.)
 
 # %% tags=["exercise"]
 def shrink(x):

@@ -106,8 +106,9 @@ print("y =", y.numpy(), " dy/dx =", dy_dx.numpy())
 # from another cell warns again. (Whether re-running *this* cell counts as the same place
 # depends on the notebook software: Jupyter's current kernel names a cell's "file" after
 # its text, so running it again unchanged gives no warning and editing it brings the
-# warning back.) From here on x = 3, where x³'s first and second derivatives differ
-# (27 and 18), so we can see which one we got:
+# warning back.) From here on x = 3. There x³ and its first derivative are both 27, but
+# the second derivative is 18, so the second number printed shows that the tape really
+# differentiated twice:
 
 # %%
 x = tf.Variable(3.0)

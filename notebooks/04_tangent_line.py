@@ -305,9 +305,14 @@ gradlab.grade("04.2", newton_step, seed=95163)
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_04_3", "locked": false, "schema_version": 3, "solution": true, "task": false}
 answer = ...
 ### BEGIN SOLUTION
-answer = 4.0  # from the slider: f' changes sign just below 4
+x = tf.Variable(4.0, dtype=tf.float64)  # from the slider: f' changes sign just below 4
 for _ in range(20):  # Newton's method on f': x - f'(x) / f''(x)
-    answer -= float(gradlab.nth_derivative(f, answer, 1)) / float(gradlab.nth_derivative(f, answer, 2))
+    with tf.GradientTape() as outer:  # records how the inner tape computes f'
+        with tf.GradientTape() as inner:
+            y = f(x)
+        slope = inner.gradient(y, x)  # f'(x), asked inside the outer block
+    x.assign_sub(slope / outer.gradient(slope, x))  # f''(x) from the outer tape
+answer = float(x.numpy())
 ### END SOLUTION
 
 # %% tags=["exercise"]

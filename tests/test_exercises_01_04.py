@@ -11,7 +11,7 @@ import pytest
 import tensorflow as tf
 
 from gradlab import check
-from gradlab.student import strip_solution
+from gradlab.student import names_read, strip_solution
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
@@ -78,10 +78,13 @@ def _assigned(code):
                                   "03_multivariable_partials.py", "04_tangent_line.py"])
 def test_top_level_stubs_name_only_what_the_student_must_define(name):
     # 04.3's stub once read `lo, hi, mid, _, d, lo, hi = ...`: the bisection given away.
-    for cell in _cells(name):
+    cells = _cells(name)
+    for number, cell in enumerate(cells, 1):
         if "solution" not in cell.metadata.get("tags", []):
             continue
-        stub = strip_solution(cell.source)
+        # As the student copy does: a top-level stub keeps only the names later cells read.
+        later = [c.source for c in cells[number:] if c.cell_type == "code"]
+        stub = strip_solution(cell.source, needed=names_read(later))
         ast.parse(stub)  # the stub runs
         defined = {n.name for n in ast.parse(cell.source).body if isinstance(n, ast.FunctionDef)}
         above = _assigned(cell.source.split("### BEGIN SOLUTION")[0])
@@ -99,3 +102,119 @@ def test_01_3_the_lesson_s_silent_leak_fails_with_the_reason():
     feedback = check("01.3", broken_softplus)
     assert feedback.status == "wrong" and "left TensorFlow" in feedback.message
     assert check("01.3", lambda x: tf.math.log(1 + tf.exp(x))).solved
+
+
+# Third teacher read: feedback that named the wrong cause, and prompts without their precision.
+
+def third_persistent_asked_after(f, x):
+    """x watched, but every gradient asked after the block: the later ones are not recorded."""
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        y = f(x)
+    d1 = tape.gradient(y, x)
+    d2 = tape.gradient(d1, x)
+    return tape.gradient(d2, x)
+
+
+def third_sequential_tapes(f, x):
+    """Three tapes one after another, not nested: each watches x but records nothing of d1, d2."""
+    with tf.GradientTape() as t1:
+        t1.watch(x)
+        y = f(x)
+    d1 = t1.gradient(y, x)
+    with tf.GradientTape() as t2:
+        t2.watch(x)
+    d2 = t2.gradient(d1, x)
+    with tf.GradientTape() as t3:
+        t3.watch(x)
+    return t3.gradient(d2, x)
+
+
+def third_nested_unwatched(f, x):
+    """Nested tapes, no watch on the constant x: the first gradient is None already."""
+    with tf.GradientTape() as t3:
+        with tf.GradientTape() as t2:
+            with tf.GradientTape() as t1:
+                y = f(x)
+            d1 = t1.gradient(y, x)
+        d2 = t2.gradient(d1, x)
+    return t3.gradient(d2, x)
+
+
+@pytest.mark.parametrize("answer", [third_persistent_asked_after, third_sequential_tapes])
+def test_02_3_gradient_outside_its_tape_is_named_not_watch(answer):
+    feedback = check("02.3", answer)
+    assert feedback.status == "wrong", feedback
+    assert "outside the tape" in feedback.message and "nest the tapes" in feedback.message
+    assert "tape.watch(x) inside" not in feedback.message  # x was watched: not the cause
+
+
+def test_02_3_unwatched_constant_still_gets_the_watch_hint():
+    feedback = check("02.3", third_nested_unwatched)
+    assert feedback.status == "wrong" and "tape.watch(x)" in feedback.message
+    assert "outside the tape" not in feedback.message
+
+
+def test_03_2_a_function_with_gradient_x_y_is_not_told_swapped():
+    feedback = check("03.2", lambda x, y: 0.5 * (x**2 + y**2))
+    assert feedback.status == "wrong", feedback
+    assert "swapped" not in feedback.message
+    assert "(x, y)" in feedback.message and "(y, x)" in feedback.message
+
+
+def _prompt(name, start):
+    """The markdown cell of notebook ``name`` that starts with ``start``."""
+    return next(c.source for c in _cells(name) if c.cell_type == "markdown" and start in c.source)
+
+
+def test_01_4_prompt_states_the_precision_and_the_check_accepts_it():
+    assert "4 significant digits" in _prompt("01_gradienttape_basics.py", "**Exercise 4.**")
+    assert check("01.4", (0.1563, 1.0)).solved  # 4 significant digits, rounded
+    assert check("01.4", (0.1562, 1.0)).solved  # or cut off
+    assert check("01.4", (0.156, 1.0)).status == "wrong"  # 3 are not enough
+
+
+@pytest.mark.parametrize("wrong_softplus, words", [
+    (lambda x: tf.math.log(1 + tf.exp(-x)), "wrong sign"),
+    (lambda x: 1 / (1 + tf.exp(-x)), "logistic"),
+    (lambda x: tf.math.log(2 + tf.exp(x)), "expected"),  # no hint fits: the numbers at one point
+])
+def test_01_3_wrong_softplus_gets_a_hint_or_the_expected_value(wrong_softplus, words):
+    feedback = check("01.3", wrong_softplus)
+    assert feedback.status == "wrong" and words in feedback.message, feedback
+    assert "[" not in feedback.message  # one point at a time, not nine values in a row
+
+
+def test_01_3_counts_agree_and_the_note_does_not_name_the_builtin():
+    feedback = check("01.3", lambda x: tf.math.log(1 + tf.exp(x)))
+    assert feedback.solved, feedback
+    # 7 values (0 and the six slope points), 6 slopes: a failure lists the same points.
+    assert "all 7 test points" in feedback.message and "the 6 away from 0" in feedback.message
+    notes = [c.source for c in _cells("01_gradienttape_basics.py") if c.cell_type == "markdown"]
+    exercise = notes.index(_prompt("01_gradienttape_basics.py", "**Exercise 3.**"))
+    assert not any("tf.math.softplus" in text for text in notes[exercise:exercise + 3])
+
+
+def test_02_example_point_tells_value_and_derivatives_apart_or_says_so():
+    text = _prompt("02_power_rule.py", "From here on x")
+    assert "so we can see which one we got" not in text or "x³ itself" in text
+
+
+def test_01_intro_says_exactly_up_to_rounding():
+    assert "rounding" in _prompt("01_gradienttape_basics.py", "hands back its derivative")
+
+
+def test_04_3_key_nests_tapes_instead_of_calling_the_helper():
+    key = next(c.source for c in _cells("04_tangent_line.py") if "solution_04_3" in str(c.metadata))
+    assert "nth_derivative" not in key and key.count("GradientTape") == 2
+
+
+@pytest.mark.parametrize("key, answer, place", [
+    ("01.2", (lambda x: tf.sin(x**2), lambda x: 2 * x * np.cos(x * x) + 1), "at x = "),
+    ("01.1", lambda x: x, "at x = 1.5 "),
+    ("04.1", lambda x0: (0.0, 0.0), "at x₀ = 2 "),
+])
+def test_one_argument_feedback_says_x_equals_not_a_bare_parenthesis(key, answer, place):
+    feedback = check(key, answer)
+    assert feedback.status == "wrong" and place in feedback.message, feedback
+    assert not re.search(r"at \([-\d.]+\)", feedback.message)

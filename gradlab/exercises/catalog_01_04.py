@@ -23,6 +23,7 @@ from gradlab.exercises.checks import (
     check_value,
     correct,
     random_points,
+    seen,
     unfinished,
     wrong,
 )
@@ -35,11 +36,20 @@ __all__ = ["EXERCISES_01_04"]
 # --------------------------------------------------------------------------- 01 GradientTape
 
 
+def at_x(args: tuple) -> str:
+    """Where a one-argument function was tried, for a message: ``"x = 0.422"``.
+
+    Parameters: ``args``, the argument tuple of one call. Returns the text that follows
+    "at". Example: ``at_x((0.4219,))`` gives ``"x = 0.4219"``.
+    """
+    return f"x = {described(args)}"
+
+
 def _ex01_1(fn: object) -> Feedback:
     """slope_of_g(x): d/dx (x³ − 2x) from a tape, at x = 1.5 and fresh points."""
     points = [1.5, *random_points(-2.0, 2.0, 3)]
     return check_function(fn, lambda x: 3 * float(x) ** 2 - 2, [(f32(p),) for p in points],
-                          what="slope_of_g", describe=described, hints=[
+                          what="slope_of_g", describe=at_x, hints=[
                               (lambda x: 3 * float(x) ** 2, "you dropped the −2x term's derivative (−2)"),
                               (lambda x: float(x) ** 3 - 2 * float(x),
                                "that is g's value, not its slope: return tape.gradient(g, x)")])
@@ -55,7 +65,7 @@ def _ex01_2(answer: object) -> Feedback:
         return wrong("pass the two functions as a pair: check('01.2', (h, dh))")
     points = random_points(-1.7, 1.7, 4)
     values = check_function(h, lambda x: math.sin(float(x) ** 2), [(f32(p),) for p in points],
-                            what="h", expect_tensor=True, describe=described)
+                            what="h", expect_tensor=True, describe=at_x)
     if not values:
         return values
     try:  # h must be TensorFlow all the way: the tape has to follow it
@@ -63,7 +73,7 @@ def _ex01_2(answer: object) -> Feedback:
     except (GradientError, FunctionError) as error:
         return wrong(f"TensorFlow cannot differentiate h: {error}")
     return check_function(dh, lambda x: 2 * x * math.cos(x * x), [(p,) for p in points], what="dh",
-                          avoid=[("h", h)], hints=[
+                          describe=at_x, avoid=[("h", h)], hints=[
                               (lambda x: math.cos(x * x), "dh misses the inner derivative: the chain rule "
                                                           "multiplies cos(x²) by d(x²)/dx = 2x"),
                               (lambda x: 2 * x * math.sin(x * x), "the outer derivative of sin is cos")])
@@ -72,10 +82,24 @@ def _ex01_2(answer: object) -> Feedback:
 def _ex01_3(fn: object) -> Feedback:
     # Fresh points on every call. The gradient is not compared at 0: a stable softplus built
     # from max(x, 0) and |x| has kinks there, where the tape picks one side (both are right).
-    away = [*random_points(-3.0, -0.1, 2), *random_points(0.1, 3.0, 2)]
-    return tape_gradient_matches(fn, lambda x: 1 / (1 + math.exp(-x)), [-2.0, 1.5, *away], "softplus",
-                                  reference=lambda x: math.log1p(math.exp(float(x))),
-                                  value_points=[0.0, *random_points(-3.0, 3.0, 2)])
+    slopes = [-2.0, 1.5, *random_points(-3.0, -0.1, 2), *random_points(0.1, 3.0, 2)]
+    # Values first, one point at a time: a wrong formula is told where, and what was expected.
+    values = check_function(fn, lambda x: math.log1p(math.exp(float(x))),
+                            [(f32(p),) for p in [slopes[0], 0.0, *slopes[1:]]], what="softplus",
+                            describe=at_x, rtol=1e-4, atol=1e-5, hints=[
+                                (lambda x: math.log1p(math.exp(-float(x))),
+                                 "softplus(x) is log(1 + eˣ): your exponent has the wrong sign "
+                                 "(log(1 + e⁻ˣ) is softplus(−x))"),
+                                (lambda x: 1 / (1 + math.exp(-float(x))),
+                                 "that is the logistic 1/(1 + e⁻ˣ), softplus's derivative: return "
+                                 "softplus itself, log(1 + eˣ), and let the tape find the derivative")])
+    if not values:
+        return values
+    feedback = tape_gradient_matches(fn, lambda x: 1 / (1 + math.exp(-x)), slopes, "softplus")
+    if not feedback:
+        return feedback
+    return correct(f"softplus has the right value at all {len(slopes) + 1} test points, and the tape "
+                   f"differentiates it: its derivative is right at the {len(slopes)} away from 0.")
 
 
 def _ex01_4(answer: object) -> Feedback:
@@ -87,7 +111,8 @@ def _ex01_4(answer: object) -> Feedback:
         return 2 * x * factor
 
     want = [shrink_slope(5.0), shrink_slope(0.5)]
-    return check_value(answer, want, "(derivative at 5, derivative at 0.5)", hints=[
+    # "Exact, or at least 4 significant digits" (the prompt): 0.1563 and 0.1562 pass, 0.156 not.
+    return check_value(answer, want, "(derivative at 5, derivative at 0.5)", rtol=5e-4, hints=[
         ([2 * 0.625, 1.0], "at 5 the tape also recorded three halvings: the chain rule multiplies by (1/2)³"),
         ([2 * 5.0, 1.0], "at 5 the loop runs: x is halved three times before it is squared"),
         ([0.0, 1.0], "the comparison x > 1 has no derivative, but the divisions it lets run do"),
@@ -122,14 +147,40 @@ def _ex02_3(fn: object) -> Feedback:
              (lambda x: b * tf.sin(x), x2, -b * math.cos(x2), f"{b:g}·sin(x) at {x2:g}"),
              (lambda x: c * x**3 + x**2, x3, 6 * c, f"{c:g}·x**3 + x**2 at {x3:g}")]
     for f, x, want, name in cases:
+        before = len(seen().gradient_results)  # this call's gradients come after
         result, problem = call_attempt(fn, f, f32(x), what="third_derivative")
         if problem is not None:
-            return problem
+            return _outside_the_tape(problem, seen().gradient_results[before:])
         feedback = check_value(result, want, f"third_derivative({name})", rtol=1e-3, atol=1e-3)
         if not feedback:
             return feedback
     return correct("third_derivative gives f‴ for every test function, from three tape.gradient calls, "
                    "each differentiating the one before.")
+
+
+def _outside_the_tape(problem: Feedback, results: list) -> Feedback:
+    """02.3's None gradient, explained: after one that found x, it was asked outside a recording tape.
+
+    The framework's hint for a None gradient says "watch x". When an earlier gradient in the
+    same call was not None, x *was* watched (that gradient found it); a later None means the
+    gradient it differentiates was computed where no tape recorded it (after the `with` block,
+    or on a tape that was not open then).
+
+    Parameters: ``problem``, call_attempt's feedback; ``results``, what each tape.gradient of
+    the failing call returned. Returns the feedback to show. Example: results ``[3.0, None]``
+    turn "call tape.watch(x)" into "computed outside the tape that differentiates it".
+    """
+    def missing(g: object) -> bool:  # gradient(y, [x]) returns [None]
+        return g is None or (isinstance(g, (list, tuple)) and any(v is None for v in g))
+
+    first_none = next((i for i, g in enumerate(results) if missing(g)), None)
+    if problem.status != "wrong" or "tape.watch" not in problem.message or not first_none:
+        return problem
+    return wrong("x was watched (your first tape.gradient found it), but a later tape.gradient "
+                 "returned None: the gradient it differentiates was computed outside the tape that "
+                 "differentiates it, so that tape never recorded it. Ask for each gradient inside the "
+                 "`with` block of the tape that will differentiate it: nest the tapes, or ask one "
+                 "persistent tape inside its block.")
 
 
 # --------------------------------------------------------------------------- 03 partials
@@ -147,7 +198,10 @@ def _ex03_2(fn: object) -> Feedback:
             value, fx, fy = partials(fn, x, y)
         except (GradientError, FunctionError) as error:
             return wrong(f"TensorFlow cannot differentiate your f: {error}")
-        feedback = check_value([fx, fy], [y, x], f"∇f at ({x:g}, {y:g})")
+        # A function whose gradient is (x, y) is not "two numbers swapped": say what it is.
+        feedback = check_value([fx, fy], [y, x], f"∇f at ({x:g}, {y:g})", hints=[
+            ([x, y], f"your f's gradient is (x, y) (at ({x:g}, {y:g}) it is ({x:g}, {y:g})), but the "
+                     "exercise asks for (y, x): ∂f/∂x must be y and ∂f/∂y must be x")])
         if not feedback:
             return feedback
         offsets.append(float(value) - x * y)
@@ -221,7 +275,7 @@ def _ex04_1(fn: object) -> Feedback:
     points = [2.0, *random_points(0.6, 5.5, 3)]
     return check_function(
         fn, lambda x0: (line(x0)[1], line(x0)[0] - line(x0)[1] * float(x0)), [(f32(p),) for p in points],
-        what="tangent_at", rtol=1e-3, atol=1e-4, describe=described, hints=[
+        what="tangent_at", rtol=1e-3, atol=1e-4, describe=lambda a: f"x₀ = {described(a)}", hints=[
             (lambda x0: (line(x0)[1], line(x0)[0]),
              "the intercept is the line's height at x = 0, not at x₀: f(x₀) − f′(x₀)·x₀"),
             (lambda x0: (line(x0)[1], line(x0)[0] - line(x0)[1]),

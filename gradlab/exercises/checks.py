@@ -449,14 +449,16 @@ def check_function(
                 "cannot follow values that leave TensorFlow. Use tf.* operations throughout."
             )
         want = np.asarray(reference(*args), dtype=float)
-        problem = answer_problem(result, f"{what}'s result at ({describe(args)})")
+        place = describe(args)  # "x = 0.42" as it is; bare coordinates go in parentheses
+        place = place if "=" in place else f"({place})"
+        problem = answer_problem(result, f"{what}'s result at {place}")
         if problem is not None and not _finite_problem_only(result):  # NaN: compared below
             if problem.status == "unfinished":
                 return problem
             return wrong(f"{what} returned {_short(result)}; expected numbers. {problem.message}")
         got = np.asarray(_to_plain(result), dtype=float)
         if got.size != want.size:
-            return wrong(f"at ({describe(args)}) {what} gives {got.size} number(s) (shape "
+            return wrong(f"at {place} {what} gives {got.size} number(s) (shape "
                          f"{got.shape}); expected {want.size} (shape {want.shape})")
         if not _near(got.reshape(want.shape), want, rtol, atol):
             for wrong_function, message in hints:
@@ -466,7 +468,7 @@ def check_function(
             hint = diagnose(got, want)
             expected = _numbers(want)  # "100." must not end in "100.."
             return wrong(
-                f"at ({describe(args)}) {what} gives {_numbers(got)}, "
+                f"at {place} {what} gives {_numbers(got)}, "
                 f"expected {expected}{'' if expected.endswith('.') else '.'} {hint}".strip()
             )
     return correct(f"{what} matches at all {len(inputs)} test points.")
