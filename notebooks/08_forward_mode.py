@@ -361,8 +361,9 @@ for name in ["f: forward", "g: reverse"]:
 #
 # - The looped losing modes make n calls. If each call costs about the same, their time
 #   grows in proportion to n, a slope of 1 on the log-log plot; the printed slopes show
-#   how close this run came. Most of that time is the cost of calling, not of
-#   differentiating.
+#   how close this run came, and may wander from 1 when the machine is busy. Each call
+#   differentiates only a handful of operations on at most 1024 numbers, so much of its
+#   time can be the fixed cost of a call rather than differentiating.
 # - The vectorised losing modes make one call, like the winning modes. Where a call's
 #   fixed cost outweighs the arithmetic, that one call can cost about what the winning
 #   mode's does, and most of the looped version's gap goes.
@@ -387,19 +388,23 @@ ratios = []
 for n in sizes_cost:
     w = tf.random.stateless_normal([n], seed=[3, 4])
     value_only(w), loss_vjp(w)  # trace once before timing
-    ratios.append(best(lambda: loss_vjp(w), 7) / best(lambda: value_only(w), 7))
+    # median of repeats: one disturbed run moves it less than it moves a single time
+    ratios.append(np.median(timeit.repeat(lambda: loss_vjp(w), number=1, repeat=9))
+                  / np.median(timeit.repeat(lambda: value_only(w), number=1, repeat=9)))
 
 # %% tags=["nbval-ignore-output"]
-print("gradient / function time:", "  ".join(f"n = {n:,}: {r:.1f}×" for n, r in zip(sizes_cost, ratios)))
+print("gradient / function time (median of 9, illustrative only):",
+      "  ".join(f"n = {n:,}: {r:.1f}×" for n, r in zip(sizes_cost, ratios)))
 
 # %% [markdown]
-# These ratios vary from run to run, and at small n they measure nothing about gradients:
-# both calls cost mostly the fixed price of a call, so the ratio of two nearly equal
-# times is noise (a value below 1 is not a gradient cheaper than the function). Only at
-# large n, where the arithmetic dominates, can a quiet machine show the gradient's real
-# cost.
+# These ratios are an illustration, not a measurement to draw a conclusion from: they
+# change from run to run and machine to machine, whatever values this run printed. At small
+# n both calls cost mostly the fixed price of a call, so their ratio says nothing about
+# gradients. At large n the arithmetic matters more, but caches, memory traffic, the
+# threads TensorFlow uses and whatever else the machine is doing move each time, so any
+# one value, even one below 1, is possible and proves nothing.
 #
-# That cost can be counted instead of timed. Every operation that reads or writes the
+# The cost can be counted instead of timed. Every operation that reads or writes the
 # whole vector of n weights costs about n steps; count them in each compiled graph:
 
 # %%

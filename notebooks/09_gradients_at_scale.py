@@ -85,7 +85,7 @@ with tf.GradientTape() as tape:
 tape_dW, tape_db, tape_dx = tape.gradient(loss_t, [Wt, bt, xt])
 worst = max(np.max(np.abs(ours - theirs)) for ours, theirs in
             [(dW, tape_dW), (db, tape_db), (dx, tape_dx)])
-print(f"loss = {loss:.6f}   max |by hand − tape| = {worst:.6f}")
+print(f"loss = {loss:.6f}   max |by hand − tape| = {worst:.1e}")
 
 # %% [markdown]
 # ### Two layers, by hand
@@ -130,7 +130,7 @@ with tf.GradientTape() as tape:
     L_tape = tf.reduce_mean((tf.tanh(x @ V1 + c1) @ V2 + c2 - t) ** 2)
 tape_grads = tape.gradient(L_tape, params)
 for name, ours, theirs in zip(["W1", "b1", "W2", "b2"], [d_W1, d_b1, d_W2, d_b2], tape_grads):
-    print(f"dL/d{name}: max |by hand − tape| = {np.max(np.abs(ours - theirs.numpy())):.6f}")
+    print(f"dL/d{name}: max |by hand − tape| = {np.max(np.abs(ours - theirs.numpy())):.1e}")
 
 # %% [markdown]
 # That is all backpropagation is, at any size: the forward pass keeps z and h, and the
@@ -148,7 +148,8 @@ for name, ours, theirs in zip(["W1", "b1", "W2", "b2"], [d_W1, d_b1, d_W2, d_b2]
 # batch of 128 random inputs through it. Instead of a loss, we seed the backward pass at
 # the top with a fixed random adjoint u (what any loss would send back) and ask the tape
 # for the adjoint of each layer's *input*, δₗ = ∂L/∂hₗ. Its size is what each layer's
-# weight gradient is made from (∂L/∂Wₗ = hₗ₋₁ᵀ·(δ through the activation)).
+# weight gradient is made from: with hₗ the input of layer l, ∂L/∂Wₗ = hₗᵀ·(δₗ₊₁ through
+# the activation).
 #
 # The only differences between the runs are the activation and the spread of the
 # starting weights, drawn from a normal distribution with standard deviation
@@ -377,7 +378,8 @@ for name, path in paths.items():
     right.plot(path[:, 0], path[:, 1], label=name, linewidth=1, zorder=2 if "one" in name else 3)
 left.set(xlabel="epochs", ylabel="loss on all 120 examples (log scale)",
          title="The loss after every step")
-right.plot([w_best], [b_best], "k*", markersize=14, zorder=5, label="least-squares fit")
+right.plot([w_best], [b_best], "*", markersize=11, markerfacecolor="none", markeredgecolor="k",
+           markeredgewidth=1.2, zorder=5, label="least-squares fit")  # hollow: the cloud under it shows
 right.set(xlabel="w", ylabel="b", title="The path of (w, b) from (0, 0)")
 left.legend(fontsize=8)
 right.legend(fontsize=8)
@@ -541,8 +543,8 @@ grads = tape.gradient(prediction, params)
 print({name: g.numpy().tolist() for name, g in grads.items()})
 
 # %% [markdown]
-# A `tf.Module` (the base of Keras layers and models) collects the variables it owns, even
-# in sub-modules, in `trainable_variables` (sorted by attribute name), the list to hand to
+# A `tf.Module` collects the `tf.Variable`s it owns, even in sub-modules that are
+# `tf.Module`s too, in `trainable_variables` (sorted by attribute name), the list to hand to
 # the tape and the optimiser:
 
 # %%
@@ -560,6 +562,28 @@ with tf.GradientTape() as tape:
     loss = tf.reduce_mean((model(tf.constant([[1.0, 2.0], [3.0, 4.0]])) - 1.0) ** 2)
 for var, g in zip(model.trainable_variables, tape.gradient(loss, model.trainable_variables)):
     print(f"{var.name:5} shape {tuple(var.shape)}  gradient {g.numpy().ravel().tolist()}")
+
+# %% [markdown]
+# A trap: Keras 3 layers and models are *not* `tf.Module`s, so a `tf.Module` that holds a
+# Keras layer does not list the layer's weights. Hand the tape its `trainable_variables` and
+# the layer silently never trains:
+
+# %%
+class Holder(tf.Module):
+    def __init__(self):
+        self.scale = tf.Variable(1.0, name="scale")
+        self.dense = keras.layers.Dense(1)
+
+
+holder = Holder()
+holder.dense(tf.ones([1, 2]))  # builds the layer's kernel and bias
+print("isinstance(keras.layers.Dense(1), tf.Module):", isinstance(keras.layers.Dense(1), tf.Module))
+print("holder.trainable_variables:      ", [v.name for v in holder.trainable_variables])
+print("holder.dense.trainable_variables:", [v.name for v in holder.dense.trainable_variables])
+
+# %% [markdown]
+# With Keras, build the model from Keras parts (a `keras.Model` or `keras.layers.Layer`
+# subclass tracks the layers it holds) and use its `trainable_variables`.
 
 # %% [markdown]
 # ### What one backward pass computes: a vector-Jacobian product
@@ -589,8 +613,9 @@ print("u @ J from the full Jacobian           :", np.round((u[None, :] @ J).nump
 #
 # ### More ways to get `None`
 #
-# Notebook 07 listed five. An integer input is the one that catches people first, since
-# `tf.range` and `tf.constant(3)` make integers: the tape does not differentiate them.
+# Notebook 07 listed five. A reminder of the one that catches people first, an integer
+# input (`tf.range` and `tf.constant(3)` make integers): the tape does not differentiate
+# them.
 
 # %%
 n = tf.range(3)                       # int32

@@ -353,7 +353,7 @@ def test_07_4_needs_a_tape_gradient_each_step():
     assert feedback.status == "wrong" and "GradientTape" in feedback.message
     assert "factor" not in check("07.4", lambda x, y, s, lr: fit(x, y, s - 1, lr)).message
     right = check("07.4", fit)
-    assert right.status == "correct" and "new tf.Variables" not in right.message
+    assert right.status == "correct" and "anew" not in right.message
 
 
 def test_07_4_rebinding_to_tensors_gets_the_none_hint():
@@ -381,7 +381,66 @@ def test_07_4_new_variables_each_step_pass_with_an_honest_note():
         return w, b
 
     feedback = check("07.4", new_variables_each_step)
-    assert feedback.status == "correct" and "new tf.Variables" in feedback.message
+    assert feedback.status == "correct" and "made anew each step" in feedback.message
+
+
+def test_05_1_returning_the_gradient_or_the_step_is_named():
+    def gradient_of(point, learning_rate):
+        p = tf.constant(point)
+        with tf.GradientTape() as tape:
+            tape.watch(p)
+            loss = f_sgd(p[0], p[1])
+        return tape.gradient(loss, p)
+
+    assert "gradient itself" in check("05.1", gradient_of).message
+    assert "that is the step" in check("05.1", lambda p, lr: lr * gradient_of(p, lr)).message
+
+
+def test_05_2_adding_the_old_velocity_is_named():
+    def old_velocity(point, velocity, gradient, lr):
+        return point + velocity, 0.9 * velocity - lr * gradient
+
+    feedback = check("05.2", old_velocity)
+    assert feedback.status == "wrong" and "old velocity" in feedback.message, feedback.message
+
+
+def test_07_1_a_wrong_set_names_each_missing_and_extra_letter():
+    feedback = check("07.1", {"a", "b", "c"})
+    assert feedback.status == "wrong" and "missing d" in feedback.message and "extra a" in feedback.message
+    assert "never uses the value of x" in feedback.message and "registered as 0" in feedback.message
+    assert "missing b, c" in check("07.1", {"d"}).message
+    assert check("07.1", {"b", "c", "d"}).status == "correct"
+
+
+def test_07_4_one_optimiser_made_once_gets_no_false_note():
+    import keras
+
+    def with_optimizer(x, y, steps, lr):  # the optimiser's own variables are made once, not per step
+        w, b = tf.Variable(0.0), tf.Variable(0.0)
+        optimizer = keras.optimizers.SGD(learning_rate=lr)
+        for _ in range(steps):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean((w * x + b - y) ** 2)
+            optimizer.apply_gradients(zip(tape.gradient(loss, [w, b]), [w, b], strict=True))
+        return w, b
+
+    feedback = check("07.4", with_optimizer)
+    assert feedback.status == "correct" and "anew" not in feedback.message and "in place" not in feedback.message
+
+
+def test_07_4_watched_rebinding_is_not_called_in_place():
+    def watched(x, y, steps, lr):  # plain tensors, rebound each step: right, but nothing updated in place
+        w, b = tf.constant(0.0), tf.constant(0.0)
+        for _ in range(steps):
+            with tf.GradientTape() as tape:
+                tape.watch([w, b])
+                loss = tf.reduce_mean((w * x + b - y) ** 2)
+            dw, db = tape.gradient(loss, [w, b])
+            w, b = w - lr * dw, b - lr * db
+        return w, b
+
+    feedback = check("07.4", watched)
+    assert feedback.status == "correct" and "in place" not in feedback.message and "anew" not in feedback.message
 
 
 def test_07_3_a_none_in_the_table_is_named():

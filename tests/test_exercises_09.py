@@ -210,6 +210,15 @@ def summed_loss(w, x, y, batch_size, learning_rate):
     return w
 
 
+def divides_by_batch_size(w, x, y, batch_size, learning_rate):  # wrong only for a smaller last batch
+    for start in range(0, x.shape[0], batch_size):
+        xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum((xb @ w - yb) ** 2) / batch_size
+        w.assign_sub(learning_rate * tape.gradient(loss, w))
+    return w
+
+
 def not_in_place(w, x, y, batch_size, learning_rate):
     w = tf.Variable(w)  # a copy: the caller's variable never changes
     return run_epoch(w, x, y, batch_size, learning_rate)
@@ -219,6 +228,7 @@ def not_in_place(w, x, y, batch_size, learning_rate):
     (full_batch_step, "one full-batch step"),
     (drops_last_batch, "smaller batch"),
     (summed_loss, "not their sum"),
+    (divides_by_batch_size, "divided by batch_size"),
     (not_in_place, "did not change: update it in place"),
 ])
 def test_09_3_slips(slip, phrase):
@@ -288,12 +298,17 @@ def own_optimizer(model, optimizer, x, y, max_norm):
     return clipped_step(model, twin, x, y, max_norm)
 
 
+def default_sgd(model, optimizer, x, y, max_norm):  # its own optimiser, with other numbers
+    return clipped_step(model, tf.keras.optimizers.SGD(), x, y, max_norm)
+
+
 @pytest.mark.parametrize("slip, phrase", [
     (clip_each, "clipped on its own"),
     (no_clipping, "were not clipped"),
     (always_rescaled, "only shortens"),
     (returns_clipped_norm, "norm after clipping"),
     (own_optimizer, "optimizer it was given"),
+    (default_sgd, "optimizer it was given"),
 ])
 def test_09_4_slips(slip, phrase):
     feedback = verdict("09.4", slip)

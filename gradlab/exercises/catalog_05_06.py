@@ -53,7 +53,11 @@ def _ex05_1(fn: object) -> Feedback:
         step = lr * _sgd_gradient(*start)
         feedback = check_value(result, point - step, f"first_step from ({start[0]:g}, {start[1]:g}) "
                                f"at learning rate {lr:g}", atol=1e-5, generic=False,
-                               hints=[(point + step, "you stepped uphill: subtract learning_rate × gradient")])
+                               hints=[(point + step, "you stepped uphill: subtract learning_rate × gradient"),
+                                      (_sgd_gradient(*start), "that is the gradient itself: return the new "
+                                                              "point, point − learning_rate × gradient"),
+                                      (step, "that is the step, learning_rate × gradient: subtract it from "
+                                             "the point and return the new point")])
         if not feedback:
             return feedback
     return correct("first_step takes one step of gradient descent: point − learning_rate × ∇f, from a tape.")
@@ -80,7 +84,10 @@ def _ex05_2(fn: object) -> Feedback:
         want_p, want_v = keras_step(p, v, g, lr)
         flipped = [(-want_v, "your velocity points uphill: Keras keeps velocity ← 0.9·velocity − lr·gradient "
                              "and then adds it, point ← point + velocity")]
-        for got, want, name, hints in ((new_v, want_v, "new velocity", flipped), (new_p, want_p, "new point", [])):
+        old_velocity = [(np.asarray(p) + np.asarray(v), "you added the old velocity: update the velocity "
+                                                        "first, then add the new one to the point")]
+        for got, want, name, hints in ((new_v, want_v, "new velocity", flipped),
+                                       (new_p, want_p, "new point", old_velocity)):
             feedback = check_value(got, want, f"the {name} from p = {p}, v = {v}", hints=hints, generic=False)
             if not feedback:
                 return feedback
@@ -221,7 +228,8 @@ def _ex05_4(fn: object) -> Feedback:
             return feedback
     # Said without the (random) test values, so a saved notebook's output is reproducible.
     return correct("adam_step matches Keras' Adam, step after step. Its first step moves every "
-                   "coordinate by exactly lr, whatever the gradient's size: at t = 1 the bias "
+                   "coordinate by almost exactly lr (ε keeps it a hair short), whatever the "
+                   "gradient's size: at t = 1 the bias "
                    "corrections make m̂/√v̂ = ±1, which is why Adam's first steps in the lesson were "
                    "all 0.050 long.")
 

@@ -53,13 +53,32 @@ def _ex07_1(answer: object) -> Feedback:
         return tape.gradient(y, x) is None
 
     right = {name for name, f in candidates.items() if none_gradient(f)}
-    return check_choice(answer, right, sorted(candidates),
+    feedback = check_choice(answer, right, sorted(candidates),
                         "b leaves TensorFlow through NumPy, c goes through tf.round, whose gradient is "
                         "registered as None (declared not differentiable), and d never uses the value "
                         "of x; a is fine: tf.sign's gradient is registered as 0, so the product rule "
                         "gives sign(x).",
                         "a gradient is None when no differentiable path of float operations leads from x "
                         "to the result")
+    return _name_letters(feedback, answer, right, {
+        "a": "a is fine: tf.sign's gradient is registered as 0, so the product rule still gives sign(x)",
+        "b": "b gives None: .numpy() leaves TensorFlow, and the tape cannot follow NumPy",
+        "c": "c gives None: tf.round's gradient is registered as None (not differentiable)",
+        "d": "d gives None: it never uses the value of x",
+    })
+
+
+def _name_letters(feedback: Feedback, answer: object, right: set, why: dict[str, str]) -> Feedback:
+    """A wrong set of letters, told which letters are missing or extra and why each is (not) in."""
+    if feedback or feedback.status != "wrong" or not isinstance(answer, (set, frozenset, list, tuple, str)):
+        return feedback
+    given = {str(a).strip().lower() for a in ([answer] if isinstance(answer, str) else answer)}
+    if not given <= set(why):
+        return feedback  # not letters of the options: the generic message already says so
+    missing, extra = sorted(right - given), sorted(given - right)
+    notes = [f"missing {', '.join(missing)}" if missing else "", f"extra {', '.join(extra)}" if extra else ""]
+    reasons = "; ".join(why[k] for k in missing + extra)
+    return wrong(f"{answer!r} is not it: {' and '.join(n for n in notes if n)}. Hint: {reasons}.")
 
 
 def _ex07_2(answer: object) -> Feedback:
@@ -129,7 +148,7 @@ def _descent_line(x: np.ndarray, y: np.ndarray, steps: int, lr: float) -> np.nda
 def _ex07_4(fn: object) -> Feedback:
     """fit(x, y, steps, lr): the line fit that fit_broken meant, each step's gradient from a tape."""
     rng = current_rng()
-    fresh_variables = False
+    created_by_steps: dict[int, int] = {}
     cases = [(4, 0.1), (int(rng.integers(2, 6)), round(float(rng.uniform(0.05, 0.2)), 3)), (1, 0.2)]
     for steps, lr in cases:
         x = np.round(rng.uniform(-2.0, 2.0, 6), 3)
@@ -158,11 +177,14 @@ def _ex07_4(fn: object) -> Feedback:
             return wrong(f"fit(x, y, {steps}, {lr}) returns the right line, but tape.gradient gave "
                          f"{len(found)} gradient(s) for {steps} step(s): take each step's gradient from "
                          "a GradientTape, as fit_broken does")
-        fresh_variables = fresh_variables or created > 2
-    if fresh_variables:
-        return correct("every step's gradient comes from the tape. (You create new tf.Variables on each "
-                       "step; assign_sub updates the ones you have, which is what optimisers do.)")
-    return correct("w and b are updated in place, and the line lands where gradient descent takes it.")
+        created_by_steps[steps] = created
+    observed = "the line lands where gradient descent takes it, each step's gradient taken by a tape."
+    # Only a count that grows with the steps means new variables per step: a fit that makes w, b
+    # and one optimiser (which has variables of its own) once creates the same number every time.
+    if created_by_steps[max(created_by_steps)] > created_by_steps[min(created_by_steps)]:
+        return correct(f"{observed} (fit created more tf.Variables the more steps it ran, so some are "
+                       "made anew each step; assign_sub on the ones you have avoids that.)")
+    return correct(observed)
 
 
 def _flat(results: list) -> list:

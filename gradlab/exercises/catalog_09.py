@@ -154,14 +154,14 @@ def _ex09_2(fn: object) -> Feedback:
 def _ex09_3(fn: object) -> Feedback:
     """run_epoch(w, x, y, batch_size, lr): one epoch, batches in order, updating w in place."""
     def _epoch(w: np.ndarray, x: np.ndarray, y: np.ndarray, batch: int, lr: float,
-               keep_last: bool = True, per_batch_mean: bool = True) -> np.ndarray:
+               keep_last: bool = True, per_batch_mean: bool = True, by_batch_size: bool = False) -> np.ndarray:
         """One epoch of mini-batch descent on the mean squared error (or a slip of it), in float64."""
         w = w.astype(float).copy()
         for start in range(0, len(x), batch):
             xb, yb = x[start:start + batch], y[start:start + batch]
             if len(xb) < batch and not keep_last:
                 break
-            scale = 2 / len(xb) if per_batch_mean else 2.0
+            scale = (2 / (batch if by_batch_size else len(xb))) if per_batch_mean else 2.0
             w -= lr * scale * xb.T @ (xb @ w - yb)
         return w
 
@@ -189,6 +189,9 @@ def _ex09_3(fn: object) -> Feedback:
             (_epoch(w64, x64, y64, batch, lr, keep_last=False),
              f"the last, smaller batch (rows {n - n % batch} to {n - 1}) was left out: it is part "
              "of the epoch too"),
+            (_epoch(w64, x64, y64, batch, lr, by_batch_size=True),
+             f"the last, smaller batch was divided by batch_size = {batch}: a batch's mean divides by "
+             "its own number of rows, which is fewer for the last one"),
             (_epoch(w64, x64, y64, batch, lr, per_batch_mean=False),
              "each batch's loss should be the mean of its squared errors, not their sum"),
             (w64, "w did not change: subtract learning_rate × gradient for every batch"),
@@ -256,6 +259,10 @@ def _ex09_4(fn: object) -> Feedback:
              f"the gradients were scaled to norm {max_norm:g} although their norm ({norm:.4g}) is "
              "below it: clipping only shortens gradients that are too long"),
         ])
+        if not feedback and id(optimizer) not in seen().optimizers:  # it stepped with one of its own
+            return wrong(f"{what} is not right, and the optimizer it was given never applied a step: use "
+                         "that optimizer (its settings, momentum included, are part of the step), not one "
+                         "made inside clipped_step")
         if not feedback:
             return feedback
         feedback = check_value(result, norm, f"the returned norm ({label})", rtol=1e-4, atol=1e-5,
