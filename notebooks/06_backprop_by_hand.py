@@ -178,12 +178,13 @@ for node, name in ops.adjoints.items():
 # %% [markdown]
 # ## Why backwards?
 #
-# One backward pass produced *both* partial derivatives, at the price of a small constant
-# multiple of one forward pass (typically 2-4 times its work: each backward rule does about
-# as much as its forward operation or a little more; notebook 08 counts 9 operations over the
-# weights for function and gradient against 3 for the function alone). With a million inputs (a neural network's weights) it would still be one
-# backward pass for all million partials. Going forwards instead (notebook 08) costs one
-# pass per input. The backward order is what makes training large networks affordable.
+# One backward pass produced *both* partial derivatives. Forward and backward passes
+# together cost a small constant multiple of one forward pass, typically 2-4 times its
+# work: each backward rule does about as much as its forward operation, or a little more
+# (notebook 08 counts 9 operations over the weights for function and gradient against 3
+# for the function alone). With a million inputs (a neural network's weights) it would
+# still be one backward pass for all million partials. Going forwards instead (notebook
+# 08) costs one pass per input. The backward order is what makes training large networks affordable.
 #
 # A finite-difference check, independent of both:
 
