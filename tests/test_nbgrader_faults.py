@@ -308,7 +308,8 @@ def test_the_answer_limit_counts_cpu_time_not_waiting():
 def test_a_busy_cell_is_interrupted_at_its_cpu_limit_and_killed_if_it_ignores_that():
     from gradlab.autograde_execute import _CpuWatch
 
-    polite = _child("try:\n    while True:\n        sum(range(1000))\nexcept KeyboardInterrupt:\n    print('interrupted')")
+    polite = _child("try:\n    while True:\n        sum(range(1000))\n"
+                    "except KeyboardInterrupt:\n    print('interrupted')")
     watch = _CpuWatch(polite.pid, limit=0.5, grace=30)
     watch.start()
     out, _ = polite.communicate(timeout=600)  # a ceiling for a loaded machine, not a verdict
