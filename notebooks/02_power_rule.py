@@ -239,14 +239,14 @@ gradlab.grade("02.1", answer, seed=96213)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# **Exercise 2.** Predict, by hand, the derivative of (2x + 1)⁻² at x = 0.5: a negative
+# **Exercise 2.** Predict, by hand, the derivative of (2x + 1)⁻² at x = 1: a negative
 # power of something that is not x itself, so the power rule and the chain rule both
 # play a part. Write the number in `answer`; then, if you like, confirm it with a tape.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_02_2", "locked": false, "schema_version": 3, "solution": true, "task": false}
 answer = ...
 ### BEGIN SOLUTION
-answer = -2 * (2 * 0.5 + 1) ** -3 * 2  # power rule on the outside, times the inner slope 2
+answer = -2 * (2 * 1 + 1) ** -3 * 2  # power rule on the outside, times the inner slope 2
 ### END SOLUTION
 
 # %% tags=["exercise"]

@@ -172,7 +172,7 @@ CASES = {
     "01.3": (lambda x: tf.math.log(1 + tf.exp(x)), lambda x: np.log(1 + np.exp(x)), "not a TensorFlow tensor"),
     "01.4": ((0.15625, 1.0), (1.25, 1.0), "three halvings"),
     "02.1": (80, 32, "x⁵ itself"),
-    "02.2": (-0.5, -0.25, "inner slope"),
+    "02.2": (-4 / 27, -2 / 27, "inner slope"),
     "02.3": (third, lambda f, x: 0.0, "third_derivative("),
     "03.1": ((12, 9), (9, 12), "swapped"),
     "03.2": (lambda x, y: x * y, lambda x, y: x + y, "∇f at (1, 2)"),
@@ -664,7 +664,7 @@ def test_single_numbers_get_no_ratio_guess(key, answer):
     ("04.3", 0.593, "the one near 4"),
     ("04.3", 2.3, "the one near 4"),
     ("03.1", (6, 9), "y stays as a factor"),
-    ("02.2", -1.0, "lower the exponent"),
+    ("02.2", -4 / 9, "lower the exponent"),
 ])
 def test_targeted_hints(key, answer, fragment):
     feedback = check(key, answer)
@@ -729,8 +729,8 @@ def test_02_3_accepts_the_solution_with_a_neutral_message():
 
 def test_02_2_wants_one_number():
     # The (3, 3)-tape exercise whose check ignored the answer's shape is replaced by a prediction.
-    assert check("02.2", -0.5).solved
-    feedback = check("02.2", np.full(9, -0.5))
+    assert check("02.2", -4 / 27).solved
+    feedback = check("02.2", np.full(9, -4 / 27))
     assert feedback.status == "wrong" and "1 number" in feedback.message
 
 

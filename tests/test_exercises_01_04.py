@@ -218,3 +218,70 @@ def test_one_argument_feedback_says_x_equals_not_a_bare_parenthesis(key, answer,
     feedback = check(key, answer)
     assert feedback.status == "wrong" and place in feedback.message, feedback
     assert not re.search(r"at \([-\d.]+\)", feedback.message)
+
+
+# Fourth teacher read: answers that passed or were told the wrong cause.
+
+@pytest.mark.parametrize("answer, words", [
+    (-2 * (2 * 0.5 + 1) ** -2, "not right"),  # passed at the old x = 0.5: exponent kept, no inner slope
+    (-(2 * 0.5 + 1) ** -1, "not right"),      # passed at x = 0.5 too
+    (-2 * (2 * 1 + 1) ** -2, "two slips"),    # the same slips at x = 1: −2/9, named
+    (-(2 * 1 + 1) ** -1, "not a slope"),
+])
+def test_02_2_two_cancelling_slips_fail_and_are_named(answer, words):
+    feedback = check("02.2", answer)
+    assert feedback.status == "wrong" and words in feedback.message, feedback
+
+
+def test_02_2_asks_at_x_1_and_its_solution_passes():
+    source = (NOTEBOOKS / "02_power_rule.py").read_text()
+    assert "(2x + 1)⁻² at x = 1:" in source and "0.5 + 1" not in source
+    assert check("02.2", -4 / 27).solved
+
+
+def test_02_1_exponent_not_brought_down_is_named():
+    feedback = check("02.1", 16)
+    assert feedback.status == "wrong" and "bring the exponent down" in feedback.message
+
+
+def third_nested_watch_innermost(f, x):
+    """Nested tapes, but only the innermost watches the constant x: the outer two see nothing."""
+    with tf.GradientTape() as t3:
+        with tf.GradientTape() as t2:
+            with tf.GradientTape() as t1:
+                t1.watch(x)
+                y = f(x)
+            d1 = t1.gradient(y, x)
+        d2 = t2.gradient(d1, x)
+    return t3.gradient(d2, x)
+
+
+def test_02_3_outer_tapes_not_watching_is_named_not_nesting():
+    feedback = check("02.3", third_nested_watch_innermost)
+    assert feedback.status == "wrong", feedback
+    assert "did not watch x" in feedback.message and "tape.watch(x) on every tape" in feedback.message
+    assert "nest the tapes" not in feedback.message and "outside the tape" not in feedback.message
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_01_2_wrong_h_is_never_told_it_is_merely_imprecise(seed):
+    h_wrong = (lambda x: tf.sin(x) ** 2, lambda x: 2 * x * np.cos(x * x))
+    feedback = check("01.2", h_wrong, seed=seed)
+    assert feedback.status == "wrong", feedback
+    assert "by eye" not in feedback.message and "close" not in feedback.message, feedback.message
+    assert "x = 1.5" in feedback.message  # the far point, where sin(x)² and sin(x²) differ plainly
+
+
+def test_function_answers_close_at_a_point_are_told_to_check_the_formula():
+    feedback = check("01.1", lambda x: 3 * x**2 - 2 + 1e-3)  # close everywhere, formula off
+    assert feedback.status == "wrong" and "check the formula" in feedback.message
+    assert "by eye" not in feedback.message
+
+
+def test_03_3_tf_sinc_gets_its_nan_named():
+    def sinc_bump(x, y):
+        u = x**2 + y**2
+        return tf.experimental.numpy.sinc(u / np.pi)
+
+    feedback = check("03.3", sinc_bump)
+    assert feedback.status == "wrong" and "sinc" in feedback.message, feedback

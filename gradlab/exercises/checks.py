@@ -302,8 +302,11 @@ def _bracketed(values: np.ndarray) -> str:
     return "[" + " ".join(_bracketed(row) for row in values) + "]"
 
 
-def diagnose(got: np.ndarray, want: np.ndarray, amounts: bool = True) -> str:
+def diagnose(got: np.ndarray, want: np.ndarray, amounts: bool = True, function: bool = False) -> str:
     """A hint for the common slips: sign, a factor of 2, swapped order, the wrong shape.
+
+    ``function``: the numbers came from a student's function, so a value close to the right
+    one is a formula that differs (sin(x)² agrees with sin(x²) near 0), not a misread number.
 
     A single number gets no factor hint: any two numbers have *some* ratio, and "0.632 times
     the right one" only misleads. The exercise's own ``hints`` name its likely slips instead.
@@ -319,6 +322,8 @@ def diagnose(got: np.ndarray, want: np.ndarray, amounts: bool = True) -> str:
         r = float(ratio.flat[0])
         if abs(r - 1) < 0.05:
             off = float(np.max(np.abs(got - want)))
+            if function:
+                return f"close here, but off by {off:.2g}: check the formula, not the precision"
             if not amounts:  # a value answer: the offset would give the answer away
                 return "close, but off by more than the tolerance: compute it rather than reading it off"
             return f"close, but off by {off:.2g}: compute it with the tape rather than by eye"
@@ -465,7 +470,7 @@ def check_function(
                 other = np.asarray(_to_plain(wrong_function(*args)), dtype=float)
                 if other.size == got.size and _near(got, other.reshape(got.shape), rtol, atol):
                     return wrong(message)
-            hint = diagnose(got, want)
+            hint = diagnose(got, want, function=True)
             expected = _numbers(want)  # "100." must not end in "100.."
             return wrong(
                 f"at {place} {what} gives {_numbers(got)}, "
