@@ -48,8 +48,15 @@ _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = sorted(_WHERE)
 
 
+# Public submodules reached as attributes (``gradlab.dual.exp``), as ``import gradlab.dual`` would.
+_SUBMODULES = frozenset({"accessibility", "animation", "calculus", "descent", "dual", "exercises", "graphs",
+                         "plots", "student", "style", "view", "widgets"})
+
+
 def __getattr__(name: str) -> Any:
     module = _WHERE.get(name)
+    if module is None and name in _SUBMODULES:
+        return importlib.import_module(f"gradlab.{name}")  # the import binds it in this namespace
     if module is None:
         raise AttributeError(f"module 'gradlab' has no attribute {name!r}")
     value = getattr(importlib.import_module(f"gradlab.{module}"), name)
@@ -59,7 +66,7 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(list(globals()) + __all__)
+    return sorted(set(globals()) | set(__all__) | _SUBMODULES)
 
 
 if "IPython" in __import__("sys").modules:

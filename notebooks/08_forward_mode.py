@@ -110,8 +110,9 @@ def sqrt(a):
     return Dual(np.sqrt(a.value), a.derivative / (2 * np.sqrt(a.value)))
 
 # %% [markdown]
-# That is all: about forty lines. (`gradlab.dual.Dual` is the same idea with input checks,
-# exp and log.) Seed x with derivative 1, meaning "differentiate with respect to x":
+# That is all: about forty lines. (`gradlab.dual.Dual` is the same idea with input checks;
+# `gradlab.dual.exp` and `gradlab.dual.log` go with it.) Seed x with derivative 1, meaning
+# "differentiate with respect to x":
 
 # %%
 x = Dual(2.0, 1.0)  # value 2, and dx/dx = 1: "differentiate with respect to x"
