@@ -482,13 +482,16 @@ gradlab.grade("05.3", answer, seed=49281)
 
 # %% [markdown]
 # **Exercise 4.** Adam's update, written out. Write `adam_step(point, m, v, gradient, t, lr)`:
-# step number t (counting from 1) of Keras' Adam with its defaults β₁ = 0.9, β₂ = 0.999 and
+# step number t (counting from 1) of Adam with Keras' defaults β₁ = 0.9, β₂ = 0.999 and
 # ε = 10⁻⁷. Its two slots are running means, both zero before the first step: m of the
 # gradients (the new gradient weighted 1 − β₁) and v of their squares (weighted 1 − β₂).
 # The point moves by −lr × (the bias-corrected m) / (√(the bias-corrected v) + ε), with the
-# start-up correction described under "Other optimisers". Return `(new_point, new_m, new_v)`,
-# the slots as the next step needs them. No Keras optimiser: NumPy or tf operations. The
-# check takes three steps from zero slots and one late step, and compares with Keras' rule.
+# start-up correction described under "Other optimisers". That is the rule of the Adam
+# paper; Keras folds both corrections into the step size and puts ε next to the
+# *uncorrected* √v, which differs only for gradients near ε in size, so the check accepts
+# either. Return `(new_point, new_m, new_v)`, the slots as the next step needs them. No
+# Keras optimiser: NumPy or tf operations. The check takes three steps from zero slots and
+# one late step.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_05_4", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def adam_step(point, m, v, gradient, t, lr):

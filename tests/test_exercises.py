@@ -508,6 +508,24 @@ def test_05_3_the_critical_rate_is_the_open_boundary():
     assert lesson.status == "wrong" and "egg-crate" in lesson.message
 
 
+def test_05_3_half_the_hessian_is_named_as_a_cause_of_0_5():
+    # Coefficients [[3, 1], [1, 3]] instead of the Hessian [[6, 2], [2, 6]]: eigenvalues 2 and 4.
+    half = 2 / np.max(np.linalg.eigvalsh([[3.0, 1.0], [1.0, 3.0]]))
+    assert half == pytest.approx(0.5)
+    feedback = check("05.3", half)
+    assert feedback.status == "wrong"
+    assert "smallest eigenvalue" in feedback.message and "[[3, 1], [1, 3]]" in feedback.message
+    assert "q_xx = 6" in feedback.message
+
+
+def test_05_3_the_xy_coefficient_off_the_diagonal_is_named_for_0_4():
+    # [[3, 2], [2, 3]] has eigenvalues 1 and 5, so 2/5 = 0.4, also the lesson's egg-crate rate.
+    off_diagonal = 2 / np.max(np.linalg.eigvalsh([[3.0, 2.0], [2.0, 3.0]]))
+    feedback = check("05.3", off_diagonal)
+    assert feedback.status == "wrong" and "[[3, 2], [2, 3]]" in feedback.message
+    assert "egg-crate" in feedback.message and "q_xy = 2" in feedback.message
+
+
 def keras_adam_points(start, gradients, lr):
     """Where Keras' own Adam takes a variable, fed the given gradients one by one."""
     variable = tf.Variable(np.asarray(start, np.float64))
@@ -546,6 +564,27 @@ def test_05_4_typical_slips_get_their_hint(slip, fragment):
     with np.errstate(divide="ignore", invalid="ignore"):  # t − 1 divides by 1 − β⁰ = 0, as meant
         feedback = check("05.4", slip)
     assert feedback.status == "wrong" and fragment in feedback.message, feedback
+
+
+def test_05_4_keras_placement_of_epsilon_passes_too_and_is_not_called_keras_adam():
+    def keras_rule(point, m, v, gradient, t, lr):  # Keras 3: ε next to the uncorrected √v
+        m, v = 0.9 * m + 0.1 * gradient, 0.999 * v + 0.001 * gradient**2
+        alpha = lr * np.sqrt(1 - 0.999**t) / (1 - 0.9**t)
+        return point - alpha * m / (np.sqrt(v) + 1e-7), m, v
+
+    for fn in (keras_rule, adam_step):  # adam_step is the paper's rule
+        feedback = check("05.4", fn)
+        assert feedback.solved, feedback
+        assert "paper's rule" in feedback.message and "uncorrected √v" in feedback.message
+
+
+def test_06_2_swapped_gradient_is_told_without_the_expected_values():
+    feedback = check("06.2", lambda x, y: (x * np.exp(x * y) + 1, y * np.exp(x * y)))
+    assert feedback.status == "wrong" and "The two numbers are swapped" in feedback.message
+    assert "expected" not in feedback.message
+    right = f"{2.0 * np.exp(1.0):.6g}"  # ∂g/∂x at the first point (0.5, 2), the answer itself
+    assert feedback.message.index(right) < feedback.message.index("swapped")  # only as the student's own
+    assert feedback.message.count(right) == 1
 
 
 def test_05_4_keras_adam_itself_is_not_the_update_written_out():

@@ -224,8 +224,18 @@ def not_in_place(w, x, y, batch_size, learning_rate):
     return run_epoch(w, x, y, batch_size, learning_rate)
 
 
+def rebinds_w(w, x, y, batch_size, learning_rate):  # w becomes a plain tensor after one batch
+    for start in range(0, x.shape[0], batch_size):
+        xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((xb @ w - yb) ** 2)
+        w = w - learning_rate * tape.gradient(loss, w)
+    return w
+
+
 @pytest.mark.parametrize("slip, phrase", [
     (full_batch_step, "one full-batch step"),
+    (rebinds_w, "`w = w - learning_rate * g` makes a plain tensor"),
     (drops_last_batch, "smaller batch"),
     (summed_loss, "not their sum"),
     (divides_by_batch_size, "divided by batch_size"),

@@ -106,11 +106,14 @@ def _ex05_3(answer: object) -> Feedback:
     critical = float(2.0 / np.max(eigenvalues))
     hints = [(2 / 6, "2/6 uses the curvature along x alone; the xy term tilts the steepest direction: "
                      "use the Hessian's largest eigenvalue"),
-             (2 / 4, "that is 2 over the smallest eigenvalue: the steep direction is the one that "
-                     "blows up first"),
+             (2 / 4, "0.5 is 2 over the Hessian's smallest eigenvalue, 4, or 2 over the largest "
+                     "eigenvalue of the coefficient matrix [[3, 1], [1, 3]], which is half the Hessian. "
+                     "The Hessian holds second derivatives (q_xx = 6, q_xy = 2, q_yy = 6), and the "
+                     "rate is set by its largest eigenvalue: the steep direction blows up first"),
              (2 / 3, "the curvature of 3x² is its second derivative, 6, not 3"),
-             (0.4, "0.4 is 2/5, the egg-crate landscape's critical rate from the lesson: this bowl has "
-                   "its own Hessian")]
+             (0.4, "0.4 is 2/5: the egg-crate landscape's critical rate from the lesson, or 2 over the "
+                   "largest eigenvalue of [[3, 2], [2, 3]], the xy coefficient 2 put off the diagonal. "
+                   "The Hessian holds second derivatives: q_xx = 6, q_xy = 2, q_yy = 6")]
     # 2/8 is 0.25 exactly; the tolerance only absorbs float32 round-off in a tape's Hessian.
     feedback = check_value(answer, critical, "the critical learning rate", rtol=0.0, atol=1e-6,
                            generic=False, hints=hints)
@@ -195,7 +198,11 @@ def _adam_parts(result: object) -> tuple[list, Feedback | None]:
 
 
 def _ex05_4(fn: object) -> Feedback:
-    """adam_step(point, m, v, gradient, t, lr): Keras' Adam update written out, several steps."""
+    """adam_step(point, m, v, gradient, t, lr): Adam's update written out, several steps.
+
+    Compared with Keras 3's rule (ε next to the uncorrected √v); the paper's rule (ε next to
+    √v̂) differs only for gradients near ε, and the cases keep |g| ≥ 0.2, so both pass.
+    """
     for point, m, v, g, t, lr in _adam_cases(current_rng()):
         result, problem = call_attempt(fn, point.copy(), m.copy(), v.copy(), g.copy(), t, lr,
                                        what="adam_step")
@@ -227,7 +234,9 @@ def _ex05_4(fn: object) -> Feedback:
         if not feedback:
             return feedback
     # Said without the (random) test values, so a saved notebook's output is reproducible.
-    return correct("adam_step matches Keras' Adam, step after step. Its first step moves every "
+    return correct("adam_step matches Adam's update, step after step (the paper's rule; Keras "
+                   "puts ε next to the uncorrected √v, which differs only for gradients near ε). "
+                   "Its first step moves every "
                    "coordinate by almost exactly lr (ε keeps it a hair short), whatever the "
                    "gradient's size: at t = 1 the bias "
                    "corrections make m̂/√v̂ = ±1, which is why Adam's first steps in the lesson were "
@@ -340,7 +349,7 @@ EXERCISES_05_06: dict[str, Exercise] = {
                  Rules(tape=True, helpers=False, no_optimizer=True)),
         Exercise("05.2", "one SGD-with-momentum step", _ex05_2),
         Exercise("05.3", "the critical learning rate of a tilted bowl, 2/L", _ex05_3),
-        Exercise("05.4", "adam_step: Keras' Adam update written out, bias correction and all", _ex05_4,
+        Exercise("05.4", "adam_step: Adam's update written out, bias correction and all", _ex05_4,
                  Rules(helpers=False)),
         Exercise("06.1", "sigmoid_backward: a node's backward rule from its output, by hand", _ex06_1, BY_HAND),
         Exercise("06.2", "backprop through exp(x·y) + y, by hand", _ex06_2, BY_HAND),

@@ -151,6 +151,24 @@ def _ex09_2(fn: object) -> Feedback:
 # --------------------------------------------------------------------------- 09.3 one epoch
 
 
+def _rebinding_hint(problem: Feedback, gradients: list) -> Feedback:
+    """The tailored hint when a gradient turned None after a first real one, else ``problem``.
+
+    A first gradient that is not None and a later one that is: the classic ``w = w - lr * g``,
+    which rebinds w to a plain tensor the next tape does not watch (as in 07.4's fit).
+
+    Parameters: problem, the Feedback call_attempt gave; gradients, what each tape.gradient
+    call during the attempt returned. Returns: the Feedback to show.
+    """
+    none_later = bool(gradients) and gradients[0] is not None and any(g is None for g in gradients[1:])
+    if problem.status != "wrong" or not none_later:
+        return problem
+    return wrong("run_epoch failed: a gradient became None after the first batch. Is w still the "
+                 "tf.Variable on the second batch? `w = w - learning_rate * g` makes a plain tensor, "
+                 "which the next tape does not watch: update the variable in place with "
+                 "w.assign_sub(learning_rate * g).")
+
+
 def _ex09_3(fn: object) -> Feedback:
     """run_epoch(w, x, y, batch_size, lr): one epoch, batches in order, updating w in place."""
     def _epoch(w: np.ndarray, x: np.ndarray, y: np.ndarray, batch: int, lr: float,
@@ -176,10 +194,11 @@ def _ex09_3(fn: object) -> Feedback:
         y = np.round(rng.normal(size=n), 3).astype(np.float32)
         w0 = np.round(rng.normal(size=d), 3).astype(np.float32)
         w = tf.Variable(w0.reshape(d, 1))  # shapes as the prompt says: w (d, 1), y (n, 1), model x @ w
+        before = len(seen().gradient_results)
         result, problem = call_attempt(fn, w, tf.constant(x), tf.constant(y.reshape(n, 1)), batch, lr,
                                        what="run_epoch")
         if problem is not None:
-            return problem
+            return _rebinding_hint(problem, seen().gradient_results[before:])
         x64, y64, w64 = x.astype(float), y.astype(float), w0.astype(float)
         want = _epoch(w64, x64, y64, batch, lr)
         what = f"w after one epoch (n = {n}, batch_size = {batch}, learning_rate = {lr:g})"

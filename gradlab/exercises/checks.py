@@ -302,6 +302,10 @@ def _bracketed(values: np.ndarray) -> str:
     return "[" + " ".join(_bracketed(row) for row in values) + "]"
 
 
+#: The swap hint; capitalised, as it always follows a sentence ("... is not right. The two ...").
+SWAPPED = "The two numbers are swapped: give them in the order asked"
+
+
 def diagnose(got: np.ndarray, want: np.ndarray, amounts: bool = True, function: bool = False) -> str:
     """A hint for the common slips: sign, a factor of 2, swapped order, the wrong shape.
 
@@ -340,7 +344,7 @@ def diagnose(got: np.ndarray, want: np.ndarray, amounts: bool = True, function: 
             return "every value is off by the same amount: drop the added constant"
         return f"every value is off by the same {float(shift.flat[0]):.4g}: drop the added constant"
     if want.ndim == 1 and want.size == 2 and np.allclose(got[::-1], want, rtol=1e-3):
-        return "the two numbers are swapped: give them in the order asked"
+        return SWAPPED
     return ""
 
 
@@ -471,6 +475,8 @@ def check_function(
                 if other.size == got.size and _near(got, other.reshape(got.shape), rtol, atol):
                     return wrong(message)
             hint = diagnose(got, want, function=True)
+            if hint == SWAPPED:  # the expected values would be the answer, given away
+                return wrong(f"at {place} {what} gives {_numbers(got)}. {hint}")
             expected = _numbers(want)  # "100." must not end in "100.."
             return wrong(
                 f"at {place} {what} gives {_numbers(got)}, "
