@@ -97,12 +97,31 @@ def _ex01_3(fn: object) -> Feedback:
                                  "that is the logistic 1/(1 + e⁻ˣ), softplus's derivative: return "
                                  "softplus itself, log(1 + eˣ), and let the tape find the derivative")])
     if not values:
-        return values
+        shifted = _same_shift(fn, [slopes[0], 0.0, *slopes[1:]])  # Feedback is falsy when wrong
+        return values if shifted is None else shifted
     feedback = tape_gradient_matches(fn, lambda x: 1 / (1 + math.exp(-x)), slopes, "softplus")
     if not feedback:
         return feedback
     return correct(f"softplus has the right value at all {len(slopes) + 1} test points, and the tape "
                    f"differentiates it: its derivative is right at the {len(slopes)} away from 0.")
+
+
+def _same_shift(fn: object, points: list) -> Feedback | None:
+    """01.3's softplus plus a constant, named: point by point, one offset looks like any error.
+
+    Parameters: the student's ``fn`` and the test ``points``. Returns feedback naming the
+    constant, or None when the offsets differ (or fn fails). Example: softplus(x) + 42 gives
+    "every value is off by the same 42".
+    """
+    offsets = []
+    for p in points:
+        result, problem = call_attempt(fn, f32(p), what="softplus")
+        if problem is not None:
+            return None
+        offsets.append(float(np.asarray(result, dtype=float).ravel()[0]) - math.log1p(math.exp(p)))
+    if np.allclose(offsets, offsets[0], rtol=1e-4, atol=1e-4) and abs(offsets[0]) > 1e-4:
+        return wrong(f"every value is off by the same {offsets[0]:.4g}: drop the added constant")
+    return None
 
 
 def _ex01_4(answer: object) -> Feedback:
