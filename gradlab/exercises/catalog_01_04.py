@@ -68,7 +68,9 @@ def _ex01_2(answer: object) -> Feedback:
     # about a small offset there would read like an imprecise number, not a wrong function.
     points = [1.5, *random_points(-1.7, 1.7, 4)]
     values = check_function(h, lambda x: math.sin(float(x) ** 2), [(f32(p),) for p in points],
-                            what="h", expect_tensor=True, describe=at_x)
+                            what="h", expect_tensor=True, describe=at_x, hints=[
+                                (lambda x: math.sin(float(x)) ** 2,
+                                 "that is sin(x)², the square of sin x: h is the sine of x², tf.sin(x**2)")])
     if not values:
         return values
     try:  # h must be TensorFlow all the way: the tape has to follow it
