@@ -241,7 +241,8 @@ gradlab.grade("02.1", answer, seed=96213)
 # %% [markdown]
 # **Exercise 2.** Predict, by hand, the derivative of (2x + 1)⁻² at x = 1: a negative
 # power of something that is not x itself, so the power rule and the chain rule both
-# play a part. Write the number in `answer`; then, if you like, confirm it with a tape.
+# play a part. Write the number in `answer` (exact, e.g. as a fraction, or to at least
+# 4 significant digits); then, if you like, confirm it with a tape.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_02_2", "locked": false, "schema_version": 3, "solution": true, "task": false}
 answer = ...

@@ -644,25 +644,30 @@ print("dz/dx:", tape.gradient(z, x), "   dy/dx:", float(tape.gradient(y, x)))
 del tape
 
 # %% [markdown]
-# Slicing after the block is the same mistake, in a form that is easy to miss: the slice
-# is a new tensor the tape never saw, so the loss does not depend on it as far as the tape
-# knows. Take the slice inside the block:
+# Slicing gives `None` for one reason, wherever the slice is taken: the tape follows paths
+# from what you differentiate to the loss, and a slice the loss was not computed from has
+# none, whether it was taken after the block or inside it. Two fixes work: build the loss
+# from the slice, inside the block, or differentiate with respect to the whole variable and
+# index the gradient:
 
 # %%
 v = tf.Variable([1.0, 2.0, 3.0])
 with tf.GradientTape(persistent=True) as tape:
     first_inside = v[0]
-    loss = tf.reduce_sum(v**2)
+    loss = tf.reduce_sum(v**2)                          # computed from v, not from the slice
+    first = v[0]
+    loss_from_slice = first**2 + tf.reduce_sum(v[1:]**2)  # the same loss, built from the slice
 first_outside = v[0]                    # sliced after the block
-print("gradient w.r.t. a slice taken outside:", tape.gradient(loss, first_outside))
-print("w.r.t. a slice taken inside           :", tape.gradient(loss, first_inside))
+print("w.r.t. a slice taken outside          :", tape.gradient(loss, first_outside))
+print("w.r.t. a slice inside, loss from v    :", tape.gradient(loss, first_inside))
+print("w.r.t. a slice the loss is built from :", float(tape.gradient(loss_from_slice, first)))
 print("w.r.t. v, then indexed                :", float(tape.gradient(loss, v)[0]))
 del tape
 
 # %% [markdown]
-# The middle line is `None` too, for a different reason: the loss was computed from v, not
-# from the slice, so no path leads from `first_inside` to it. Differentiate with respect
-# to the whole variable and index the gradient, as the last line does.
+# The first two lines are `None` for the same reason: no path leads from the slice to the
+# loss. The last two give 2.0, the derivative of v₀² at v₀ = 1: the loss was built from the
+# slice, or the gradient was taken for all of v and then indexed.
 #
 # Through `assign`: writing into a variable is not a differentiable operation. The
 # variable's new value is a fresh starting point, with no memory of what it was computed

@@ -289,3 +289,13 @@ def test_03_3_tf_sinc_gets_its_nan_named():
 
     feedback = check("03.3", sinc_bump)
     assert feedback.status == "wrong" and "sinc" in feedback.message, feedback
+
+
+@pytest.mark.parametrize("rounded", [-0.1481, -0.1482, -4 / 27])
+def test_02_2_four_significant_digits_pass_as_the_prompt_says(rounded):
+    # A teacher's read: −0.1481 (−4/27 to 4 digits) was told "compute it rather than reading it off".
+    assert check("02.2", rounded).solved
+
+
+def test_02_2_three_digits_are_not_enough():
+    assert not check("02.2", -0.148).solved
