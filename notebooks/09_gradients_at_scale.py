@@ -219,7 +219,7 @@ plt.show()
 
 # %% [markdown]
 # On a log scale a constant factor per layer is a straight line: the sigmoid and the small
-# tanh lines fall to the left, the scale-3 line climbs. The two well-initialised runs stay
+# tanh lines fall to the left, the scale-3 line climbs to the left. The two well-initialised runs stay
 # within a factor of about 5 of 1 over all 20 layers: He's line is nearly level, Glorot's
 # falls gently towards the first layer, for the tanh′ < 1 reason above.
 #
@@ -593,7 +593,7 @@ print("holder.dense.trainable_variables:", [v.name for v in holder.dense.trainab
 # The tape works in **reverse mode** (notebook 08 built forward mode next to it). For y =
 # f(x) with a Jacobian J (one row per output), one backward pass computes uᵀJ for a vector
 # u over the outputs: a *vector-Jacobian product* (VJP). `output_gradients=u` sets that
-# vector; it is the seed ȳ of notebook 06, for every output at once. The default, all
+# vector; it plays the part of notebook 06's seed f̄ (1 there), one entry per output. The default, all
 # ones, is why the gradient of a vector y is the gradient of sum(y) (notebook 07).
 
 # %%
