@@ -173,9 +173,7 @@ def names_read(sources: list[str]) -> set[str]:
         except SyntaxError:
             names |= set(re.findall(r"[A-Za-z_]\w*", source))
             continue
-        names |= {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
-        names |= {node.value.id for node in ast.walk(tree)
-                  if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)}
+        names |= {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}  # also `gradlab` in gradlab.check
     return names
 
 
@@ -224,9 +222,14 @@ def strip_solution(source: str, markdown: bool = False, needed: set[str] | None 
     ValueError
         A region not closed, nested, or an end without a beginning (nbgrader would release
         such a cell with the solution showing: a misspelt begin marker).
+
+    ``needed``: the names later cells read; a top-level stub keeps only those (see
+    :func:`stub_for`), and the names this cell's own code around the regions reads.
     """
     if not has_markers(source):
-        return YOUR_ANSWER if markdown else stub_for(source)
+        return YOUR_ANSWER if markdown else stub_for(source, needed=needed)
+    if needed is not None:
+        needed = needed | _read_loosely(_outside_regions(source))
     out: list[str] = []
     region: list[str] | None = None
     indent = ""

@@ -402,3 +402,16 @@ def test_student_copies_carry_no_badge_that_opens_the_answer_key(tmp_path):
         assert "colab.research.google.com/github" not in text and "mybinder.org" not in text, notebook.name
         assert "colab.research.google.com/github" in notebook.read_text()  # the source had one
     assert sum("badge link" in w for w in report.warnings) == len(NOTEBOOKS)
+
+
+def test_a_stub_keeps_a_name_the_same_cell_reads_after_the_region():
+    # The cell's own code around the fenced region is a reader too: dropping x would leave
+    # `print(x)` a NameError in the student copy.
+    source = "### BEGIN SOLUTION\nx = 3\nhelper = 4\n### END SOLUTION\nprint(x)"
+    stub = strip_solution(source, needed={"answer"})
+    assert stub == "# YOUR CODE HERE\nx = ...\nprint(x)", stub
+
+
+def test_a_whole_cell_solution_keeps_only_the_names_later_cells_read():
+    stub = strip_solution("lo, hi = 1, 2\nanswer = lo + hi", needed={"answer"})
+    assert stub == "# YOUR CODE HERE\nanswer = ...", stub
