@@ -299,3 +299,21 @@ def test_02_2_four_significant_digits_pass_as_the_prompt_says(rounded):
 
 def test_02_2_three_digits_are_not_enough():
     assert not check("02.2", -0.148).solved
+
+
+@pytest.mark.parametrize("answer, words", [
+    ((0.156, 1.0), "Your derivative at 5, 0.156, has too few digits"),  # 0.15625 cut to 3 digits
+    ((0.16, 1.0), "Your derivative at 5, 0.16, has too few digits"),
+    ((0.390625, 1.0), "0.390625 is shrink(5), the function's value"),  # (5/8)², not its slope
+    ((0.15625, 0.25), "0.25 is shrink(0.5), the function's value"),
+])
+def test_01_4_too_few_digits_and_the_function_s_value_are_named(answer, words):
+    # A teacher's read: both got a bare "is not right".
+    feedback = check("01.4", answer)
+    assert feedback.status == "wrong" and words in feedback.message, feedback
+
+
+def test_01_4_an_unrelated_wrong_pair_gets_no_slip_named():
+    feedback = check("01.4", (0.3, 0.7))
+    assert feedback.status == "wrong"
+    assert "too few digits" not in feedback.message and "value" not in feedback.message, feedback

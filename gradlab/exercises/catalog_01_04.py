@@ -19,6 +19,7 @@ from gradlab.calculus import FunctionError, GradientError, derivative, nth_deriv
 from gradlab.exercises._shared import described, f32, tape_gradient_matches
 from gradlab.exercises.checks import (
     Feedback,
+    as_numbers,
     call_attempt,
     check_function,
     check_value,
@@ -135,12 +136,63 @@ def _ex01_4(answer: object) -> Feedback:
         return 2 * x * factor
 
     want = [shrink_slope(5.0), shrink_slope(0.5)]
-    # "Exact, or at least 4 significant digits" (the prompt): 0.1563 and 0.1562 pass, 0.156 not.
-    return check_value(answer, want, "(derivative at 5, derivative at 0.5)", rtol=5e-4, hints=[
+    hints = [
         ([2 * 0.625, 1.0], "at 5 the tape also recorded three halvings: the chain rule multiplies by (1/2)³"),
         ([2 * 5.0, 1.0], "at 5 the loop runs: x is halved three times before it is squared"),
         ([0.0, 1.0], "the comparison x > 1 has no derivative, but the divisions it lets run do"),
-    ])
+    ]
+    # "Exact, or at least 4 significant digits" (the prompt): 0.1563 and 0.1562 pass, 0.156 not.
+    feedback = check_value(answer, want, "(derivative at 5, derivative at 0.5)", rtol=5e-4, hints=hints)
+    if feedback.status != "wrong" or any(feedback.message == hint for _, hint in hints):
+        return feedback
+    slips = _shrink_slips(answer, want)
+    return wrong(f"{feedback.message} {slips}") if slips else feedback
+
+
+def _shrink(x: float) -> float:
+    """The notebook's shrink(x) in plain floats: halve while x > 1, then square."""
+    while x > 1.0:
+        x /= 2
+    return x * x
+
+
+def _rounded_forms(value: float) -> list[float]:
+    """``value`` cut to 2 or 3 significant digits, rounded or cut off: 0.15625 → 0.16, 0.15, 0.156."""
+    forms = []
+    for digits in (2, 3):
+        scale = 10 ** (digits - 1 - math.floor(math.log10(abs(value))))
+        forms += [round(value * scale) / scale, math.trunc(value * scale) / scale]
+    return forms
+
+
+def _matches(got: float, value: float) -> bool:
+    """``got`` is ``value``, to 4 significant digits or cut shorter (2 or 3)."""
+    return math.isclose(got, value, rel_tol=5e-4) or any(
+        math.isclose(got, form, rel_tol=1e-9) for form in _rounded_forms(value))
+
+
+def _shrink_slips(answer: object, want: list[float]) -> str:
+    """01.4's two slips a teacher saw, named per number: too few digits, and shrink's value.
+
+    Parameters: the student's ``answer`` (already known wrong) and the right ``want`` pair.
+    Returns the sentences to add to the feedback, or "" when neither slip fits. Example:
+    (0.156, 1.0) gives "Your derivative at 5, 0.156, has too few digits ...".
+    """
+    got = as_numbers(answer)
+    if got is None or got.size != 2:
+        return ""
+    notes = []
+    for x, value, right in zip((5, 0.5), got.ravel(), want, strict=True):
+        if math.isclose(value, right, rel_tol=5e-4):
+            continue
+        if _matches(value, _shrink(x)):
+            notes.append(f"{value:g} is shrink({x:g}), the function's value at {x:g}, not its "
+                         f"derivative: the exercise asks for the slope d shrink/dx at x = {x:g}.")
+        elif _matches(value, right):
+            notes.append(f"Your derivative at {x:g}, {value:g}, has too few digits: the exercise asks "
+                         "for the exact value (a fraction, or a product such as 2 * a * b) or at least "
+                         "4 significant digits.")
+    return " ".join(notes)
 
 
 # --------------------------------------------------------------------------- 02 power rule
