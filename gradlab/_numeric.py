@@ -130,10 +130,11 @@ def richardson(f: Function, x64: np.ndarray, dtype: tf.DType) -> tuple[np.ndarra
     neighbours h, h/2, h/4, Richardson's combination D(h/4) + (D(h/4) − D(h/2))/3 cancels
     the h² error term; its error estimate is how far the three still differ plus the
     rounding error 2·eps·|f|/(h/4). Starting from the smallest steps (rounding-bound), each
-    point moves to larger steps while the estimate keeps falling, and stops at the first
-    rise. (Far larger steps can look consistent by accident: on sin(x) at x = 1e12 every
-    D(h) with h ≫ 1 is about 0.) The choice looks only at the differences themselves, never
-    at a tape.
+    point moves to larger steps while the estimate keeps falling, and stops before the first
+    rise: it keeps the triple with the smallest estimate met on the way up, not the smallest
+    of the whole ladder. (Far larger steps can look consistent by accident: on sin(x) at
+    x = 1e12 every D(h) with h ≫ 1 is about 0.) The choice looks only at the differences
+    themselves, never at a tape.
 
     Returns
     -------
@@ -215,7 +216,9 @@ def check_gradient(
     """Compare the tape's derivative of ``f`` with a finite-difference estimate at ``x``.
 
     The reference is :func:`richardson`: central differences on a ladder of steps, the
-    Richardson combination of the most self-consistent three, and an error estimate ``e``.
+    Richardson combination of three neighbouring steps, and an error estimate ``e``. From the
+    smallest steps up, the three kept are the last before ``e`` rises again (the smallest ``e``
+    met on the way up).
     A point agrees when |tape − reference| ≤ atol + rtol·|reference| + e. With ``h`` given,
     the reference is the plain central difference with that step and e = 0. Both are
     computed in float64 where f allows it. Points where either is NaN or infinite are

@@ -326,8 +326,9 @@ print(np.round(dy, 6))
 # neighbouring steps h, h/2, h/4 are combined by *Richardson extrapolation*,
 # D(h/4) + (D(h/4) − D(h/2)) / 3, which cancels the h² term; how far the three still
 # differ, plus the rounding error, estimates what error is left. Starting from the
-# smallest steps, each point moves to larger ones while that estimate falls and keeps the
-# triple where it starts to rise. The tape plays no part in this choice. The tape passes
+# smallest steps, each point moves to larger ones while that estimate falls; it stops
+# before the first rise and keeps the triple whose estimate was the smallest on the way.
+# The tape plays no part in this choice. The tape passes
 # where it is within 1e-6 + 1e-4 · |estimate| plus the estimate's own error. Everything is
 # computed in float64 where f allows it (whatever the input's type), so the errors are far
 # below the float32 rounding seen above:
