@@ -334,6 +334,15 @@ def _bump(x: float, y: float) -> float:
     return math.sin(u) / u if u else 1.0
 
 
+def _zero_at_origin(x: object, y: object) -> float:
+    """03.3's common slip, sin(u)/(u + ε): sin(u)/u except 0 at the origin (0/ε).
+
+    Parameters: the test point ``x, y``. Returns that slip's value there. Example:
+    ``_zero_at_origin(0.0, 0.0)`` is 0.0, where the right value is 1.
+    """
+    return 0.0 if float(x) == float(y) == 0.0 else _bump(float(x), float(y))
+
+
 def _ex03_3(fn: object) -> Feedback:
     """sin(u)/u with u = x² + y², 1 at the origin, and a finite gradient there too."""
     _, problem = call_attempt(fn, f32(1.0), f32(0.5), what="safe_bump")
@@ -343,7 +352,11 @@ def _ex03_3(fn: object) -> Feedback:
     values = check_function(
         fn, _bump,
         [(f32(a), f32(b)) for a, b in [(1.0, 0.5), (0.0, 0.0), (0.01, 0.0), *fresh]],
-        what="safe_bump", rtol=1e-3, describe=lambda a: f"{float(a[0]):g}, {float(a[1]):g}")
+        what="safe_bump", rtol=1e-3, describe=lambda a: f"{float(a[0]):g}, {float(a[1]):g}",
+        hints=[(_zero_at_origin, "safe_bump gives 0 at the origin, where sin(u)/u tends to 1: an ε added "
+                                 "to the denominator, sin(u)/(u + ε) (or tf.math.divide_no_nan), avoids "
+                                 "the division by zero, but sin(0)/ε is still 0. The origin needs its own "
+                                 "value, 1: choose it with tf.where")])
     if not values:
         return values
     try:
@@ -411,8 +424,11 @@ def _ex04_2(fn: object) -> Feedback:
             return problem
         y, slope = (float(v) for v in derivative(g, tf.constant(x, tf.float64)))
         feedback = check_value(result, x - y / slope, f"newton_step from x = {x:g}", rtol=1e-4,
-                               atol=1e-5, hints=[(x + y / slope, "the step goes the other way: "
-                                                  "x − g(x)/g′(x), a minus where you have a plus")])
+                               atol=1e-5, hints=[
+            (x + y / slope, "the step goes the other way: x − g(x)/g′(x), a minus where you have a plus"),
+            *([(x - slope / y, "the ratio is upside down: Newton's step divides the value by the slope, "
+                               "x − g(x)/g′(x), not the slope by the value")] if y != 0 else []),
+        ])
         if not feedback:
             return feedback
     return correct("newton_step follows the tangent to its zero: x − g(x)/g′(x).")
@@ -440,6 +456,10 @@ def _make_ex04_3() -> Callable[[object], Feedback]:
             value = float(np.asarray(answer, dtype=float).ravel()[0])
         except (TypeError, ValueError):
             return feedback
+        if abs(value - 5 * math.pi / 4) < 4e-3:  # 3.927, 3.93: sin(2x)/2's crest, 0.032 from f's
+            return wrong(f"{value:g} is 5π/4, where cos(x)·sin(x) = sin(2x)/2 peaks; the factor 1/√x "
+                         "falls as x grows and moves f's crest a little to the left. Solve f′(x) = 0 "
+                         "for the whole f: Newton's method on f′, or bisection on the sign of f′")
         for x in others:  # a rough reading of another crest or trough
             if abs(value - x) < 0.03:
                 return wrong(f"{value:g} is near another flat point of f (x ≈ {x:.3f}, a crest or "

@@ -85,7 +85,11 @@ def _ex05_2(fn: object) -> Feedback:
         flipped = [(-want_v, "your velocity points uphill: Keras keeps velocity ← 0.9·velocity − lr·gradient "
                              "and then adds it, point ← point + velocity")]
         old_velocity = [(np.asarray(p) + np.asarray(v), "you added the old velocity: update the velocity "
-                                                        "first, then add the new one to the point")]
+                                                        "first, then add the new one to the point"),
+                        (np.asarray(p) + 0.9 * want_v - lr * np.asarray(g),
+                         "that is Nesterov's momentum (Keras' nesterov=True), which looks ahead: point + "
+                         "0.9·velocity − lr·gradient. Plain momentum, SGD(momentum=0.9), adds the new "
+                         "velocity itself: point ← point + velocity")]
         for got, want, name, hints in ((new_v, want_v, "new velocity", flipped),
                                        (new_p, want_p, "new point", old_velocity)):
             feedback = check_value(got, want, f"the {name} from p = {p}, v = {v}", hints=hints, generic=False)
@@ -111,6 +115,8 @@ def _ex05_3(answer: object) -> Feedback:
                      "The Hessian holds second derivatives (q_xx = 6, q_xy = 2, q_yy = 6), and the "
                      "rate is set by its largest eigenvalue: the steep direction blows up first"),
              (2 / 3, "the curvature of 3x² is its second derivative, 6, not 3"),
+             (float(np.max(eigenvalues)), "that is L itself, the Hessian's largest eigenvalue: the "
+                                          "critical learning rate is 2/L"),
              (0.4, "0.4 is 2/5: the egg-crate landscape's critical rate from the lesson, or 2 over the "
                    "largest eigenvalue of [[3, 2], [2, 3]], the xy coefficient 2 put off the diagonal. "
                    "The Hessian holds second derivatives: q_xx = 6, q_xy = 2, q_yy = 6")]

@@ -169,6 +169,10 @@ def _ex07_4(fn: object) -> Feedback:
                          "variables themselves, in place"),
             (_descent_line(x, y, steps - 1, lr), "that is one step too few: run exactly `steps` updates"),
             (_descent_line(x, y, steps + 1, lr), "that is one step too many: run exactly `steps` updates"),
+            # A summed loss's gradient is len(x) times the mean's: the same walk at len(x)·lr.
+            (_descent_line(x, y, steps, lr * len(x)), f"that is descent on the summed squared error, "
+                                                      f"{len(x)} times the mean's gradient: the loss is the "
+                                                      "mean, tf.reduce_mean, as in fit_broken"),
         ])
         if not feedback:
             return feedback
@@ -296,6 +300,9 @@ def _ex07_6(fn: object) -> Feedback:
     want = [3.0 / (1.0 + math.exp(-p)) for p in points]
     feedback = check_value(grad, want, "the gradient of 3·softplus(x) at the test points", hints=[
         ([w / 3 for w in want], "your rule ignores `upstream`: multiply by it (chain rule)"),
+        ([3.0 / (1.0 + math.exp(p)) for p in points],
+         "your rule gives the logistic of −x, 1/(1 + eˣ), which falls from 1 to 0: softplus rises ever "
+         "more steeply, and its slope is the logistic of x, 1/(1 + e⁻ˣ) (tf.math.sigmoid(x))"),
     ])
     if feedback and not _uses_custom_gradient(fn):
         return wrong("the values and gradients are right, but they are TensorFlow's own: decorate "
