@@ -415,3 +415,26 @@ def test_09_3_passes_the_shapes_its_prompt_names():  # w (d, 1), y (n, 1): x @ w
 
     assert verdict("09.3", spy).solved
     assert all(ws == (xs[1], 1) and ys == (xs[0], 1) for ws, xs, ys in shapes), shapes
+
+
+def run_epoch_without_return(w, x, y, batch_size, learning_rate):
+    run_epoch(w, x, y, batch_size, learning_rate)  # the work done, the `return w` forgotten
+
+
+def run_epoch_doubled_without_return(w, x, y, batch_size, learning_rate):
+    run_epoch(w, x, y, batch_size, 2 * learning_rate)
+
+
+def test_09_3_a_forgotten_return_is_named_not_called_unfinished():
+    # A teacher's read: "finish its body" read as if nothing had been written.
+    feedback = verdict("09.3", run_epoch_without_return)
+    assert feedback.status == "wrong", feedback
+    assert "w is updated right" in feedback.message and "`return w`" in feedback.message, feedback
+    doubled = verdict("09.3", run_epoch_doubled_without_return)
+    assert doubled.status == "wrong" and "`return w`" in doubled.message, doubled
+    assert "not right yet" in doubled.message and "updated right" not in doubled.message, doubled
+
+
+def test_09_3_an_empty_body_returning_none_stays_unfinished():
+    feedback = verdict("09.3", lambda w, x, y, batch_size, learning_rate: None)
+    assert feedback.status == "unfinished", feedback

@@ -169,6 +169,30 @@ def _rebinding_hint(problem: Feedback, gradients: list) -> Feedback:
                  "w.assign_sub(learning_rate * g).")
 
 
+def _forgot_return(problem: Feedback, gradients: list, w: object, w0: np.ndarray,
+                   want: np.ndarray) -> Feedback | None:
+    """09.3's run_epoch that did its work but returns None: the missing `return w`, named.
+
+    The framework's "returns None" reads as "not started"; a run_epoch that took gradients or
+    moved w has a body, so the likely cause is a missing last line. Parameters: call_attempt's
+    ``problem``; the ``gradients`` the call took; the variable ``w`` passed in, its starting
+    value ``w0`` and the right ``want``. Returns the feedback, or None when the call returned
+    something or did nothing. Example: the solution without its `return w` is told "w is
+    updated right, but run_epoch returns None".
+    """
+    if problem.status != "unfinished" or "returns None" not in problem.message:
+        return None
+    now = np.asarray(w.numpy(), dtype=float).ravel()  # type: ignore[attr-defined]
+    moved = not np.array_equal(now, w0.astype(float).ravel())
+    if not moved and not any(g is not None for g in gradients):
+        return None
+    missing = ("run_epoch returns None: a Python function without a `return` line returns None. "
+               "End it with `return w`, after the loop.")
+    if moved and np.allclose(now, want, rtol=1e-4, atol=1e-4):
+        return wrong(f"w is updated right, but {missing[0].lower()}{missing[1:]}")
+    return wrong(f"{missing} (The w it left behind is not right yet either.)")
+
+
 def _ex09_3(fn: object) -> Feedback:
     """run_epoch(w, x, y, batch_size, lr): one epoch, batches in order, updating w in place."""
     def _epoch(w: np.ndarray, x: np.ndarray, y: np.ndarray, batch: int, lr: float,
@@ -197,10 +221,13 @@ def _ex09_3(fn: object) -> Feedback:
         before = len(seen().gradient_results)
         result, problem = call_attempt(fn, w, tf.constant(x), tf.constant(y.reshape(n, 1)), batch, lr,
                                        what="run_epoch")
-        if problem is not None:
-            return _rebinding_hint(problem, seen().gradient_results[before:])
         x64, y64, w64 = x.astype(float), y.astype(float), w0.astype(float)
         want = _epoch(w64, x64, y64, batch, lr)
+        if problem is not None:
+            forgot = _forgot_return(problem, seen().gradient_results[before:], w, w0, want)
+            if forgot is not None:  # not `or`: a wrong Feedback is falsy
+                return forgot
+            return _rebinding_hint(problem, seen().gradient_results[before:])
         what = f"w after one epoch (n = {n}, batch_size = {batch}, learning_rate = {lr:g})"
         full = w64 - lr * 2 / n * x64.T @ (x64 @ w64 - y64)
         feedback = check_value(result, want, what, rtol=1e-4, atol=1e-4, generic=False, hints=[
