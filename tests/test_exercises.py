@@ -789,3 +789,45 @@ def test_03_3_gradient_is_checked_near_the_origin():
 def test_04_3_means_three_decimals(answer):  # the crest is at 3.894942
     assert check("04.3", answer).status == "wrong"
     assert check("04.3", 3.8949).solved and check("04.3", 3.895).solved
+
+
+def test_08_3_reverse_mode_gets_the_rule_before_the_time_limit():
+    # A teacher's read: tape.jacobian ran into the CPU budget, and the rule came as a guess.
+    calls = []
+
+    def jacobian_answer(angle):
+        calls.append(angle)
+        with tf.GradientTape() as tape:
+            tape.watch(angle)
+            path = flight(angle)
+        return tape.jacobian(path, angle)
+
+    feedback = check("08.3", jacobian_answer)
+    assert feedback.status == "wrong" and "tape.jacobian" in feedback.message, feedback
+    assert "ForwardAccumulator" in feedback.message and "took too long" not in feedback.message
+    assert calls == []  # named in its own code: refused before it runs
+
+    def through_a_helper(angle):  # the tape is out of sight of the answer's own code
+        calls.append(angle)
+        return _jacobian_of_flight(angle)
+
+    calls.clear()
+    helped = check("08.3", through_a_helper)
+    assert helped.status == "wrong" and "runs a GradientTape" in helped.message, helped
+    assert len(calls) == 1  # stopped after the first call, not after the time limit
+
+
+def _jacobian_of_flight(angle):
+    with tf.GradientTape() as tape:
+        tape.watch(angle)
+        path = flight(angle)
+    return tape.jacobian(path, angle)
+
+
+def test_08_3_a_forward_answer_that_also_makes_an_idle_tape_still_passes():
+    def forward_and_idle_tape(angle):
+        with tf.GradientTape():
+            pass
+        return path_sensitivity(angle)
+
+    assert check("08.3", forward_and_idle_tape).solved

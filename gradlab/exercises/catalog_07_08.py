@@ -377,11 +377,45 @@ def _flight_path(angle: float, steps: int = 20, dt: float = 0.1, speed: float = 
     return np.array(path)
 
 
+#: A tape's reverse passes, as a message names them: an answer whose own code makes a
+#: GradientTape and asks it for one of these breaks 08.3's rule (a tape alone computes nothing).
+_REVERSE_NAMES = {"jacobian": "tape.jacobian", "batch_jacobian": "tape.batch_jacobian",
+                  "gradient": "tape.gradient"}
+
+
+def _names_in(code: object, depth: int = 0) -> set[str]:
+    """The global and attribute names a code object uses, its nested functions' included."""
+    names = set(getattr(code, "co_names", ()))
+    for const in getattr(code, "co_consts", ()):
+        if hasattr(const, "co_names") and depth < 5:
+            names |= _names_in(const, depth + 1)
+    return names
+
+
+def _reverse_mode_message(how: str) -> Feedback:
+    """08.3's rule, said as soon as a reverse pass is seen; ``how`` says where it was seen."""
+    return wrong(f"path_sensitivity {how}: that is reverse mode, one backward pass per output, 40 "
+                 "here, slow enough to run out of time. The exercise asks for forward mode: one "
+                 "tf.autodiff.ForwardAccumulator pass, seeded with tangent 1, gives all 40 derivatives")
+
+
 def _ex08_3(fn: object) -> Feedback:
-    """path_sensitivity(angle): d(flight path)/d(angle), R → R⁴⁰, in one forward-mode pass."""
+    """path_sensitivity(angle): d(flight path)/d(angle), R → R⁴⁰, in one forward-mode pass.
+
+    The forward-mode rule is checked before the numbers: a tape.jacobian over 40 outputs
+    takes seconds per call, and the student would wait for the time limit only to read a
+    guess. Named in the answer's own code, the tape is refused before anything runs; used
+    deeper (a helper), the observer has counted it by the end of the first call.
+    """
+    names = _names_in(getattr(fn, "__code__", None))
+    used = [said for name, said in _REVERSE_NAMES.items() if name in names]
+    if used and "GradientTape" in names and "ForwardAccumulator" not in names:
+        return _reverse_mode_message(f"uses a tf.GradientTape and {' and '.join(used)}")
     angles = [0.6, *random_points(0.2, 1.3, 2)]
     for angle in angles:
         result, problem = call_attempt(fn, f32(angle), what="path_sensitivity")
+        if seen().reverse:  # the observer saw a tape.gradient/jacobian call, finished or not
+            return _reverse_mode_message("runs a GradientTape (tape.gradient or tape.jacobian)")
         if problem is not None and "returns None" in problem.message:
             return wrong(f"path_sensitivity({angle:.3g}) returns None, which is what acc.jvp gives for a "
                          "result computed outside the `with tf.autodiff.ForwardAccumulator(...)` block: "
