@@ -463,11 +463,12 @@ gradlab.grade("07.4", fit, seed=22344)
 # float64. The check measures a step `h` like this: at the 21 points
 # `x = np.linspace(0.5, 2.5, 21, dtype=np.float32)`, compute the central difference
 # (sin(x + h) − sin(x − h)) / 2h **in float32**, and take the median of its absolute error
-# against cos x. Find an `h` whose median error is at most 3 times the typical error of the
-# best steps (the check prints that typical value: about 6e-6). Reason from the two error
-# terms of the V-shaped plot, with float32's spacing near 1 (about 1.2e-7) in place of
-# float64's, or measure. A single lucky `h` can do better by cancellation, which is why the
-# check compares with the typical value.
+# against cos x. Find an `h` whose median error is at most 3 times that of a band of steps
+# around the best one: the median of the errors of steps from 1e-3 to 2e-2 (the check
+# prints it: about 6e-6; steps close to the best do better, about 1e-6 to 5e-6). Reason
+# from the two error terms of the V-shaped plot, with float32's spacing near 1 (about
+# 1.2e-7) in place of float64's, or measure. A single lucky `h` can do better by
+# cancellation, which is why the check compares with a whole band, not with its best step.
 
 # %% tags=["solution"] nbgrader={"grade": false, "grade_id": "solution_07_5", "locked": false, "schema_version": 3, "solution": true, "task": false}
 answer = ...

@@ -1,5 +1,7 @@
 """Every exercise check: right answers pass, wrong ones get a hint, unfinished ones say so."""
 
+import re
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -831,3 +833,15 @@ def test_08_3_a_forward_answer_that_also_makes_an_idle_tape_still_passes():
         return path_sensitivity(angle)
 
     assert check("08.3", forward_and_idle_tape).solved
+
+
+@pytest.mark.parametrize("h", [float(np.cbrt(np.finfo(np.float32).eps)), 5e-3, 3e-3, 8e-3])
+def test_07_5_names_its_yardstick_as_a_band_s_median_which_natural_steps_beat(h):
+    # A teacher's read: "typical error of the best steps" (6.4e-6) was above the natural answers'.
+    feedback = check("07.5", h)
+    assert feedback.solved, feedback
+    found = re.search(r"error is ([\d.e+-]+), within 3× of ([\d.e+-]+), the median error of the steps "
+                      r"from 1e-3 to 2e-2", feedback.message)
+    assert found, feedback
+    assert float(found.group(1)) < float(found.group(2))  # a band's median, not the best steps' error
+    assert "best steps" not in feedback.message
