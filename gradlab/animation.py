@@ -1,95 +1,56 @@
 """Animated descent paths as a small self-contained HTML player (no ffmpeg, no video).
 
 Matplotlib's ``FuncAnimation.to_jshtml`` embeds one full PNG per frame: 120 frames of a
-contour plot are megabytes. Here the background figure is sent once as a PNG and the paths
-as numbers in an SVG; a few lines of plain JavaScript reveal them point by point. Where
-JavaScript does not run (GitHub, an untrusted notebook, print) the full paths show.
+contour plot are megabytes. A player is an explorer (:mod:`gradlab.widgets.scene`) with one
+``step`` slider and a play button: the reader's figure is its static picture, each path a
+:class:`~gradlab.widgets.scene.Trail` revealed point by point with a dot at its end. The
+browser renderer sends the picture once as a PNG and the paths as numbers; ``.kernel()``
+gives the same player as ipywidgets. Where JavaScript does not run (GitHub, an untrusted
+notebook, print) the full paths show.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import html as html_lib
-import io
-import json
+import pickle
 from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
+from matplotlib.lines import Line2D
 
 from gradlab import style
-from gradlab._slider_keys import SLIDER_KEYS_JS, SUPPRESS_SHORTCUTS
 from gradlab.accessibility import describe
-from gradlab.widgets.scene import dasharray
+from gradlab.widgets import scene
+from gradlab.widgets.client import ClientExplorer
 
 __all__ = ["PathPlayer", "path_colors", "path_player"]
 
-_SCRIPT = """
-(function () {
-  var root = document.getElementById("%(id)s");
-  if (!root) return;
-  var paths = %(paths)s, frames = %(frames)d, interval = %(interval)d;
-  var lines = root.querySelectorAll("polyline"), dots = root.querySelectorAll("circle.end");
-  var slider = root.querySelector("input"), label = root.querySelector(".frame");
-  var button = root.querySelector("button"), timer = null;
-  var icon = button.querySelector(".icon"), word = button.querySelector(".word");
-  function show(k) {
-    for (var i = 0; i < paths.length; i++) {
-      var n = Math.min(k + 1, paths[i].length), pts = paths[i].slice(0, n);
-      lines[i].setAttribute("points", pts.map(function (p) { return p.join(","); }).join(" "));
-      dots[i].setAttribute("cx", pts[n - 1][0]); dots[i].setAttribute("cy", pts[n - 1][1]);
-    }
-    slider.value = k; label.textContent = "step " + k + " / " + (frames - 1);
-  }
-  // The marks are drawn with CSS borders: a pause glyph needs an emoji font many systems lack.
-  function face(playing) {
-    icon.setAttribute("style", playing ? "%(pause)s" : "%(play)s");
-    word.textContent = playing ? "pause" : "play";
-  }
-  function stop() { clearInterval(timer); timer = null; face(false); }
-  button.onclick = function () {
-    if (timer) { stop(); return; }
-    var k = +slider.value >= frames - 1 ? 0 : +slider.value;
-    face(true);
-    timer = setInterval(function () { show(k); if (++k >= frames) stop(); }, interval);
-  };
-  slider.oninput = function () { stop(); show(+slider.value); };
-""" + SLIDER_KEYS_JS + """
-  sliderKeys(slider, function (k) { stop(); show(k); });
-  show(frames - 1);
-})();
-"""
 
+class PathPlayer(ClientExplorer):
+    """An HTML animation of paths over a picture; displays itself in a notebook.
 
-_MARK = "display:inline-block;box-sizing:content-box;vertical-align:-0.05em;border-style:solid;"
-#: A right-pointing triangle and two bars, drawn with borders in the button's text colour.
-_PLAY_MARK = _MARK + ("width:0;height:0;border-width:.4em 0 .4em .65em;"
-                      "border-color:transparent transparent transparent currentColor")
-_PAUSE_MARK = _MARK + "width:.21em;height:.8em;border-width:0 .22em;border-color:currentColor"
+    Attributes (beside :class:`~gradlab.widgets.client.ClientExplorer`'s)
+    ----------
+    frames : int
+        Positions of the step slider (the longest path's points, or ``max_frames``).
+    n_paths : int
+        Paths drawn.
+    notes : tuple of str
+        Paths cut at a non-finite point, as shown under the player.
+    """
 
-
-class PathPlayer:
-    """An HTML animation of paths over a picture; displays itself in a notebook."""
-
-    def __init__(self, html: str, frames: int, n_paths: int, notes: tuple[str, ...] = ()):
-        self.html = html
-        self.frames = frames
-        self.n_paths = n_paths
-        self.notes = tuple(notes)  # paths cut at a non-finite point, as shown under the player
+    frames: int = 0
+    n_paths: int = 0
+    notes: tuple[str, ...] = ()
 
     def _repr_html_(self) -> str:
         return self.html
 
     def __repr__(self) -> str:
         return f"PathPlayer({self.frames} frames, {self.n_paths} path(s))"
-
-    def save(self, path: str) -> None:
-        """Write a standalone HTML page with the animation."""
-        with open(path, "w", encoding="utf-8") as file:
-            file.write(f"<!doctype html><meta charset='utf-8'><body>{self.html}</body>")
 
 
 def path_colors(n: int) -> list[str]:
@@ -115,10 +76,10 @@ def path_player(
 ) -> PathPlayer:
     """Animate ``paths`` (label → array of (x, y) points) over the figure that holds ``ax``.
 
-    Draw the background (contours, labels, a legend) on ``ax`` first; the figure is rendered
-    once at its current size and dpi, then closed from pyplot so it is not shown twice.
-    Frame k shows every path up to its k-th point, ``interval_ms`` apart.
-    ``legend_outside=True`` puts the legend right of the axes, where it hides no contour.
+    Draw the background (contours, labels) on ``ax`` first; the figure is rendered once at
+    its current size and dpi, then closed from pyplot so it is not shown twice. Frame k
+    shows every path up to its k-th point, ``interval_ms`` apart; a legend names the paths
+    (``legend_outside=True``: right of the axes, where it hides no contour).
 
     Examples
     --------
@@ -134,75 +95,114 @@ def path_player(
             raise ValueError(f"max_frames must be a whole number of at least 1 (or None for every point); "
                              f"got {max_frames!r}")
     fig = ax.figure
-    colors = path_colors(len(paths))
-    linestyles = path_linestyles(len(paths))
-    for i, label in enumerate(paths):
-        # Invisible placeholders give the legend an entry in each path's colour and line style;
-        # the SVG polyline draws the same dashes (paths that overlap are still told apart).
-        ax.plot([], [], color=colors[i], linestyle=linestyles[i], lw=style.LINEWIDTH, label=label)
-    if legend_outside:
-        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize=8, handlelength=4)
-    else:
-        ax.legend(loc="upper right", fontsize=8, handlelength=4)
+    plt.close(fig)  # shown through the player only, not again as a static figure
+    if not isinstance(fig.canvas, FigureCanvasAgg):  # closing leaves a canvas that cannot render
+        FigureCanvasAgg(fig)
     fig.canvas.draw()
+    notes += _cut_to_pixels(ax, paths)
+    frames = max(len(p) for p in paths.values())
+    if max_frames is not None:
+        frames = min(frames, int(max_frames))
+        paths = {label: points[:frames] for label, points in paths.items()}
+    legend = ({"loc": "upper left", "bbox_to_anchor": (1.02, 1.0), "borderaxespad": 0.0} if legend_outside
+              else {"loc": "upper right"})
+    legend.update(fontsize=8, handlelength=4)
+    if legend_outside:
+        _make_room_for_legend(ax, list(paths), legend)
     alt = describe(fig).rstrip(".") + ", with " + ", ".join(
         f"the path of {label} drawn over it" for label in paths) + " (step slider below)." + "".join(
         f" {note}." for note in notes)
-    width, height = (int(round(v)) for v in fig.canvas.get_width_height())
-    png = io.BytesIO()
-    fig.savefig(png, format="png", dpi=2 * fig.dpi)  # twice the pixels, shown at its size: sharp on 2x screens
-    plt.close(fig)  # shown through the player only, not again as a static figure
-    pixel_paths = []
+    desc = _description(fig, fig.axes.index(ax), paths, frames, interval_ms, legend, alt, notes)
+    player = scene_player(desc)
+    player.frames, player.n_paths, player.notes = frames, len(paths), tuple(notes)
+    player.text = repr(player)  # the plain-text form, where no HTML shows
+    return player
+
+
+def scene_player(desc: scene.Description) -> PathPlayer:
+    """The browser form of a player's description, as a :class:`PathPlayer`."""
+    from gradlab.widgets.svg import render_browser
+
+    explorer = render_browser(desc)
+    player = PathPlayer(**{name: getattr(explorer, name) for name in explorer.__dataclass_fields__})
+    player.description = explorer.description
+    return player
+
+
+def _description(fig, axes_index: int, paths: Mapping[str, np.ndarray], frames: int, interval_ms: int,
+                 legend: dict, alt: str, notes: list[str]) -> scene.Description:
+    """The player as an explorer: the reader's figure (a copy per renderer), a step slider, trails."""
+    try:  # a copy for each later renderer (.kernel()); after plt.close, a copy is not in pyplot
+        blob: bytes | str = pickle.dumps(fig)
+    except Exception as error:  # noqa: BLE001 - a figure holding a lambda or a local function
+        blob = f"{type(error).__name__}: {error}"
+    unused = [fig]
+
+    def figure():
+        if unused:  # the browser form draws over the reader's figure itself
+            return unused.pop()
+        if isinstance(blob, str):
+            raise ValueError(f"this player has no kernel form: its figure cannot be copied ({blob}); "
+                             "draw the background without local functions or lambdas to get one")
+        copy = pickle.loads(blob)
+        FigureCanvasAgg(copy)
+        return copy
+
+    colors, linestyles = path_colors(len(paths)), path_linestyles(len(paths))
+    elements: list[scene.Element] = []
+    for i, label in enumerate(paths):
+        # Each path in its own colour and dashes (paths that overlap stay told apart), in the legend too.
+        elements.append(scene.Trail(f"path-{i}", "ax", scene.Look(colors[i], ls=linestyles[i]), label=label))
+        elements.append(scene.Dot(f"end-{i}", "ax", scene.Look(colors[i], ms=8 * 72 / fig.dpi)))
+    points = list(paths.values())
+
+    def compute(state):
+        step = np.asarray(state["step"]).astype(int)
+        fields: dict[str, object] = {}
+        for i, path in enumerate(points):
+            fields[f"path-{i}"] = path
+            end = path[np.minimum(step, len(path) - 1)]
+            fields[f"end-{i}"] = (end[..., 0], end[..., 1])
+        return fields
+
+    note_text = "".join(f"<p class='note' style='margin:2px 0;color:#b00'>{note}.</p>" for note in notes)
+    return scene.Description(
+        "player", lambda copy: {"ax": copy.axes[axes_index]},
+        [scene.Control("step", "step", np.arange(frames), frames - 1, f"{{step}} / {frames - 1}", kind="int")],
+        elements, compute, readout=note_text, undefined=note_text, alt=alt,
+        summary=f"step {{step}} / {frames - 1}", legends={"ax": legend},
+        play="step", interval_ms=interval_ms, figure=figure)
+
+
+def _make_room_for_legend(ax: Axes, labels: list[str], options: dict) -> None:
+    """Narrow ``ax`` until a legend right of it fits inside the figure (no layout engine does it here)."""
+    fig = ax.figure
+    if fig.get_layout_engine() is not None:
+        return  # constrained or tight layout already makes room for an outside legend
+    handles = [Line2D([], [], lw=style.LINEWIDTH, ls=ls) for ls in path_linestyles(len(labels))]
+    trial = ax.legend(handles, labels, **options)
+    fig.canvas.draw()
+    overflow = trial.get_window_extent().x1 + 4 - fig.bbox.x1  # pixels past the right edge
+    trial.remove()
+    if overflow > 0:
+        box = ax.get_position()
+        ax.set_position([box.x0, box.y0, max(box.width - overflow / fig.bbox.width, 0.2), box.height])
+        fig.canvas.draw()
+
+
+def _cut_to_pixels(ax: Axes, paths: dict[str, np.ndarray]) -> list[str]:
+    """Cut each path where it stops being drawable (1e308 is finite in data but not in pixels)."""
+    notes = []
     for label, points in paths.items():
         with np.errstate(over="ignore", invalid="ignore"):
             xy = ax.transData.transform(points)
-        xy[:, 1] = height - xy[:, 1]  # SVG's y axis points down
-        good = _finite_prefix(xy)  # 1e308 is finite in data but not in pixels
+        good = _finite_prefix(xy)
         if good == 0:
             raise ValueError(f"path {label!r} starts at {points[0].tolist()}, too far out to draw on these axes")
         if good < len(xy):
             notes.append(f"{label} stops after {good} point(s): point {good + 1} is too large to draw")
-        pixel_paths.append(np.round(xy[:good], 1).tolist())
-    frames = max(len(p) for p in pixel_paths)
-    if max_frames is not None:
-        frames = min(frames, max_frames)
-        pixel_paths = [p[:frames] for p in pixel_paths]
-    payload = json.dumps(pixel_paths, separators=(",", ":"))
-    image = base64.b64encode(png.getvalue()).decode("ascii")
-    uid = "gradlab-player-" + hashlib.sha1((payload + image).encode()).hexdigest()[:12]
-    dashes = [dasharray(ls, style.LINEWIDTH, fig.dpi) for ls in linestyles]  # as the explorers draw dashes
-    (left, bottom), (right, top) = ax.get_window_extent().get_points()
-    clip = (f"<clipPath id='{uid}-clip'><rect x='{left:.1f}' y='{height - top:.1f}' "
-            f"width='{right - left:.1f}' height='{top - bottom:.1f}'/></clipPath>")
-    # Clipped to the axes: a path that leaves them is not drawn over the labels and legend.
-    shapes = "".join(
-        f"<polyline clip-path='url(#{uid}-clip)' fill='none' stroke='{colors[i]}' "
-        + (f"stroke-dasharray='{dashes[i]}' " if dashes[i] else "")
-        + f"stroke-width='{style.LINEWIDTH * fig.dpi / 72:.1f}' points='{' '.join(f'{x},{y}' for x, y in path)}'/>"
-        f"<circle class='end' clip-path='url(#{uid}-clip)' r='4' fill='{colors[i]}' "
-        f"cx='{path[-1][0]}' cy='{path[-1][1]}'/>"
-        for i, path in enumerate(pixel_paths)
-    )
-    script_values = {"id": uid, "paths": payload, "frames": frames, "interval": interval_ms,
-                     "play": _PLAY_MARK, "pause": _PAUSE_MARK}
-    html = (
-        f"<div id='{uid}' style='font-family:sans-serif;font-size:13px'>"
-        f"<svg width='{width}' height='{height}' viewBox='0 0 {width} {height}' role='img' "
-        f"aria-labelledby='{uid}-alt' style='max-width:100%;height:auto'>"
-        f"<title id='{uid}-alt'>{html_lib.escape(alt)}</title>"
-        f"<defs>{clip}</defs>"
-        f"<image width='{width}' height='{height}' href='data:image/png;base64,{image}'/>"
-        f"{shapes}</svg><div><button type='button' style='min-width:5.5em'><span class='icon' aria-hidden='true' "
-        f"style='{_PLAY_MARK}'></span> <span class='word'>play</span></button> "
-        f"<input type='range' aria-label='animation step' min='0' max='{frames - 1}' value='{frames - 1}' "
-        f"{SUPPRESS_SHORTCUTS} style='width:50%;vertical-align:middle'> "
-        f"<span class='frame'>step {frames - 1} / {frames - 1}</span></div>"
-        + "".join(f"<p class='note' style='margin:2px 0;color:#b00'>{html_lib.escape(n)}.</p>" for n in notes)
-        +
-        f"<script>{_SCRIPT % script_values}"
-        "</script></div>"
-    )
-    return PathPlayer(html, frames, len(pixel_paths), notes)
+            paths[label] = points[:good]
+    return notes
 
 
 def _finite_prefix(points: np.ndarray) -> int:

@@ -1,5 +1,6 @@
 """The SVG path player: small, deterministic, and its points land where the data are."""
 
+import json
 import re
 
 import matplotlib.pyplot as plt
@@ -52,13 +53,14 @@ def test_player_colours_are_css_colours_that_match_the_legend():
     real_plot = ax.plot
 
     def spy(*args, **kwargs):
-        legend_colours.append(kwargs.get("color"))
+        if kwargs.get("label"):  # a legend entry
+            legend_colours.append(kwargs.get("color"))
         return real_plot(*args, **kwargs)
 
     ax.plot = spy
     player = path_player(ax, paths)
     strokes = re.findall(r"<polyline[^>]*stroke='([^']*)'", player.html)
-    fills = re.findall(r"<circle class='end'[^>]*fill='([^']*)'", player.html)
+    fills = re.findall(r"<circle class='end-\d+'[^>]*fill='([^']*)'", player.html)
     assert len(strokes) == len(fills) == 4
     for colour in strokes + fills:
         assert re.fullmatch(r"#[0-9a-f]{6}", colour), colour
@@ -66,10 +68,13 @@ def test_player_colours_are_css_colours_that_match_the_legend():
     assert len(set(strokes)) == 4
 
 
-def test_legend_outside_leaves_the_axes_free():
+@pytest.mark.parametrize("equal_aspect", [True, False])
+def test_legend_outside_leaves_the_axes_free(equal_aspect):
+    # Without an equal aspect the axes span the figure: the axes narrow so the legend is not cut off.
     fig, ax = plt.subplots(figsize=(6.4, 4.8))
-    ax.set_aspect("equal")
-    path_player(ax, {"a path": np.array([[0.0, 0.0], [1.0, 1.0]])}, legend_outside=True)
+    if equal_aspect:
+        ax.set_aspect("equal")
+    path_player(ax, {"a path with a long name": np.array([[0.0, 0.0], [1.0, 1.0]])}, legend_outside=True)
     legend_box, axes_box = ax.get_legend().get_window_extent(), ax.get_window_extent()
     assert legend_box.x0 > axes_box.x1  # right of the axes: it hides no contour
     assert legend_box.x1 <= fig.bbox.x1  # and still inside the picture
@@ -124,7 +129,7 @@ def test_a_path_is_cut_at_its_first_nan_and_the_player_says_so():
     points = np.column_stack([np.arange(10.0), np.arange(10.0)])
     points[6] = np.nan
     player = path_player(ax, {"sgd": points, "adam": points[:3]})
-    payload = re.search(r"var paths = (.*?), frames", player.html).group(1)
+    payload = json.dumps([player.spec["arrays"], player.spec["els"]])  # the numbers the script draws
     drawn = "".join(re.findall(r"(?:points|cx|cy)='([^']*)'", player.html)) + payload
     assert "nan" not in drawn.lower() and "inf" not in drawn.lower()
     polyline = re.search(r"<polyline[^>]*points='([^']*)'", player.html).group(1).split()
@@ -140,5 +145,26 @@ def test_paths_are_clipped_to_the_axes_box():
     ax.set(xlim=(0, 1), ylim=(0, 1))
     player = path_player(ax, {"far": np.array([[0.5, 0.5], [50.0, 0.5]])})
     clip_id = re.search(r"<clipPath id='([^']+)'>", player.html).group(1)
-    assert re.search(rf"<polyline clip-path='url\(#{clip_id}\)'", player.html)
-    assert re.search(rf"<circle class='end' clip-path='url\(#{clip_id}\)'", player.html)
+    assert re.search(rf"<polyline class='path-0'[^>]* clip-path='url\(#{clip_id}\)'", player.html)
+    assert re.search(rf"<circle class='end-0'[^>]* clip-path='url\(#{clip_id}\)'", player.html)
+
+
+def test_the_kernel_form_is_the_same_player_with_a_play_widget():
+    # One description, two renderers: .kernel() steps the same trails with an ipywidgets Play.
+    fig, ax = plt.subplots()
+    ax.set(xlim=(0, 10), ylim=(0, 10))
+    points = np.column_stack([np.arange(10.0), np.arange(10.0) / 2])
+    player = path_player(ax, {"sgd": points, "adam": points[:4]}, interval_ms=35)
+    kernel = player.kernel()
+    assert (kernel.player.min, kernel.player.max, kernel.player.interval) == (0, 9, 35)
+    assert kernel.player in kernel.widget.children[0].children  # shown beside the step slider
+    kernel.controls["step"].value = 2
+    sgd, adam = (kernel.artists[name].get_data() for name in ("path-0", "path-1"))
+    assert np.array_equal(np.column_stack(sgd), points[:3]) and np.array_equal(np.column_stack(adam), points[:3])
+    kernel.controls["step"].value = 7  # adam has 4 points: it stays whole, its dot at its end
+    assert len(kernel.artists["path-1"].get_data()[0]) == 4
+    assert [float(v[0]) for v in kernel.artists["end-1"].get_data()] == [3.0, 1.5]
+    legend = [t.get_text() for t in kernel.panels["ax"].get_legend().get_texts()]
+    assert legend == ["sgd", "adam"]  # once each, although both renderers drew the figure
+    kernel.close()
+    assert kernel.closed and kernel.player.comm is None

@@ -184,7 +184,7 @@ def test_tangent_readout_writes_the_intercept_as_a_term_and_no_negative_zero(x0)
 
 
 def test_readout_formats_in_the_browser_like_the_kernel():
-    from gradlab.widgets.client import fixed, signed_term
+    from gradlab.widgets.readout import fixed, signed_term
 
     assert fixed(-1e-9, 6) == "0.000000" and fixed(-0.5, 2) == "-0.50"
     assert signed_term(-0.25, 4) == " − 0.2500" and signed_term(-1e-9, 2) == " + 0.00"

@@ -79,5 +79,5 @@ def test_player_marks_need_no_emoji_font(player_html):
     text = html.unescape(re.sub(r"\\u([0-9A-Fa-f]{4})", lambda m: chr(int(m.group(1), 16)), text))
     assert {c for c in text if ord(c) > 127 and ord(c) not in covered} == set()
     # the button's face is a CSS-drawn mark and a word of fixed-width room, for both states
-    assert re.search(r"<button type='button' style='min-width:[\d.]+em'><span class='icon'", player_html)
+    assert re.search(r"<button type='button' class='play' style='min-width:[\d.]+em'><span class='icon'", player_html)
     assert '"pause"' in player_html and '"play"' in player_html

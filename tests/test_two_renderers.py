@@ -8,6 +8,7 @@ and dashes, and the readouts must read the same.
 
 import re
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -15,7 +16,7 @@ from matplotlib.colors import to_hex
 
 import gradlab
 from gradlab.widgets import scene
-from gradlab.widgets.client import fill_template
+from gradlab.widgets.readout import fill_template
 
 PX_TOL = 0.2
 
@@ -24,16 +25,25 @@ def saddle(x, y):
     return (tf.sin(4 * x) - tf.cos(5 * y)) / 5
 
 
+def player():
+    fig, ax = plt.subplots(figsize=(6.0, 4.0))
+    ax.set(xlim=(-1, 3), ylim=(-1, 3), title="two paths")
+    t = np.linspace(0, 1, 25)
+    paths = {"sgd": np.column_stack([2 * t, 2 * t ** 2]), "adam": np.column_stack([2 - 3 * t[:15], t[:15]])}
+    return gradlab.path_player(ax, paths, legend_outside=True)
+
+
 BUILDERS = {
     "tangent": lambda: gradlab.browser_tangent_explorer(lambda x: tf.sin(x) * x, (-3, 3), x0=1.0, steps=40),
     "power": lambda: gradlab.browser_power_rule_explorer(n=3, x=2.0, steps=40),
     "gradient": lambda: gradlab.browser_gradient_explorer(saddle, point=(0.25, -0.5), steps=10),
     "descent": lambda: gradlab.browser_descent_explorer(saddle, start=(0.25, -0.5), steps=30),
+    "player": player,
 }
 
 
 def svg_attrs(html: str, cls: str) -> dict[str, str]:
-    tag = re.search(rf"<(line|circle|path|polygon) class='{cls}'([^>]*)/>", html).group(2)
+    tag = re.search(rf"<(line|circle|path|polygon|polyline) class='{cls}'([^>]*)/>", html).group(2)
     return dict(re.findall(r" ([\w-]+)='([^']*)'", tag))
 
 
@@ -75,9 +85,10 @@ def check_element(element, kernel, browser, index, height):
     attrs = svg_attrs(html, name)
     look, dpi = element.look, kernel.figure.dpi
     # Style: the same colour, width and dashes as the kernel's artist.
-    colour = attrs.get("stroke") if isinstance(element, (scene.Line, scene.Path, scene.Arrow)) else attrs["fill"]
+    lines = (scene.Line, scene.Path, scene.Trail)
+    colour = attrs.get("stroke") if isinstance(element, (*lines, scene.Arrow)) else attrs["fill"]
     assert colour == to_hex(look.color)
-    if isinstance(element, (scene.Line, scene.Path)):
+    if isinstance(element, lines):
         assert to_hex(artist.get_color()) == colour and artist.get_linewidth() == pytest.approx(look.lw)
         assert float(attrs["stroke-width"]) == pytest.approx(artist.get_linewidth() * dpi / 72, abs=0.01)
         assert attrs.get("stroke-dasharray", "") == scene.dasharray(artist.get_linestyle(), artist.get_linewidth(), dpi)
@@ -112,6 +123,12 @@ def check_element(element, kernel, browser, index, height):
             line = np.column_stack(to_pixels(ax, *artist.get_data(), height))
             line = line[np.isfinite(line).all(axis=1)]
             assert on_polyline(np.array(drawn, dtype=float), line) <= PX_TOL + 2e-7 * np.abs(line).max()
+    elif isinstance(element, scene.Trail):  # the script shows the first k + 1 of the points sent once
+        trail = next(e["trail"] for e in browser.spec["els"] if e["sel"] == f".{name}")
+        drawn = np.array([p.split(",") for p in trail["pts"][: index[trail["axis"]] + 1]], dtype=float)
+        kernel_line = np.column_stack(to_pixels(ax, *artist.get_data(), height))
+        assert shown and kernel_line.shape == drawn.shape
+        assert kernel_line == pytest.approx(drawn, abs=PX_TOL)
     elif isinstance(element, scene.Arrow):
         ends = [at(browser, f"{name}-{k}", index) for k in ("x1", "y1", "x2", "y2")]
         assert shown == bool(np.isfinite(ends[2]))

@@ -133,7 +133,8 @@ class Explorer:
     """
 
     def __init__(
-        self, blit: BlitFigure, controls: Mapping[str, widgets.Widget], title: str = ""
+        self, blit: BlitFigure, controls: Mapping[str, widgets.Widget], title: str = "",
+        leading: Iterable[widgets.Widget] = (),
     ):
         self.blit = blit
         self.figure = blit.fig
@@ -147,10 +148,11 @@ class Explorer:
         self.title = title
         self.message = ""
         self.closed = False
+        self.leading = list(leading)  # before the controls, not observed (a play button)
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
-        rows = [widgets.HBox(list(self.controls.values())[i : i + 3])
-                for i in range(0, len(self.controls), 3)]
+        items = [*self.leading, *self.controls.values()]
+        rows = [widgets.HBox(items[i : i + 3]) for i in range(0, len(items), 3)]
         self.widget = widgets.VBox([*rows, self.readout, self.image])
         _replace_in_cell(self)
 
@@ -197,7 +199,7 @@ class Explorer:
             if isinstance(box, widgets.Box):
                 box.layout.close()
                 box.close()
-        for w in (*self.controls.values(), self.readout, self.image, self.widget):
+        for w in (*self.leading, *self.controls.values(), self.readout, self.image, self.widget):
             for part in (getattr(w, "layout", None), getattr(w, "style", None)):
                 if isinstance(part, widgets.Widget):
                     part.close()

@@ -28,65 +28,16 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from gradlab._slider_keys import SLIDER_KEYS_JS, SUPPRESS_SHORTCUTS
+from gradlab._slider_keys import SUPPRESS_SHORTCUTS
 from gradlab.view import clip_segments, svg_path
+from gradlab.widgets.readout import FIELD_NAMES, compact, fill_template
+from gradlab.widgets.script import PAUSE_MARK, PLAY_MARK, SCRIPT
 
 __all__ = ["ClientExplorer", "Slider", "Array", "build", "compact", "line_in_axes", "path_in_axes", "pixels"]
 
 #: Pixel coordinates further than this outside the figure are clipped (a steep tangent's ends).
 PIXEL_LIMIT = 5000.0
 
-_SCRIPT = """
-(function () {
-  var me = document.currentScript, root = me ? me.parentNode : document.getElementById("%(id)s");
-  if (!root || root.getAttribute("data-live")) return;
-  root.setAttribute("data-live", "1");
-  var spec = %(spec)s, A = spec.arrays, sizes = spec.sliders.map(function (s) { return s.n; });
-  var inputs = spec.sliders.map(function (s) { return root.querySelector("input[name='" + s.name + "']"); });
-  var els = spec.els.map(function (e) { return root.querySelector(e.sel); });
-  var readout = root.querySelector("output"), shown = spec.sliders.map(function (s) {
-    return root.querySelector(".value-" + s.name); });
-  function at(name, idx) {
-    var a = A[name], k = 0;
-    for (var i = 0; i < a.dims.length; i++) k = k * sizes[a.dims[i]] + idx[a.dims[i]];
-    return a.v[k];
-  }
-  function fill(text, idx, bad) {
-    return text.replace(/\\{(\\w+)(?::(\\+?)(\\d+))?\\}/g, function (_, name, sign, digits) {
-      var v = at(name, idx);
-      if (v === null) { bad.push(name); return "?"; }
-      if (digits === undefined) return v;
-      var t = Math.abs(v).toFixed(+digits), neg = v < 0 && /[1-9]/.test(t);
-      return sign ? (neg ? " \\u2212 " : " + ") + t : (neg ? "-" : "") + t;
-    });
-  }
-  function show() {
-    var idx = inputs.map(function (el) { return +el.value; }), bad = [];
-    for (var i = 0; i < els.length; i++) {
-      var attrs = spec.els[i].attrs, hide = false;
-      for (var a in attrs) {
-        var v = at(attrs[a], idx);
-        if (v === null) hide = true; else els[i].setAttribute(a, v);
-      }
-      els[i].setAttribute("visibility", hide ? "hidden" : "visible");
-    }
-    spec.texts.forEach(function (t) { root.querySelector(t.sel).textContent = fill(t.text, idx, []); });
-    var text = fill(spec.readout, idx, bad);
-    readout.innerHTML = bad.length ? fill(spec.undefined, idx, []) : text;
-    for (var j = 0; j < inputs.length; j++) {
-      var label = fill(spec.sliders[j].text, idx, []);
-      inputs[j].setAttribute("aria-valuetext", label);
-      if (shown[j]) shown[j].textContent = label;
-    }
-  }
-  // Keys are handled here too: a front end's own shortcuts may swallow arrows (gradlab._slider_keys).
-""" + SLIDER_KEYS_JS + """
-  inputs.forEach(function (el) {
-    el.addEventListener("input", show);
-    sliderKeys(el, show);
-  });
-})();
-"""
 
 
 @dataclass
@@ -119,12 +70,6 @@ class Array:
         if self.kind == "px":
             return [round(float(v), 1) if np.isfinite(v) else None for v in flat]
         return [compact(v) for v in flat]
-
-
-def compact(value: float) -> float | None:
-    """``value`` to 7 significant digits (float32's precision) for JSON; ``None`` if not finite."""
-    value = float(value)
-    return float(f"{value:.7g}") if np.isfinite(value) else None
 
 
 def pixels(ax: Axes, x: object, y: object, height: float, clamp: bool = True) -> tuple[np.ndarray, np.ndarray]:
@@ -206,23 +151,6 @@ def _png(fig: Figure, scale: int = 1) -> bytes:
     return buffer.getvalue()
 
 
-#: Readout fields: {name} as is, {name:4} with 4 decimals (never "-0.0000"), {name:+4} as a
-#: term added to what comes before: " + 0.1234" or " − 0.1234".
-_FIELD = re.compile(r"\{(\w+)(?::(\+?)(\d+))?\}")
-
-
-def signed_term(value: float, digits: int) -> str:
-    """``value`` as a term of a sum, " + 1.50" or " − 1.50", with no negative zero."""
-    text = f"{abs(value):.{digits}f}"
-    return (" − " if value < 0 and text.strip("0.") else " + ") + text
-
-
-def fixed(value: float, digits: int) -> str:
-    """``value`` with ``digits`` decimals, without the "-0.000" a tiny negative number rounds to."""
-    text = f"{value:.{digits}f}"
-    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
-
-
 def _value_at(array: Array, sizes: Sequence[int], idx: Sequence[int]) -> object:
     k = 0
     for d in array.dims:
@@ -230,39 +158,11 @@ def _value_at(array: Array, sizes: Sequence[int], idx: Sequence[int]) -> object:
     return array.json_values()[k] if array.kind == "str" else np.asarray(array.values).ravel()[k]
 
 
-def fill_template(text: str, values: Mapping[str, object], bad: list | None = None) -> str:
-    """``text`` with ``{name}``, ``{name:4}`` and ``{name:+4}`` filled from ``values`` (as the script does).
-
-    A value that is missing or not finite becomes "?" and its name is appended to ``bad``.
-
-    >>> fill_template("y = {a:2}{b:+1}", {"a": -1e-9, "b": -0.25})
-    'y = 0.00 − 0.2'
-    """
-    bad = [] if bad is None else bad
-
-    def one(match):
-        value = values.get(match.group(1))
-        if isinstance(value, np.ndarray):
-            value = value.item()
-        if value is None or (not isinstance(value, str) and not np.isfinite(value)):
-            bad.append(match.group(1))
-            return "?"
-        sign, digits = match.group(2), match.group(3)
-        if isinstance(value, str):
-            return value
-        if digits is None:  # as JavaScript prints a number: 3, not 3.0
-            return str(int(value)) if float(value).is_integer() else repr(float(value))
-        return signed_term(float(value), int(digits)) if sign else fixed(float(value), int(digits))
-
-    return _FIELD.sub(one, text)
-
-
 def _fill(text: str, arrays: Mapping[str, Array], sizes, idx, bad: list) -> str:
-    names = set(_FIELD_NAMES.findall(text))
+    names = set(FIELD_NAMES.findall(text))
     return fill_template(text, {k: _value_at(arrays[k], sizes, idx) for k in names if k in arrays}, bad)
 
 
-_FIELD_NAMES = re.compile(r"\{(\w+)(?::\+?\d+)?\}")
 
 
 @dataclass
@@ -336,14 +236,16 @@ def build(
     elements: Sequence[tuple[str, str, Mapping[str, object], Mapping[str, str]]],
     readout: str, undefined: str, clips: Mapping[str, tuple[float, float, float, float]],
     maps: Mapping[str, str], kernel: Callable[[], object], defs: str = "", extra: str = "",
-    texts: Sequence[tuple[str, str]] = (),
+    texts: Sequence[tuple[str, str]] = (), play: tuple[int, int] | None = None,
 ) -> ClientExplorer:
     """Assemble a :class:`ClientExplorer` from a drawn figure and its precomputed arrays.
 
     ``elements`` are ``(tag, css class, static attributes, {attribute: array name})``; a
     static attribute ``clip`` names an entry of ``clips`` (the axes box it is clipped to).
     ``extra`` is more SVG (drawn last); ``texts`` are ``(css selector, template)`` pairs whose
-    elements' text the script rewrites.
+    elements' text the script rewrites. A static attribute ``trail``, ``(points, slider)``,
+    makes a polyline whose first k + 1 points show at position k of that slider; ``play``,
+    ``(slider, interval_ms)``, puts a play button before that slider.
     The figure must hold only its static parts; the default state is drawn from the arrays.
     """
     fig.canvas.draw()
@@ -356,14 +258,19 @@ def build(
     spec = {
         "sliders": [{"name": s.name, "n": len(s.values), "text": s.text} for s in sliders],
         "arrays": {k: {"dims": list(a.dims), "v": a.json_values()} for k, a in arrays.items()},
-        "els": [{"sel": f".{cls}", "attrs": dict(bound)} for _, cls, _, bound in elements],
+        "els": [{"sel": f".{cls}", "attrs": dict(bound), **_trail(static)} for _, cls, static, bound in elements],
         "readout": readout, "undefined": undefined,
         "texts": [{"sel": sel, "text": text} for sel, text in texts],
     }
+    if play:
+        spec["play"] = {"axis": play[0], "interval": play[1], "marks": [PLAY_MARK, PAUSE_MARK]}
     shapes = []
     for tag, cls, static, bound in elements:
         attrs = dict(static)
         clip = attrs.pop("clip", None)
+        trail = attrs.pop("trail", None)
+        if trail:
+            attrs["points"] = " ".join(trail[0][: idx[trail[1]] + 1])
         if clip:
             attrs["clip-path"] = f"url(#{uid}-clip-{clip})"
         hidden = False
@@ -390,8 +297,11 @@ def build(
     label_width = f"{0.6 * max(len(re.sub(r'<[^>]+>', '', s.label)) for s in sliders) + 0.5:.1f}em"
     for i, s in enumerate(sliders):
         label = _fill(s.text, arrays, sizes, idx, [])
+        button = (f"<button type='button' class='play' style='min-width:5.5em'><span class='icon' "
+                  f"aria-hidden='true' style='{PLAY_MARK}'></span> <span class='word'>play</span></button> "
+                  if play and play[0] == i else "")
         controls.append(
-            f"<div style='margin:4px 0'><span style='display:inline-block;min-width:{label_width}'>"
+            f"<div style='margin:4px 0'>{button}<span style='display:inline-block;min-width:{label_width}'>"
             f"<label for='{uid}-{s.name}'>{s.label}</label></span> "
             f"<input type='range' id='{uid}-{s.name}' name='{s.name}' min='0' max='{sizes[i] - 1}' "
             f"step='1' value='{s.start}' {SUPPRESS_SHORTCUTS} aria-valuetext='{html_lib.escape(label, quote=True)}' "
@@ -400,8 +310,8 @@ def build(
     # The PNG of the default state (moving artists included) for alt-less front ends is the
     # image/png beside this HTML; the picture inside is the background only.
     body = (
-        f"<div id='{uid}' class='gradlab-explorer' style='font-family:sans-serif;font-size:13px;"
-        f"max-width:{width}px'>"
+        f"<div id='{uid}' class='{'gradlab-player' if play else 'gradlab-explorer'}' "
+        f"style='font-family:sans-serif;font-size:13px;max-width:{width}px'>"
         f"<svg width='{width}' height='{height}' viewBox='0 0 {width} {height}' role='img' "
         f"aria-labelledby='{uid}-alt' style='max-width:100%;height:auto'{map_attrs}>"
         f"<title id='{uid}-alt'>{html_lib.escape(alt)}</title>"
@@ -410,6 +320,12 @@ def build(
         f"{''.join(shapes)}{extra}</svg>{''.join(controls)}"
         f"<output for='{' '.join(f'{uid}-{s.name}' for s in sliders)}' aria-live='polite' "
         f"style='display:block;margin:4px 0'>{default_readout}</output>"
-        f"<script>{_SCRIPT % {'id': uid, 'spec': json.dumps(spec, separators=(',', ':'))}}</script></div>"
+        f"<script>{SCRIPT % {'id': uid, 'spec': json.dumps(spec, separators=(',', ':'))}}</script></div>"
     )
     return ClientExplorer(body, b"", alt, "", spec, kernel)
+
+
+def _trail(static: Mapping[str, object]) -> dict:
+    """The script's entry for a polyline revealed along a slider (see :func:`build`), if it is one."""
+    trail = static.get("trail")
+    return {"trail": {"pts": list(trail[0]), "axis": trail[1]}} if trail else {}

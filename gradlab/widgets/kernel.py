@@ -18,7 +18,7 @@ from matplotlib.patches import FancyArrowPatch
 
 from gradlab.widgets import scene
 from gradlab.widgets.base import BlitFigure, Explorer, aligned_step
-from gradlab.widgets.client import fill_template
+from gradlab.widgets.readout import fill_template
 
 __all__ = ["KernelExplorer", "render_kernel"]
 
@@ -75,8 +75,10 @@ def set_geometry(element: scene.Element, artist, geometry, fields) -> bool:
     if isinstance(element, scene.Text):
         artist.set_text(superscript(fill_template(element.template, fields)))
         return True
-    if isinstance(element, scene.Path):
+    if isinstance(element, (scene.Path, scene.Trail)):
         points = np.asarray(_item(geometry), dtype=float).reshape(-1, 2)
+        if isinstance(element, scene.Trail):
+            points = points[: int(fields[element.along]) + 1]
         artist.set_data(points[:, 0], points[:, 1])
         return len(points) > 0
     if isinstance(element, scene.Polygon3D):
@@ -130,8 +132,21 @@ class KernelExplorer(Explorer):
         self.f = description.function  # released by close(), with everything else that holds it
         self.fields: dict[str, object] = {}
         controls = {c.name: make_control(c) for c in description.controls}
-        super().__init__(self._draw_background(), controls)
+        leading = []
+        if description.play:  # steps its slider in the browser, the kernel drawing each step
+            slider = controls[description.play]
+            self.player = widgets.Play(value=slider.value, min=slider.min, max=slider.max,
+                                       interval=description.interval_ms, description="play")
+            self.link = widgets.jslink((self.player, "value"), (slider, "value"))
+            leading.append(self.player)
+        super().__init__(self._draw_background(), controls, leading=leading)
         self.refresh()
+
+    def close(self) -> None:
+        link = self.__dict__.pop("link", None)
+        if link is not None:
+            link.close()
+        super().close()
 
     def _draw_background(self) -> BlitFigure:
         """The static figure and one empty artist per moving element (on a build or a rebuild)."""

@@ -6,8 +6,8 @@ An explorer is a picture in which a few things move with some sliders. Its
 * ``draw_static(fig)``: everything that does not move (curves, contours, axes limits from
   :mod:`gradlab.view`, labels, notes), drawn with matplotlib; it returns the panels by name.
 * ``controls``: the sliders (:class:`Control`), each with the positions it takes.
-* ``elements``: what moves (:class:`Line`, :class:`Dot`, :class:`Path`, :class:`Arrow`,
-  :class:`Polygon3D`, :class:`Dot3D`, :class:`Text`), each with its panel and its
+* ``elements``: what moves (:class:`Line`, :class:`Dot`, :class:`Path`, :class:`Trail`,
+  :class:`Arrow`, :class:`Polygon3D`, :class:`Dot3D`, :class:`Text`), each with its panel and its
   :class:`Look` (colour, width, dashes, marker size). Give one a ``label`` and it gets a
   legend entry.
 * ``compute(state)``: numbers for a state, ``{name: array}``. Slider values come in as
@@ -17,6 +17,8 @@ An explorer is a picture in which a few things move with some sliders. Its
 * ``readout`` / ``undefined``: the text under the picture, ``{name:digits}`` placeholders
   (``{name:+4}`` as a signed term); ``undefined`` is shown when a placeholder is not finite.
 * ``alt`` and ``summary``: the picture in words, and a one-line plain-text state.
+* ``play`` (optional): a control a play button steps through, ``interval_ms`` apart (the
+  path player: :func:`gradlab.path_player`).
 
 The kernel renderer (``render_kernel``) builds ipywidgets from the controls, draws the
 static figure once and blits the moving elements on each move. The browser renderer
@@ -48,7 +50,7 @@ from matplotlib.lines import Line2D
 from gradlab import style
 
 __all__ = [
-    "Arrow", "Control", "Description", "Dot", "Dot3D", "Line", "Look", "Path", "Polygon3D", "Text",
+    "Arrow", "Control", "Description", "Dot", "Dot3D", "Line", "Look", "Path", "Polygon3D", "Text", "Trail",
     "build_figure", "dasharray", "snap", "superscripts",
 ]
 
@@ -97,6 +99,16 @@ class Dot(Element):
 
 class Path(Element):
     """A polyline: for each state an (n, 2) array of points (an object array over the grid)."""
+
+
+@dataclass(frozen=True)
+class Trail(Element):
+    """A path revealed point by point: ``compute`` gives the whole (n, 2) path, and at position k
+    of the control ``along`` its first k + 1 points show (a descent drawn step by step).
+
+    The browser receives the points once and shows a prefix, not a path per position."""
+
+    along: str = "step"
 
 
 class Arrow(Element):
@@ -191,6 +203,12 @@ class Description:
     aliases: Mapping[str, str] = field(default_factory=dict)
     #: The function explored (None for the power rule), kept as ``explorer.f``.
     function: Callable | None = None
+    #: A control that a play button steps through, one position every ``interval_ms``.
+    play: str | None = None
+    interval_ms: int = 40
+    #: Makes the blank figure ``draw_static`` draws on (default: a new one of ``figsize``);
+    #: the path player draws over a copy of the reader's own figure.
+    figure: Callable[[], Figure] | None = None
 
     def start_state(self) -> dict[str, object]:
         """Every control at its start position."""
@@ -213,7 +231,7 @@ def build_figure(desc: Description) -> tuple[Figure, dict[str, Axes]]:
     """
     from gradlab.widgets.base import new_figure
 
-    fig = new_figure(desc.figsize)
+    fig = desc.figure() if desc.figure else new_figure(desc.figsize)
     panels = dict(desc.draw_static(fig))
     for element in desc.elements:
         if element.label:  # a legend entry in the element's own look

@@ -122,6 +122,15 @@ def _geometry(element: scene.Element, ax, value, shape, height, dpi) -> tuple[st
         if dash:
             attrs["stroke-dasharray"] = dash
         return "path", attrs, {f"{name}-d": compact(d, "str")}
+    if isinstance(element, scene.Trail):  # the points once; the script shows a prefix
+        points = np.asarray(value, dtype=float).reshape(-1, 2)
+        px, py = pixels(ax, points[:, 0], points[:, 1], height, clamp=False)
+        attrs = {"fill": "none", "stroke": look.hex(), "stroke-width": round(px_w, 2),
+                 "trail": [f"{a:.1f},{b:.1f}" for a, b in zip(px, py, strict=True)]}
+        dash = scene.dasharray(look.ls, look.lw, dpi)
+        if dash:
+            attrs["stroke-dasharray"] = dash
+        return "polyline", attrs, {}
     if isinstance(element, scene.Polygon3D):
         corners = _broadcast(value, shape)
         qx, qy = _project(ax, corners[..., 0], corners[..., 1], corners[..., 2], height)
@@ -135,7 +144,8 @@ def _geometry(element: scene.Element, ax, value, shape, height, dpi) -> tuple[st
     raise TypeError(f"no browser drawing for {type(element).__name__}")
 
 
-_ATTRS = {"line": ("x1", "y1", "x2", "y2"), "circle": ("cx", "cy"), "path": ("d",), "polygon": ("points",)}
+_ATTRS = {"line": ("x1", "y1", "x2", "y2"), "circle": ("cx", "cy"), "path": ("d",), "polygon": ("points",),
+          "polyline": ()}
 
 
 def _text_element(element: scene.Text, ax, height: float, dpi: float) -> tuple[str, list[tuple[str, str]]]:
@@ -162,10 +172,14 @@ def default_frame(desc: scene.Description, fig, panels, fields: Mapping[str, obj
     """The default state drawn with the kernel renderer's artists, as the fallback PNG."""
     from gradlab.widgets.kernel import make_artist, set_geometry
 
+    artists = []
     for element in desc.elements:
-        artist = make_artist(element, panels[element.panel])
+        artists.append(artist := make_artist(element, panels[element.panel]))
         artist.set_visible(set_geometry(element, artist, fields.get(element.name), fields))
-    return _png(fig)
+    png = _png(fig)
+    for artist in artists:  # the figure goes back to its static parts (a player's is the reader's own)
+        artist.remove()
+    return png
 
 
 def render_browser(desc: scene.Description) -> ClientExplorer:
@@ -196,6 +210,8 @@ def render_browser(desc: scene.Description) -> ClientExplorer:
         tag, attrs, bound = _geometry(element, ax, computed[element.name], shape, height, dpi)
         arrays.update(bound)
         attrs["clip"] = element.panel
+        if isinstance(element, scene.Trail):
+            attrs["trail"] = (attrs["trail"], [c.name for c in browser].index(element.along))
         svg_elements.append((tag, element.name, attrs,
                              {a: f"{element.name}-{a}" for a in _ATTRS[tag]}))
         if isinstance(element, scene.Arrow):
@@ -206,14 +222,17 @@ def render_browser(desc: scene.Description) -> ClientExplorer:
     clips = {name: axes_clip(ax, height) for name, ax in panels.items()}
     maps = {name: axes_map(ax, height) for name, ax in panels.items() if ax.name != "3d"}
     sliders = [Slider(c.name, c.label, np.asarray(c.values), c.start, c.text) for c in browser]
+    play = ([c.name for c in browser].index(desc.play), desc.interval_ms) if desc.play else None
     explorer = build(fig, desc.name, desc.alt, sliders, arrays, svg_elements, desc.readout, desc.undefined,
                      clips, maps, kernel=lambda: _kernel(desc), defs="".join(defs), extra="".join(extra),
-                     texts=texts)
+                     texts=texts, play=play)
     uid = explorer.html.split("id='", 1)[1].split("'", 1)[0]
     explorer.html = explorer.html.replace("ARROW-", f"{uid}-arrow-")  # unique on a page of several
     start = {c.name: c.start for c in browser}
+    trails = {e.name for e in desc.elements if isinstance(e, scene.Trail)}  # whole paths, not over the grid
     fields = {**{c.name: c.value for c in desc.controls},
-              **{k: _at(v, [start[c.name] for c in browser], shape) for k, v in computed.items()}}
+              **{k: v if k in trails else _at(v, [start[c.name] for c in browser], shape)
+                 for k, v in computed.items()}}
     explorer.aliases = aliases
     explorer.png = default_frame(desc, fig, panels, fields)
     explorer.text = "browser_" + fill_template(desc.summary, fields)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT
+from conftest import ROOT, WAIT_MS
 
 sys.path.insert(0, str(ROOT / "tools"))
 import build_site  # noqa: E402
@@ -189,7 +189,7 @@ def test_every_path_player_line_and_dot_is_visible_in_the_browser(site, browser)
     page, errors = open_page(browser, site["05_sgd_animated.html"])
     try:
         styles = page.evaluate("""() => Array.from(document.querySelectorAll(
-                '[id^=gradlab-player-] svg polyline, [id^=gradlab-player-] svg circle.end'))
+                '[id^=gradlab-player-] svg polyline, [id^=gradlab-player-] svg circle[class^=end-]'))
             .map(e => ({tag: e.tagName, stroke: getComputedStyle(e).stroke, fill: getComputedStyle(e).fill}))""")
         lines = [s for s in styles if s["tag"] == "polyline"]
         dots = [s for s in styles if s["tag"] == "circle"]
@@ -321,7 +321,7 @@ def test_path_player_on_the_site_follows_the_keyboard(site, browser):
     page, errors = open_page(browser, site["05_sgd_animated.html"])
     try:
         player = page.locator("div[id^='gradlab-player-']").first
-        slider, frame = player.locator("input[type=range]"), player.locator(".frame")
+        slider, frame = player.locator("input[type=range]"), player.locator(".value-step")
         last = int(slider.get_attribute("max"))
         slider.focus()
         for key, times, expected in [("Home", 1, 0), ("ArrowRight", 15, 15), ("ArrowLeft", 2, 13),
@@ -329,8 +329,42 @@ def test_path_player_on_the_site_follows_the_keyboard(site, browser):
             for _ in range(times):
                 page.keyboard.press(key)
             assert int(slider.input_value()) == expected
-            assert frame.inner_text() == f"step {expected} / {last}"
+            assert frame.inner_text() == f"{expected} / {last}"
             assert len(player.locator("polyline").first.get_attribute("points").split()) == min(expected + 1, 121)
+        assert not errors
+    finally:
+        page.close()
+
+
+def test_path_player_plays_pauses_and_yields_to_the_keys(site, browser):
+    """The play button steps the slider from 0, pauses where it is, stops at the end; a key stops it."""
+    page, errors = open_page(browser, site["05_sgd_animated.html"])
+    try:
+        player = page.locator("div[id^='gradlab-player-']").first
+        slider, button = player.locator("input[type=range]"), player.locator("button.play")
+        handle, last = slider.element_handle(), int(slider.get_attribute("max"))
+        assert int(slider.input_value()) == last
+        button.click()  # at the last step: it starts over from step 0
+        assert button.inner_text().strip() == "pause"
+        page.wait_for_function("(el) => +el.value >= 5", arg=handle, timeout=WAIT_MS)
+        button.click()
+        assert button.inner_text().strip() == "play"
+        held = int(slider.input_value())
+        assert 5 <= held < last
+        page.wait_for_timeout(300)  # long enough for several steps, had it not paused
+        assert int(slider.input_value()) == held
+        assert len(player.locator("polyline").first.get_attribute("points").split()) == held + 1
+        button.click()  # on from where it paused, to the end, where it stops by itself
+        page.wait_for_function("(el) => +el.value === +el.max", arg=handle, timeout=WAIT_MS)
+        page.wait_for_function("(b) => b.textContent.trim() === 'play'", arg=button.element_handle(),
+                               timeout=WAIT_MS)
+        button.click()
+        page.wait_for_function("(el) => +el.value >= 2", arg=handle, timeout=WAIT_MS)
+        slider.focus()
+        page.keyboard.press("Home")  # a key takes the slider back from the animation
+        assert button.inner_text().strip() == "play"
+        page.wait_for_timeout(300)
+        assert int(slider.input_value()) == 0
         assert not errors
     finally:
         page.close()
