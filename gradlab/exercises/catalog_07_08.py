@@ -405,8 +405,8 @@ def _names_in(code: object, depth: int = 0) -> set[str]:
 
 def _reverse_mode_message(how: str) -> Feedback:
     """08.3's rule, said as soon as a reverse pass is seen; ``how`` says where it was seen."""
-    return wrong(f"path_sensitivity {how}: that is reverse mode, one backward pass per output, 40 "
-                 "here, slow enough to run out of time. The exercise asks for forward mode: one "
+    return wrong(f"path_sensitivity {how}, a reverse pass: reverse mode takes one backward pass per "
+                 "output, 40 here, slow enough to run out of time. The exercise asks for forward mode: one "
                  "tf.autodiff.ForwardAccumulator pass, seeded with tangent 1, gives all 40 derivatives")
 
 
@@ -426,7 +426,7 @@ def _ex08_3(fn: object) -> Feedback:
     for angle in angles:
         result, problem = call_attempt(fn, f32(angle), what="path_sensitivity")
         if seen().reverse:  # the observer saw a tape.gradient/jacobian call, finished or not
-            return _reverse_mode_message("runs a GradientTape (tape.gradient or tape.jacobian)")
+            return _reverse_mode_message("runs a GradientTape's gradient or jacobian")
         if problem is not None and "returns None" in problem.message:
             return wrong(f"path_sensitivity({angle:.3g}) returns None, which is what acc.jvp gives for a "
                          "result computed outside the `with tf.autodiff.ForwardAccumulator(...)` block: "
