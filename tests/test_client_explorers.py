@@ -247,3 +247,43 @@ def test_sizes_are_refused_before_anything_is_computed_with_the_limit_named(buil
                 monkeypatch.setattr(module, name, no_tape)
     with pytest.raises(ValueError, match=limit):
         build()
+
+
+@pytest.fixture(scope="module")
+def every_browser_form(tangent, gradient, power):
+    import matplotlib.pyplot as plt
+
+    descent = gradlab.browser_descent_explorer(saddle, start=(0.25, -0.5), steps=30)
+    fig, ax = plt.subplots()
+    player = gradlab.path_player(ax, {"sgd": np.array([[0.0, 0.0], [0.5, 0.25], [1.0, 1.0]])})
+    return {"tangent": tangent, "gradient": gradient, "power": power, "descent": descent, "player": player}
+
+
+def test_the_page_before_any_script_runs_shows_no_template(every_browser_form):
+    # 02's title read "d/dx x^{n} = {n}·x^{nm1}" until a slider moved: every text the script
+    # fills later is written filled for the default state (GitHub and print see only that).
+    for name, explorer in every_browser_form.items():
+        static = re.sub(r"<script>.*?</script>", "", explorer.html, flags=re.S)
+        assert not re.findall(r"\{\w+(?::\+?\d+)?\}", static), name
+
+
+def test_the_first_readout_is_what_the_script_shows_at_that_position(every_browser_form):
+    # 03 read |∇f| = 0.738242 on load and 0.738243 after moving away and back: the page's own
+    # first state must come from the numbers the script reads (rounded as sent), not finer ones.
+    from gradlab.widgets.readout import fill_template
+
+    for name, explorer in every_browser_form.items():
+        spec = explorer.spec
+        start = [int(re.search(rf"name='{s['name']}'[^>]*value='(\d+)'", explorer.html).group(1))
+                 for s in spec["sliders"]]
+        values = {}
+        for key, entry in spec["arrays"].items():
+            k = 0
+            for d in entry["dims"]:
+                k = k * spec["sliders"][d]["n"] + start[d]
+            values[key] = np.nan if entry["v"][k] is None else entry["v"][k]
+        bad: list = []
+        text = fill_template(spec["readout"], values, bad)
+        expected = fill_template(spec["undefined"], values) if bad else text
+        shown = re.search(r"<output[^>]*>(.*?)</output>", explorer.html, flags=re.S).group(1)
+        assert shown == expected, name

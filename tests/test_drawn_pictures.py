@@ -287,3 +287,47 @@ def test_no_tangent_crosses_the_legend_at_any_slider_position(name):
     # ...and no curve either: the legend sits outside the axes box.
     left, right, top, bottom = clip_box(explorer, "ax")
     assert lx0 >= right or lx1 <= left or legend[3] <= top or legend[2] >= bottom
+
+
+def _crosses(segments: tuple[np.ndarray, ...], box: tuple[float, float, float, float]) -> np.ndarray:
+    from gradlab.view import clip_segments
+
+    return np.isfinite(clip_segments(*segments, box)[0])
+
+
+@pytest.mark.parametrize("build", [
+    lambda: gradlab.browser_power_rule_explorer(n=6, x=3.0),  # 02: n = 6, x = 3 struck through it
+    lambda: gradlab.browser_tangent_explorer(lambda x: x**3, (-2, 2), steps=200),
+], ids=["power", "tangent"])
+def test_nothing_that_moves_crosses_a_legend_at_any_slider_position(build):
+    # The class of 04's finding: a legend inside the axes is crossed by whatever moves there.
+    # (The gradient and descent explorers have no legend; their panels are titled instead.)
+    from gradlab.widgets import scene
+    from gradlab.widgets.scene import build_figure
+
+    explorer = build()
+    fig, panels = build_figure(explorer.description)  # laid out as the explorer's own figure
+    height = fig.canvas.get_width_height()[1]
+    checked = 0
+    for element in explorer.description.elements:
+        legend = panels[element.panel].get_legend()
+        if legend is None:
+            continue
+        (lx0, ly0), (lx1, ly1) = legend.get_window_extent().get_points()
+        box = (lx0, lx1, height - ly1, height - ly0)
+        if isinstance(element, (scene.Line, scene.Arrow)):
+            ends = [explorer.array(f"{element.name}-{k}", full=True) for k in ("x1", "y1", "x2", "y2")]
+            drawn = np.isfinite(ends[0])
+            crossing = _crosses(tuple(e[drawn] for e in ends), box)
+            checked += int(drawn.sum())
+        elif isinstance(element, scene.Path):
+            crossing = []
+            for d in np.ravel(explorer.array(f"{element.name}-d")):
+                for part in path_vertices(d or ""):
+                    if len(part) > 1:
+                        crossing.append(_crosses((part[:-1, 0], part[:-1, 1], part[1:, 0], part[1:, 1]), box).any())
+                        checked += 1
+        else:
+            continue
+        assert not np.any(crossing), f"{element.name} crosses the legend at {int(np.sum(crossing))} positions"
+    assert checked > 0

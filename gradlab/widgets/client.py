@@ -152,10 +152,13 @@ def _png(fig: Figure, scale: int = 1) -> bytes:
 
 
 def _value_at(array: Array, sizes: Sequence[int], idx: Sequence[int]) -> object:
+    """The value at slider positions ``idx`` as the script sees it: rounded as sent, so the page's
+    first state reads what moving a slider away and back reads (0.738242 became 0.738243)."""
     k = 0
     for d in array.dims:
         k = k * sizes[d] + idx[d]
-    return array.json_values()[k] if array.kind == "str" else np.asarray(array.values).ravel()[k]
+    value = array.json_values()[k]
+    return value if array.kind == "str" or value is not None else np.nan
 
 
 def _fill(text: str, arrays: Mapping[str, Array], sizes, idx, bad: list) -> str:

@@ -10,7 +10,7 @@ from gradlab.calculus import derivative
 from gradlab.plots import note_view
 from gradlab.view import View, break_at_poles, check_at_most, robust_limits
 from gradlab.widgets.scene import Control, Description, Dot, Line, Look, Path, Text, snap
-from gradlab.widgets.tangent import view_sentence
+from gradlab.widgets.tangent import LEGEND_OUTSIDE, view_sentence
 
 __all__ = ["browser_power_rule_explorer", "power_description", "power_rule_explorer", "power_view"]
 
@@ -124,7 +124,7 @@ def power_description(n: int, x: float, n_range: tuple[int, int], x_range: tuple
              "by the slider (a hollow dot on the edge when xⁿ is beyond the plot); a second slider chooses n."
              + view_sentence(view)),
         summary="power_rule_explorer: n = {n}, x = {x:3}, tape derivative = {tape:6}, n*x**(n-1) = {rule:6}",
-        legends={"ax": {"loc": "lower right", "fontsize": 8, "handlelength": 4}},
+        legends={"ax": LEGEND_OUTSIDE},  # a steep tangent crossed it inside the axes (n = 6, x = 3)
         aliases={"tape_slope": "tape", "rule_slope": "rule"},
     )
 

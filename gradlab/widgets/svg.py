@@ -148,14 +148,18 @@ _ATTRS = {"line": ("x1", "y1", "x2", "y2"), "circle": ("cx", "cy"), "path": ("d"
           "polyline": ()}
 
 
-def _text_element(element: scene.Text, ax, height: float, dpi: float) -> tuple[str, list[tuple[str, str]]]:
-    """An SVG ``<text>`` above ``ax`` where the kernel puts its title, with a tspan per piece."""
+def _text_element(element: scene.Text, ax, height: float, dpi: float,
+                  fields: Mapping[str, object]) -> tuple[str, list[tuple[str, str]]]:
+    """An SVG ``<text>`` above ``ax`` where the kernel puts its title, with a tspan per piece.
+
+    Each piece is written filled for the default state (``fields``): where no script runs
+    the title must not read ``{n}``; the script refills it on every move."""
     x, y = ax.transAxes.transform((0.5, 1.02))
     pieces, texts = [], []
     for k, (part, sup) in enumerate(scene.superscripts(element.template)):
         cls = f"{element.name}-{k}"
         shift = " baseline-shift='super' font-size='70%'" if sup else ""
-        pieces.append(f"<tspan class='{cls}'{shift}>{html_lib.escape(part)}</tspan>")
+        pieces.append(f"<tspan class='{cls}'{shift}>{html_lib.escape(fill_template(part, fields))}</tspan>")
         texts.append((f".{cls}", part))
     svg = (f"<text class='{element.name}' x='{x:.1f}' y='{height - y - 4:.1f}' text-anchor='middle' "
            f"font-size='{element.size * dpi / 72:.1f}' fill='{element.look.hex()}'>{''.join(pieces)}</text>")
@@ -199,11 +203,16 @@ def render_browser(desc: scene.Description) -> ClientExplorer:
             array = np.asarray(value)
             kind = "str" if array.dtype.kind in "OUS" else "data"
             arrays[key] = compact(_broadcast(array.astype(object) if kind == "str" else array, shape), kind)
+    start = {c.name: c.start for c in browser}
+    trails = {e.name for e in desc.elements if isinstance(e, scene.Trail)}  # whole paths, not over the grid
+    fields = {**{c.name: c.value for c in desc.controls},
+              **{k: v if k in trails else _at(v, [start[c.name] for c in browser], shape)
+                 for k, v in computed.items()}}
     svg_elements, extra, texts, defs = [], [], [], []
     for element in desc.elements:
         ax = panels[element.panel]
         if isinstance(element, scene.Text):
-            svg, pieces = _text_element(element, ax, height, dpi)
+            svg, pieces = _text_element(element, ax, height, dpi, fields)
             extra.append(svg)
             texts += pieces
             continue
@@ -228,11 +237,6 @@ def render_browser(desc: scene.Description) -> ClientExplorer:
                      texts=texts, play=play)
     uid = explorer.html.split("id='", 1)[1].split("'", 1)[0]
     explorer.html = explorer.html.replace("ARROW-", f"{uid}-arrow-")  # unique on a page of several
-    start = {c.name: c.start for c in browser}
-    trails = {e.name for e in desc.elements if isinstance(e, scene.Trail)}  # whole paths, not over the grid
-    fields = {**{c.name: c.value for c in desc.controls},
-              **{k: v if k in trails else _at(v, [start[c.name] for c in browser], shape)
-                 for k, v in computed.items()}}
     explorer.aliases = aliases
     explorer.png = default_frame(desc, fig, panels, fields)
     explorer.text = "browser_" + fill_template(desc.summary, fields)
