@@ -331,3 +331,42 @@ def test_nothing_that_moves_crosses_a_legend_at_any_slider_position(build):
             continue
         assert not np.any(crossing), f"{element.name} crosses the legend at {int(np.sum(crossing))} positions"
     assert checked > 0
+
+
+@pytest.mark.parametrize("build", [
+    lambda: gradlab.browser_tangent_explorer(lambda x: x**3, (-2, 2), steps=40),
+    lambda: gradlab.browser_power_rule_explorer(n=2, x=1.0, steps=40),
+    lambda: gradlab.browser_gradient_explorer(lambda x, y: (x**2 - y) / 3, point=(0.5, 0.5), steps=8),
+], ids=["tangent", "power", "gradient"])
+def test_a_dot_at_the_end_of_a_slider_is_whole(build):
+    # 04: at Home and End the point sat on the spine, cut to a half circle by the axes' clip.
+    from gradlab.widgets import scene
+
+    explorer = build()
+    shown = 0
+    for element in explorer.description.elements:
+        if type(element) is not scene.Dot:
+            continue
+        left, right, top, bottom = clip_box(explorer, element.panel)
+        r = float(re.search(rf"<circle class='{element.name}'[^>]* r='([^']+)'", explorer.html).group(1))
+        cx, cy = (explorer.array(f"{element.name}-{k}", full=True) for k in ("cx", "cy"))
+        inside = np.isfinite(cx) & (cy - r >= top) & (cy + r <= bottom)  # vertically in view
+        assert (cx[inside] - r >= left - 0.05).all() and (cx[inside] + r <= right + 0.05).all(), element.name
+        shown += int(inside.sum())
+    assert shown > 0
+
+
+def test_an_arrow_is_drawn_to_one_scale_or_the_readout_says_it_was_shortened():
+    # 03: at x₀ = −1 the arrow pointing out of the plot was cut to its head, its length
+    # 0.153 per unit of |∇f| against 0.391 elsewhere, and nothing said so.
+    explorer = gradlab.browser_gradient_explorer(lambda x, y: (tf.sin(4 * x) - tf.cos(5 * y)) / 5,
+                                                 point=(0.25, -0.5), steps=20)
+    x1, y1, x2, y2 = (explorer.array(f"arrow-{k}", full=True) for k in ("x1", "y1", "x2", "y2"))
+    norm, fit = explorer.array("norm", full=True), explorer.array("fit", full=True)
+    drawn = np.isfinite(x2) & (norm > 0.2)  # long enough (> 10 px) for pixels rounded to 0.1
+    per_unit = np.hypot(x2 - x1, y2 - y1)[drawn] / norm[drawn]  # pixels per unit of |∇f| (equal axes)
+    said = fit[drawn] != ""
+    assert said.any() and (~said).any()
+    scale = np.median(per_unit[~said])
+    assert per_unit[~said] == pytest.approx(np.full((~said).sum(), scale), rel=0.02, abs=0.3)
+    assert (per_unit[said] < 0.999 * scale).all()

@@ -93,6 +93,8 @@ def gradient_description(f: Callable, x_range, y_range, point, n: int = 60, step
             tip = (x0 + shrink * dx + hide, y0 + shrink * dy + hide)
         return {
             "z": z, "zx": zx, "zy": zy, "norm": np.hypot(zx, zy),
+            # A shortened arrow's length no longer reads as |∇f|: say so under the picture.
+            "fit": np.where(ok & (shrink < 0.999), " &nbsp; <i>(arrow shortened to fit the plot)</i>", ""),
             "arrow": (x0 + hide, y0 + hide, *tip),
             "point": (x0, y0),  # the point is shown even where f is undefined (no arrow then)
             "plane": plane + hide[..., None, None],
@@ -110,7 +112,7 @@ def gradient_description(f: Callable, x_range, y_range, point, n: int = 60, step
         compute,
         readout=("(x<sub>0</sub>, y<sub>0</sub>) = ({x0:3}, {y0:3}) &nbsp; f = {z:6} &nbsp; "
                  "∂f/∂x = <span class='dfdx'>{zx:6}</span> &nbsp; ∂f/∂y = <span class='dfdy'>{zy:6}</span>"
-                 " &nbsp; |∇f| = {norm:6}"),
+                 " &nbsp; |∇f| = {norm:6}{fit}"),
         undefined="<b style='color:#b00'>f or its gradient is undefined at ({x0:3}, {y0:3}) "
                   "(not a finite number): move the sliders</b>",
         alt=(f"Left: contour lines of f(x, y) for x from {x_lo:g} to {x_hi:g} and y from {y_lo:g} to {y_hi:g}, "

@@ -56,6 +56,7 @@ def tangent_description(
     finite_range(ys, where)  # nowhere finite (sqrt on negative x): say so, not an empty plot
     view = robust_limits(np.concatenate([np.ravel(ys), np.ravel(dys)]))  # cut at poles, and say so
     value_and_slope = compiled_derivative(f)  # traced once per shape: a move costs ~1 ms
+    margin = 0.02 * (high - low)  # a dot at either end of the slider stays whole, off the spine
 
     def draw_static(fig):
         ax = fig.add_subplot()
@@ -65,7 +66,7 @@ def tangent_description(
         ax.plot(*break_at_poles(xs, dys, view), color=style.DERIVATIVE, lw=style.LINEWIDTH,
                 ls=style.DERIVATIVE_LS, label="$f'(x)$")
         ax.axhline(0, color="0.85", lw=0.8, zorder=0)
-        ax.set(xlim=(low, high), ylim=view.limits, xlabel="$x$")
+        ax.set(xlim=(low - margin, high + margin), ylim=view.limits, xlabel="$x$")
         note_view(ax, view)
         return {"ax": ax}
 
@@ -74,7 +75,7 @@ def tangent_description(
         y, slope = (np.asarray(v, dtype=float) for v in value_and_slope(x))
         slope = slope_where_defined(y, slope)
         with np.errstate(invalid="ignore", over="ignore"):
-            ends = (low, y + slope * (low - x), high, y + slope * (high - x))
+            ends = (low - margin, y + slope * (low - margin - x), high + margin, y + slope * (high + margin - x))
         defined = np.isfinite(y) & np.isfinite(slope)
         return {"y": y, "slope": slope, "tangent": tuple(np.where(defined, e, np.nan) for e in ends),
                 "point": (x, np.where(defined, y, np.nan)), "slope_point": (x, np.where(defined, slope, np.nan))}
