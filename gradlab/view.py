@@ -29,8 +29,8 @@ import numpy as np
 from gradlab._validate import check_count
 
 __all__ = [
-    "MAX_CURVE_POINTS", "View", "break_at_poles", "check_at_most", "check_curve_points", "clip_segments",
-    "robust_limits", "svg_path",
+    "MAX_CURVE_POINTS", "View", "break_at_poles", "check_at_most", "check_curve_points", "clip_polygons",
+    "clip_segments", "robust_limits", "svg_path",
 ]
 
 #: Points on one plotted curve: far more than a screen's width of pixels, and ~1 MB a curve.
@@ -188,6 +188,47 @@ def clip_segments(x1, y1, x2, y2, box) -> tuple[np.ndarray, ...]:
     with np.errstate(invalid="ignore", over="ignore"):  # rows with an infinite end are NaN anyway
         return (np.where(ok, x1 + t_in * dx, nan), np.where(ok, y1 + t_in * dy, nan),
                 np.where(ok, x1 + t_out * dx, nan), np.where(ok, y1 + t_out * dy, nan))
+
+
+def clip_polygons(corners: object, box: tuple[float, ...], vertices: int = 10) -> np.ndarray:
+    """Each convex polygon in ``corners`` (..., k, 3) cut to the box (x_lo, x_hi, y_lo, y_hi, z_lo, z_hi).
+
+    A tangent plane drawn as a square round its point hung out of a 3-D plot's box at its
+    edges, over tick labels and under the floor. Sutherland–Hodgman against the six faces;
+    the result has ``vertices`` corners (the last repeated; a square cut by six planes has at
+    most 10), NaN where nothing is left or the polygon was not finite.
+
+    >>> square = np.array([[0, 0, 0], [2, 0, 0], [2, 2, 0], [0, 2, 0]], dtype=float)
+    >>> clip_polygons(square, (0, 1, 0, 1, -1, 1), vertices=4)[:, :2].tolist()
+    [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]
+    """
+    corners = np.asarray(corners, dtype=float)
+    out = np.full(corners.shape[:-2] + (vertices, 3), np.nan)
+    faces = [(axis, bound, sign) for axis in range(3) for bound, sign in ((box[2 * axis], 1), (box[2 * axis + 1], -1))]
+    low, high = np.asarray(box[0::2], dtype=float), np.asarray(box[1::2], dtype=float)
+    inside = ((corners >= low) & (corners <= high)).all(axis=(-1, -2))
+    out[inside] = np.concatenate([corners, np.repeat(corners[..., -1:, :], vertices - corners.shape[-2], -2)],
+                                 axis=-2)[inside]
+    for index in zip(*np.nonzero(~inside), strict=True) if corners.ndim > 2 else ([()] if not inside else []):
+        polygon = list(corners[index])
+        if not np.isfinite(corners[index]).all():
+            continue
+        for axis, bound, sign in faces:  # keep sign * (p[axis] - bound) >= 0
+            kept = []
+            for a, b in zip(polygon, polygon[1:] + polygon[:1], strict=True):
+                da, db = sign * (a[axis] - bound), sign * (b[axis] - bound)
+                if da >= 0:
+                    kept.append(a)
+                if (da >= 0) != (db >= 0):
+                    kept.append(a + (b - a) * (da / (da - db)))
+            polygon = kept
+            if not polygon:
+                break
+        if len(polygon) > vertices:
+            raise ValueError(f"a polygon has {len(polygon)} corners once cut: pass vertices >= {len(polygon)}")
+        if len(polygon) >= 3:
+            out[index] = np.array(polygon + [polygon[-1]] * (vertices - len(polygon)))
+    return out
 
 
 def svg_path(px: np.ndarray, py: np.ndarray, box, digits: int = 1) -> str:

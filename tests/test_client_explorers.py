@@ -79,7 +79,8 @@ def test_gradient_payload_is_the_tapes_partials(gradient):
     assert start == pytest.approx((xs[i], ys[j]), abs=0.01)
     angle = np.arctan2(tip[1] - start[1], tip[0] - start[0])
     assert angle == pytest.approx(np.arctan2(zy[i, j], zx[i, j]), abs=0.02)
-    assert all(len(p.split()) == 4 for p in gradient.array("plane-points").ravel())
+    # the tangent plane: a rectangle, or one with a corner or two cut off by the box's floor or top
+    assert all(3 <= len(p.split()) <= 6 for p in gradient.array("plane-points").ravel())
 
 
 def test_gradient_arrow_is_at_its_true_angle_on_screen(gradient):

@@ -370,3 +370,27 @@ def test_an_arrow_is_drawn_to_one_scale_or_the_readout_says_it_was_shortened():
     scale = np.median(per_unit[~said])
     assert per_unit[~said] == pytest.approx(np.full((~said).sum(), scale), rel=0.02, abs=0.3)
     assert (per_unit[said] < 0.999 * scale).all()
+
+
+def test_the_tangent_plane_stays_in_the_surface_box_at_every_position():
+    # 03: at the edges the plane, a square round the point, hung out of the 3-D box over the
+    # tick labels and under its floor.
+    from gradlab.widgets.svg import state_grid
+
+    explorer = gradlab.browser_gradient_explorer(lambda x, y: (tf.sin(4 * x) - tf.cos(5 * y)) / 5,
+                                                 point=(0.25, -0.5), steps=12)
+    desc = explorer.description
+    state, _ = state_grid(desc)
+    plane = np.asarray(desc.compute(state)["plane"])
+    zlim = build_figure_panels(desc)["solid"].get_zlim()
+    shown = np.isfinite(plane).all(axis=(-1, -2))
+    assert shown.mean() > 0.9  # cut, not dropped
+    corners = plane[shown]
+    for axis, (low, high) in enumerate([(-1, 1), (-1, 1), zlim]):
+        assert corners[..., axis].min() >= low - 1e-9 and corners[..., axis].max() <= high + 1e-9
+
+
+def build_figure_panels(desc):
+    from gradlab.widgets.scene import build_figure
+
+    return build_figure(desc)[1]

@@ -10,7 +10,7 @@ from gradlab import style
 from gradlab._validate import check_count, check_function, check_in_slider, check_point, check_range
 from gradlab.calculus import partials, state_key
 from gradlab.plots import grid, note_view, typical_heights
-from gradlab.view import check_at_most
+from gradlab.view import check_at_most, clip_polygons
 from gradlab.widgets.base import finite_range
 from gradlab.widgets.scene import Arrow, Control, Description, Dot, Dot3D, Look, Polygon3D, snap
 
@@ -59,6 +59,8 @@ def gradient_description(f: Callable, x_range, y_range, point, n: int = 60, step
     scale = 0.25 * side / (float(norms.max()) or 1.0)
     pad = 0.05 * side  # a margin round the slider's square: a dot at a corner stays whole
     half = 0.15 * side  # the tangent plane's half width
+    z_low, z_high = float(np.nanmin(Zm)), float(np.nanmax(Zm))
+    z_high += 1.0 if z_high == z_low else 0.0
 
     def draw_static(fig):
         flat = fig.add_subplot(1, 2, 1)
@@ -71,8 +73,7 @@ def gradient_description(f: Callable, x_range, y_range, point, n: int = 60, step
         solid = fig.add_subplot(1, 2, 2, projection="3d")
         solid.plot_surface(X, Y, Zm, cmap=style.CMAP_SURFACE, alpha=0.6, edgecolor="none")
         solid.set(xlabel="$x$", ylabel="$y$", title="surface and tangent plane")
-        z_low, z_high = float(Zm.min()), float(Zm.max())
-        solid.set_zlim(z_low, z_high + (1.0 if z_high == z_low else 0.0))
+        solid.set_zlim(z_low, z_high)
         return {"flat": flat, "solid": solid}
 
     def compute(state):
@@ -97,7 +98,10 @@ def gradient_description(f: Callable, x_range, y_range, point, n: int = 60, step
             "fit": np.where(ok & (shrink < 0.999), " &nbsp; <i>(arrow shortened to fit the plot)</i>", ""),
             "arrow": (x0 + hide, y0 + hide, *tip),
             "point": (x0, y0),  # the point is shown even where f is undefined (no arrow then)
-            "plane": plane + hide[..., None, None],
+            # Cut to the surface's box: a square round the point hung out of it at the edges.
+            # An axis-aligned square cut by the x and y faces stays a rectangle; the two z faces add
+            # a corner each at most: 6 corners.
+            "plane": clip_polygons(plane + hide[..., None, None], (x_lo, x_hi, y_lo, y_hi, z_low, z_high), 6),
             "point3d": (x0, y0, z + hide),
         }
 

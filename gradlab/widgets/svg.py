@@ -137,8 +137,9 @@ def _geometry(element: scene.Element, ax, value, shape, height, dpi) -> tuple[st
         points = np.empty(shape, dtype=object)
         for index in np.ndindex(shape):
             ok = np.isfinite(qx[index]).all() and np.isfinite(qy[index]).all()
-            points[index] = (" ".join(f"{a:.1f},{b:.1f}" for a, b in zip(qx[index], qy[index], strict=True))
-                             if ok else None)
+            corners = [f"{a:.1f},{b:.1f}" for a, b in zip(qx[index], qy[index], strict=True)]
+            # A cut polygon repeats its last corner to a fixed count: send each corner once.
+            points[index] = " ".join(c for k, c in enumerate(corners) if k == 0 or c != corners[k - 1]) if ok else None
         attrs = {"fill": look.hex(), "fill-opacity": look.alpha, "stroke": look.hex(), "stroke-opacity": look.alpha}
         return "polygon", attrs, {f"{name}-points": compact(points, "str")}
     raise TypeError(f"no browser drawing for {type(element).__name__}")
