@@ -21,6 +21,7 @@ from gradlab.plots import grid, note_view, typical_heights
 from gradlab.view import View, check_at_most, robust_limits
 from gradlab.widgets.base import finite_range
 from gradlab.widgets.gradient import on_grid
+from gradlab.widgets.readout import keep_together
 from gradlab.widgets.scene import Control, Description, Dot, Look, Path, snap
 from gradlab.widgets.tangent import view_sentence
 
@@ -73,8 +74,8 @@ def message(method: str, rate: float, steps: int, points: np.ndarray, losses: np
     (x, y), z = points[-1], losses[-1]
     x_lo, x_hi, y_lo, y_hi = box
     where = "" if x_lo <= x <= x_hi and y_lo <= y <= y_hi else "<b style='color:#b00'>Left the plotted region.</b> "
-    return (f"{where}{method}, learning rate {rate:g}: after {steps} steps (x, y) = ({x:.4f}, {y:.4f}), "
-            f"f = {z:.4f}" + off_panel)
+    return (f"{where}{method}, learning rate {rate:g}: after {steps} steps "
+            + keep_together(f"(x, y) = ({x:.4f}, {y:.4f})") + ", " + keep_together(f"f = {z:.4f}") + off_panel)
 
 
 def _rates(per_decade: int) -> np.ndarray:

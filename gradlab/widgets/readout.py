@@ -14,7 +14,24 @@ from collections.abc import Mapping
 
 import numpy as np
 
-__all__ = ["FIELD_NAMES", "compact", "fill_template", "fixed", "signed_term"]
+__all__ = ["FIELD_NAMES", "TERM_GAP", "compact", "fill_template", "fixed", "keep_together", "signed_term"]
+
+#: What separates the terms of a readout ("x₀ = 1.000 &nbsp; f(x₀) = ..."): a line may break there.
+TERM_GAP = " &nbsp; "
+
+
+def keep_together(text: str) -> str:
+    """``text`` on one line: a narrow screen wrapped "∂f/∂x =" and its number onto two.
+
+    >>> keep_together("f = 1")
+    "<span style='white-space:nowrap'>f = 1</span>"
+    """
+    return f"<span style='white-space:nowrap'>{text}</span>"
+
+
+def terms_together(readout: str) -> str:
+    """Each term of a readout (split at :data:`TERM_GAP`) kept on one line; breaks fall between terms."""
+    return TERM_GAP.join(keep_together(term) for term in readout.split(TERM_GAP)) if TERM_GAP in readout else readout
 
 #: Readout fields: {name} as is, {name:4} with 4 decimals (never "-0.0000"), {name:+4} as a
 #: term added to what comes before: " + 0.1234" or " − 0.1234".

@@ -210,6 +210,11 @@ class Description:
     #: the path player draws over a copy of the reader's own figure.
     figure: Callable[[], Figure] | None = None
 
+    def __post_init__(self) -> None:
+        from gradlab.widgets.readout import terms_together
+
+        self.readout = terms_together(self.readout)  # both renderers break lines between terms only
+
     def start_state(self) -> dict[str, object]:
         """Every control at its start position."""
         return {c.name: c.value for c in self.controls}
