@@ -81,3 +81,15 @@ def test_player_marks_need_no_emoji_font(player_html):
     # the button's face is a CSS-drawn mark and a word of fixed-width room, for both states
     assert re.search(r"<button type='button' class='play' style='min-width:[\d.]+em'><span class='icon'", player_html)
     assert '"pause"' in player_html and '"play"' in player_html
+
+
+def test_a_readout_wraps_between_its_terms_never_inside_one():
+    # At 390 px "∂f/∂x =" ended one line and its number began the next.
+    from gradlab.widgets.readout import TERM_GAP
+
+    explorer = gradlab.browser_power_rule_explorer(n=3, x=2.0, steps=10)
+    shown = re.search(r"<output[^>]*>(.*?)</output>", explorer.html, flags=re.S).group(1)
+    terms = shown.split(TERM_GAP)
+    assert len(terms) >= 3
+    for term in terms:
+        assert term.startswith("<span style='white-space:nowrap'>") and term.endswith("</span>"), term
