@@ -66,7 +66,7 @@ def tangent_description(
         ax.plot(*break_at_poles(xs, dys, view), color=style.DERIVATIVE, lw=style.LINEWIDTH,
                 ls=style.DERIVATIVE_LS, label="$f'(x)$")
         ax.axhline(0, color="0.85", lw=0.8, zorder=0)
-        ax.set(xlim=(low - margin, high + margin), ylim=view.limits, xlabel="$x$")
+        ax.set(xlim=(low - margin, high + margin), ylim=view.limits, xlabel="$x$", ylabel="$y$")
         note_view(ax, view)
         return {"ax": ax}
 
