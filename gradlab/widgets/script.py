@@ -12,7 +12,77 @@ from __future__ import annotations
 
 from gradlab._slider_keys import SLIDER_KEYS_JS
 
-__all__ = ["PAUSE_MARK", "PLAY_MARK", "SCRIPT"]
+__all__ = ["PAUSE_MARK", "PLAY_MARK", "SCRIPT", "STACK_JS"]
+
+#: JavaScript defining ``stackWhenNarrow(root)``. Where the output is too narrow to show two
+#: side-by-side panels (03's map and surface, 05's map and loss) at a readable size, in any
+#: front end or the site on a phone, they show one above the other, each as wide as the column.
+#: The picture is not redrawn: the first <svg> crops to the left panel and each further panel
+#: is an <svg> that crops a <use> of the same drawing, so the script, which moves the original
+#: elements, moves every panel. Panels are told apart by the axes boxes the explorer clips to;
+#: a cut falls a quarter of the way into the gap after a box (the next panel's tick labels sit
+#: at the gap's far side). Back to one picture when the output widens again.
+STACK_JS = """
+  function stackWhenNarrow(root) {
+    var svg = root.querySelector("svg"), NS = "http://www.w3.org/2000/svg";
+    var wide = svg.viewBox.baseVal.width, height = svg.viewBox.baseVal.height, style = svg.getAttribute("style");
+    var boxes = Array.prototype.map.call(svg.querySelectorAll("clipPath > rect"), function (r) {
+      return {left: +r.getAttribute("x"), right: +r.getAttribute("x") + +r.getAttribute("width")};
+    }).sort(function (a, b) { return a.left - b.left; });
+    var at = [0];
+    for (var i = 1; i < boxes.length; i++) {
+      if (boxes[i].left > boxes[i - 1].right) at.push(boxes[i - 1].right + (boxes[i].left - boxes[i - 1].right) / 4);
+    }
+    at.push(wide);
+    if (at.length < 3 || !window.ResizeObserver) return;
+    function crop(el, left, right) {
+      el.setAttribute("viewBox", left + " 0 " + (right - left) + " " + height);
+      el.setAttribute("width", right - left);
+      el.setAttribute("class", "gradlab-panel");
+      el.setAttribute("style", "display:block;margin:0 auto 4px;max-width:100%%;height:auto");  // %% for SCRIPT
+    }
+    function stack() {
+      if (root.getAttribute("data-stacked")) return;
+      var drawing = document.createElementNS(NS, "g");
+      root.setAttribute("data-stacked", svg.getAttribute("viewBox") + "|" + svg.getAttribute("width"));
+      drawing.id = root.id + "-drawing";
+      Array.prototype.slice.call(svg.childNodes).forEach(function (node) {
+        if (node.nodeName !== "title" && node.nodeName !== "defs") drawing.appendChild(node);
+      });
+      svg.appendChild(drawing);
+      crop(svg, at[0], at[1]);
+      var after = svg;
+      for (var i = 1; i < at.length - 1; i++) {
+        var panel = document.createElementNS(NS, "svg"), use = document.createElementNS(NS, "use");
+        panel.setAttribute("aria-hidden", "true");  // the first picture's description covers every panel
+        panel.setAttribute("height", height);
+        crop(panel, at[i], at[i + 1]);
+        use.setAttribute("href", "#" + drawing.id);
+        panel.appendChild(use);
+        after.parentNode.insertBefore(panel, after.nextSibling);
+        after = panel;
+      }
+    }
+    function unstack() {
+      var saved = root.getAttribute("data-stacked");
+      if (!saved) return;
+      var drawing = svg.querySelector("g[id$='-drawing']");
+      root.querySelectorAll("svg[aria-hidden='true'].gradlab-panel").forEach(function (p) { p.remove(); });
+      while (drawing.firstChild) svg.appendChild(drawing.firstChild);
+      drawing.remove();
+      svg.setAttribute("viewBox", saved.split("|")[0]);
+      svg.setAttribute("width", saved.split("|")[1]);
+      svg.removeAttribute("class");
+      svg.setAttribute("style", style);
+      root.removeAttribute("data-stacked");
+    }
+    // Side by side, each panel would show at under 0.6 of its size (10-pt ticks under ~8 px).
+    new ResizeObserver(function () {
+      var room = root.parentNode.clientWidth;
+      if (room > 0) (room < 0.6 * wide ? stack : unstack)();
+    }).observe(root.parentNode);
+  }
+"""
 
 SCRIPT = """
 (function () {
@@ -59,11 +129,12 @@ SCRIPT = """
     }
   }
   // Keys are handled here too: a front end's own shortcuts may swallow arrows (gradlab._slider_keys).
-""" + SLIDER_KEYS_JS + """
+""" + SLIDER_KEYS_JS + STACK_JS + """
   inputs.forEach(function (el) {
     el.addEventListener("input", show);
     sliderKeys(el, show);
   });
+  stackWhenNarrow(root);
   if (!spec.play) return;
   // A play button steps one slider; any move of that slider by hand stops it.
   var stepped = inputs[spec.play.axis], button = root.querySelector("button.play"), timer = null;
