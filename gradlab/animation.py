@@ -12,6 +12,7 @@ notebook, print) the full paths show.
 from __future__ import annotations
 
 import pickle
+import textwrap
 from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
@@ -25,8 +26,12 @@ from gradlab import style
 from gradlab.accessibility import describe
 from gradlab.widgets import scene
 from gradlab.widgets.client import ClientExplorer
+from gradlab.widgets.readout import literal
 
 __all__ = ["PathPlayer", "path_colors", "path_player"]
+
+#: Pixel coordinates past this are cut with a note: browsers reject SVG numbers far beyond it.
+MAX_PIXEL = 1e7
 
 
 class PathPlayer(ClientExplorer):
@@ -67,7 +72,9 @@ def path_colors(n: int) -> list[str]:
 
 def path_linestyles(n: int) -> list:
     """The first ``n`` path line styles (matplotlib form), one per path like the colours."""
-    return [style.PATH_LINESTYLES[i % len(style.PATH_LINESTYLES)] for i in range(n)]
+    # Shifted once per round of colours: path 6 is not path 0 again (36 distinct pairs).
+    colors, styles = len(style.PATH_COLORS), len(style.PATH_LINESTYLES)
+    return [style.PATH_LINESTYLES[(i + i // colors) % styles] for i in range(n)]
 
 
 def path_player(
@@ -77,9 +84,24 @@ def path_player(
     """Animate ``paths`` (label → array of (x, y) points) over the figure that holds ``ax``.
 
     Draw the background (contours, labels) on ``ax`` first; the figure is rendered once at
-    its current size and dpi, then closed from pyplot so it is not shown twice. Frame k
-    shows every path up to its k-th point, ``interval_ms`` apart; a legend names the paths
-    (``legend_outside=True``: right of the axes, where it hides no contour).
+    its current size and dpi, then closed from pyplot so it is not shown twice (the reader's
+    axes are left as they were: the player draws on a copy). Frame k shows every path up to
+    its k-th point, ``interval_ms`` apart; a legend names the paths (``legend_outside=True``:
+    right of the axes, where it hides no contour).
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+        2-D axes holding the background.
+    paths : dict of str to array-like
+        Label → (n, 2) points. A path is cut before its first point that is not finite or
+        too far out to draw, with a note under the player.
+    interval_ms : int
+        Milliseconds between frames when playing (1 to 60000).
+    max_frames : int or None
+        Show only the first ``max_frames`` points of each path (a note says so); None: all.
+    legend_outside : bool
+        Put the legend right of the axes (the axes narrow to make room).
 
     Examples
     --------
@@ -89,6 +111,13 @@ def path_player(
     >>> player.frames
     2
     """
+    _check_axes(ax)
+    whole = isinstance(interval_ms, (int, np.integer)) and not isinstance(interval_ms, bool)
+    if not whole or not 1 <= interval_ms <= 60_000:
+        raise ValueError(f"interval_ms must be a whole number of milliseconds from 1 to 60000 (20 is smooth, "
+                         f"200 is slow); got {interval_ms!r}")
+    if not isinstance(legend_outside, bool):
+        raise ValueError(f"legend_outside must be True or False; got {legend_outside!r}")
     paths, notes = _checked_paths(paths)
     if max_frames is not None:
         if isinstance(max_frames, bool) or not isinstance(max_frames, (int, np.integer)) or max_frames < 1:
@@ -101,14 +130,16 @@ def path_player(
     fig.canvas.draw()
     notes += _cut_to_pixels(ax, paths)
     frames = max(len(p) for p in paths.values())
-    if max_frames is not None:
-        frames = min(frames, int(max_frames))
+    if max_frames is not None and max_frames < frames:
+        frames = int(max_frames)
+        notes.append(f"only the first {frames} point(s) of each path are shown (max_frames = {frames})")
         paths = {label: points[:frames] for label, points in paths.items()}
+    notes += [f"{label} lies outside the axes' limits" for label, points in paths.items() if not _in_view(ax, points)]
     legend = ({"loc": "upper left", "bbox_to_anchor": (1.02, 1.0), "borderaxespad": 0.0} if legend_outside
               else {"loc": "upper right"})
     legend.update(fontsize=8, handlelength=4)
     if legend_outside:
-        _make_room_for_legend(ax, list(paths), legend)
+        _make_room_for_legend(ax, [legend_label(label) for label in paths], legend)
     alt = describe(fig).rstrip(".") + ", with " + ", ".join(
         f"the path of {label} drawn over it" for label in paths) + " (step slider below)." + "".join(
         f" {note}." for note in notes)
@@ -117,6 +148,30 @@ def path_player(
     player.frames, player.n_paths, player.notes = frames, len(paths), tuple(notes)
     player.text = repr(player)  # the plain-text form, where no HTML shows
     return player
+
+
+def legend_label(label: str) -> str:
+    """``label`` wrapped for the legend: a long one pushed an outside legend off the picture."""
+    return textwrap.fill(label, 28)
+
+
+def _check_axes(ax: object) -> None:
+    """Refuse what the player cannot draw over, saying what to pass instead."""
+    from matplotlib.figure import Figure
+
+    if not isinstance(ax, Axes):
+        raise ValueError(f"ax must be matplotlib axes with the background drawn on them, e.g. from "
+                         f"fig, ax = plt.subplots(); got {type(ax).__name__}")
+    if ax.name != "rectilinear":
+        raise ValueError(f"path_player draws on flat x-y axes; got {ax.name!r} axes: draw the background "
+                         "on axes from plt.subplots()")
+    if not isinstance(ax.figure, Figure):
+        raise ValueError("ax is in a subfigure: give the player axes in a figure of their own")
+
+
+def _in_view(ax: Axes, points: np.ndarray) -> bool:
+    (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+    return bool(((points[:, 0] >= x0) & (points[:, 0] <= x1) & (points[:, 1] >= y0) & (points[:, 1] <= y1)).any())
 
 
 def scene_player(desc: scene.Description) -> PathPlayer:
@@ -139,7 +194,7 @@ def _description(fig, axes_index: int, paths: Mapping[str, np.ndarray], frames: 
     unused = [fig]
 
     def figure():
-        if unused:  # the browser form draws over the reader's figure itself
+        if isinstance(blob, str) and unused:  # no copy possible: the browser form draws on the reader's own
             return unused.pop()
         if isinstance(blob, str):
             raise ValueError(f"this player has no kernel form: its figure cannot be copied ({blob}); "
@@ -152,7 +207,8 @@ def _description(fig, axes_index: int, paths: Mapping[str, np.ndarray], frames: 
     elements: list[scene.Element] = []
     for i, label in enumerate(paths):
         # Each path in its own colour and dashes (paths that overlap stay told apart), in the legend too.
-        elements.append(scene.Trail(f"path-{i}", "ax", scene.Look(colors[i], ls=linestyles[i]), label=label))
+        elements.append(scene.Trail(f"path-{i}", "ax", scene.Look(colors[i], ls=linestyles[i]),
+                                    label=legend_label(label)))
         elements.append(scene.Dot(f"end-{i}", "ax", scene.Look(colors[i], ms=8 * 72 / fig.dpi)))
     points = list(paths.values())
 
@@ -165,7 +221,7 @@ def _description(fig, axes_index: int, paths: Mapping[str, np.ndarray], frames: 
             fields[f"end-{i}"] = (end[..., 0], end[..., 1])
         return fields
 
-    note_text = "".join(f"<p class='note' style='margin:2px 0;color:#b00'>{note}.</p>" for note in notes)
+    note_text = "".join(f"<p class='note' style='margin:2px 0;color:#b00'>{literal(note)}.</p>" for note in notes)
     return scene.Description(
         "player", lambda copy: {"ax": copy.axes[axes_index]},
         [scene.Control("step", "step", np.arange(frames), frames - 1, f"{{step}} / {frames - 1}", kind="int")],
@@ -196,6 +252,7 @@ def _cut_to_pixels(ax: Axes, paths: dict[str, np.ndarray]) -> list[str]:
     for label, points in paths.items():
         with np.errstate(over="ignore", invalid="ignore"):
             xy = ax.transData.transform(points)
+        xy[np.abs(xy) > MAX_PIXEL] = np.nan  # finite, but past what a browser draws (1e200 erased the line)
         good = _finite_prefix(xy)
         if good == 0:
             raise ValueError(f"path {label!r} starts at {points[0].tolist()}, too far out to draw on these axes")
@@ -217,10 +274,16 @@ def _checked_paths(paths: Mapping[str, object]) -> tuple[dict[str, np.ndarray], 
     A NaN written into SVG makes the browser drop the whole line: cut it where it stops being
     a number (as :func:`gradlab.descend` does) and say so; refuse what has nothing to draw.
     """
+    if not isinstance(paths, Mapping):
+        raise ValueError(f"paths must be a dict of label → (n, 2) points, e.g. {{'sgd': points}}; "
+                         f"got {type(paths).__name__}")
     if not paths:
         raise ValueError("paths is empty: pass at least one label → (n, 2) array of points")
     checked, notes = {}, []
     for label, points in paths.items():
+        if not isinstance(label, str) or not label or label.startswith("_"):
+            raise ValueError(f"each path's label must be text, not empty and not starting with '_' "
+                             f"(the legend hides such labels); got {label!r}")
         try:
             array = np.asarray(points, dtype=float)
         except (TypeError, ValueError):

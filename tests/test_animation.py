@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from gradlab import path_player
+from gradlab.widgets.scene import build_figure
 
 
 def test_player_places_points_in_pixels_and_is_small():
@@ -74,7 +75,9 @@ def test_legend_outside_leaves_the_axes_free(equal_aspect):
     fig, ax = plt.subplots(figsize=(6.4, 4.8))
     if equal_aspect:
         ax.set_aspect("equal")
-    path_player(ax, {"a path with a long name": np.array([[0.0, 0.0], [1.0, 1.0]])}, legend_outside=True)
+    player = path_player(ax, {"a path with a long name": np.array([[0.0, 0.0], [1.0, 1.0]])}, legend_outside=True)
+    fig, panels = build_figure(player.description)  # the player's own figure, a copy of the reader's
+    ax = panels["ax"]
     legend_box, axes_box = ax.get_legend().get_window_extent(), ax.get_window_extent()
     assert legend_box.x0 > axes_box.x1  # right of the axes: it hides no contour
     assert legend_box.x1 <= fig.bbox.x1  # and still inside the picture
@@ -86,7 +89,7 @@ def test_each_path_is_drawn_with_its_legend_line_style():
     paths = {name: np.column_stack([np.arange(5.0), np.arange(5.0) * k])
              for k, name in enumerate(["sgd", "momentum", "adam"], start=1)}
     player = path_player(ax, paths)
-    handles = ax.get_legend().legend_handles
+    handles = build_figure(player.description)[1]["ax"].get_legend().legend_handles
     svg_dashes = [re.search(r"stroke-dasharray='([^']*)'", line) for line in
                   re.findall(r"<polyline[^>]*>", player.html)]
     assert len(handles) == len(svg_dashes) == 3
@@ -168,3 +171,77 @@ def test_the_kernel_form_is_the_same_player_with_a_play_widget():
     assert legend == ["sgd", "adam"]  # once each, although both renderers drew the figure
     kernel.close()
     assert kernel.closed and kernel.player.comm is None
+
+
+def test_a_second_player_on_the_same_axes_shows_only_its_own_paths():
+    # The first player's legend entries stayed on the reader's axes: the second listed both.
+    fig, ax = plt.subplots()
+    ax.set(xlim=(0, 1), ylim=(0, 1))
+    path_player(ax, {"first": np.array([[0.1, 0.1], [0.5, 0.5]])})
+    second = path_player(ax, {"second": np.array([[0.9, 0.1], [0.5, 0.5]])})
+    for fig2 in (build_figure(second.description)[0], second.kernel().figure):
+        assert [t.get_text() for t in fig2.axes[0].get_legend().get_texts()] == ["second"]
+    assert ax.get_legend() is None and not ax.lines  # the reader's axes are left as they were
+
+
+@pytest.mark.parametrize("label", ["</script><img src=x onerror=alert(1)>", "a<b", "rate {lr}", "step {step}"])
+def test_a_label_is_shown_as_typed_in_the_notes(label):
+    # A cut path's note put the label into the page and the readout template unescaped.
+    from gradlab.widgets.readout import plain
+
+    fig, ax = plt.subplots()
+    ax.set(xlim=(0, 1), ylim=(0, 1))
+    player = path_player(ax, {label: [[0.1, 0.1], [0.5, 0.5], [np.nan, 0.0]]})
+    static = re.sub(r"<script>.*?</script>", "", player.html, flags=re.S)
+    assert "<img" not in static and "</script>" not in static.split("<output", 1)[1]
+    shown = re.search(r"<output[^>]*>(.*?)</output>", player.html, flags=re.S).group(1)
+    assert plain(shown).startswith(f"{label} stops after 2 point(s)")
+    assert "{" not in shown and "}" not in shown  # no field for the script (or the kernel) to fill
+    assert plain(player.kernel().readout.value) == plain(shown)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"interval_ms": 0}, "interval_ms must be a whole number of milliseconds"),
+    ({"interval_ms": 10**12}, "interval_ms must be a whole number of milliseconds"),
+    ({"interval_ms": None}, "interval_ms must be a whole number of milliseconds"),
+    ({"legend_outside": "yes"}, "legend_outside must be True or False"),
+])
+def test_player_options_are_checked(kwargs, message):
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match=message):
+        path_player(ax, {"a": [[0, 0], [1, 1]]}, **kwargs)
+
+
+def test_player_refuses_what_it_cannot_draw_over():
+    fig = plt.figure()
+    with pytest.raises(ValueError, match="flat x-y axes"):
+        path_player(fig.add_subplot(projection="3d"), {"a": [[0, 0], [1, 1]]})
+    with pytest.raises(ValueError, match="ax must be matplotlib axes"):
+        path_player("ax", {"a": [[0, 0], [1, 1]]})
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match="paths must be a dict"):
+        path_player(ax, [np.zeros((2, 2))])
+    for label in ("", "_hidden"):
+        with pytest.raises(ValueError, match="label must be text"):
+            path_player(ax, {label: [[0, 0], [1, 1]]})
+
+
+def test_far_points_and_short_cuts_are_said_not_dropped():
+    fig, ax = plt.subplots()
+    ax.set(xlim=(0, 1), ylim=(0, 1))
+    player = path_player(ax, {"a": [[0.5, 0.5], [1e200, 0.5]], "b": [[5, 5], [6, 6]],
+                              "c": np.column_stack([np.linspace(0, 1, 50)] * 2)}, max_frames=10)
+    assert any(n.startswith("a stops after 1 point(s)") for n in player.notes)  # 1e200: no drawable pixel
+    assert "b lies outside the axes' limits" in player.notes
+    assert any("only the first 10 point(s)" in n for n in player.notes)
+    assert all(abs(float(v)) < 1e7 for p in player.spec["els"] if "trail" in p
+               for pt in p["trail"]["pts"] for v in pt.split(","))
+
+
+def test_more_paths_than_colours_never_repeat_a_look():
+    fig, ax = plt.subplots()
+    paths = {f"p{i}": np.array([[0.0, i], [1.0, i]]) for i in range(12)}
+    player = path_player(ax, paths)
+    tags = [dict(re.findall(r" ([\w-]+)='([^']*)'", tag)) for tag in re.findall(r"<polyline[^>]*>", player.html)]
+    looks = [(a["stroke"], a.get("stroke-dasharray", "")) for a in tags]
+    assert len(looks) == 12 and len(set(looks)) == 12

@@ -266,6 +266,7 @@ def test_the_page_before_any_script_runs_shows_no_template(every_browser_form):
     for name, explorer in every_browser_form.items():
         static = re.sub(r"<script>.*?</script>", "", explorer.html, flags=re.S)
         assert not re.findall(r"\{\w+(?::\+?\d+)?\}", static), name
+        assert "<" not in explorer.text and "&nbsp;" not in explorer.text, name  # text/plain is plain
 
 
 def test_the_first_readout_is_what_the_script_shows_at_that_position(every_browser_form):

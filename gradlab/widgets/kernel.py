@@ -18,7 +18,7 @@ from matplotlib.patches import FancyArrowPatch
 
 from gradlab.widgets import scene
 from gradlab.widgets.base import BlitFigure, Explorer, aligned_step
-from gradlab.widgets.readout import fill_template
+from gradlab.widgets.readout import fill_template, plain
 
 __all__ = ["KernelExplorer", "render_kernel"]
 
@@ -202,7 +202,7 @@ class KernelExplorer(Explorer):
         self.blit.still_key = tuple((name, state[name]) for e in still for name in e.depends)
 
     def summary(self) -> str:
-        return fill_template(self.description.summary, self.fields) if self.fields else self.description.name
+        return plain(fill_template(self.description.summary, self.fields)) if self.fields else self.description.name
 
     def __getattr__(self, name: str) -> object:
         # explorer.slope and friends: the readout's numbers at the current state.

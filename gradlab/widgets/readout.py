@@ -9,12 +9,14 @@ finite is "?" and marks the whole readout undefined.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping
 
 import numpy as np
 
-__all__ = ["FIELD_NAMES", "TERM_GAP", "compact", "fill_template", "fixed", "keep_together", "signed_term"]
+__all__ = ["FIELD_NAMES", "TERM_GAP", "compact", "fill_template", "fixed", "keep_together", "literal", "plain",
+           "signed_term"]
 
 #: What separates the terms of a readout ("x₀ = 1.000 &nbsp; f(x₀) = ..."): a line may break there.
 TERM_GAP = " &nbsp; "
@@ -85,3 +87,21 @@ def compact(value: float) -> float | None:
     """``value`` to 7 significant digits (float32's precision) for JSON; ``None`` if not finite."""
     value = float(value)
     return float(f"{value:.7g}") if np.isfinite(value) else None
+
+
+def literal(text: str) -> str:
+    """``text`` (a reader's label) shown as typed inside a readout: HTML escaped, braces not fields.
+
+    >>> literal("rate {lr} <b>")
+    'rate &#123;lr&#125; &lt;b&gt;'
+    """
+    return html.escape(str(text), quote=True).replace("{", "&#123;").replace("}", "&#125;")
+
+
+def plain(text: str) -> str:
+    """A filled readout as plain text (tags dropped, entities decoded), for ``text/plain``.
+
+    >>> plain("f = <span style='white-space:nowrap'>1 &amp; 2</span>")
+    'f = 1 & 2'
+    """
+    return html.unescape(re.sub(r"<[^>]+>", "", text))

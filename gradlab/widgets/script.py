@@ -77,10 +77,14 @@ STACK_JS = """
       root.removeAttribute("data-stacked");
     }
     // Side by side, each panel would show at under 0.6 of its size (10-pt ticks under ~8 px).
-    new ResizeObserver(function () {
-      var room = root.parentNode.clientWidth;
+    // The root itself is watched (a front end may move it to another container after the script
+    // ran), and its container read at each change.
+    function fit() {
+      var room = root.parentNode ? root.parentNode.clientWidth : 0;
       if (room > 0) (room < 0.6 * wide ? stack : unstack)();
-    }).observe(root.parentNode);
+    }
+    new ResizeObserver(fit).observe(root);
+    window.addEventListener("resize", fit);
   }
 """
 

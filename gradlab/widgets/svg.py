@@ -24,11 +24,11 @@ from gradlab.widgets.client import (
     axes_clip,
     axes_map,
     build,
-    fill_template,
     line_in_axes,
     path_in_axes,
     pixels,
 )
+from gradlab.widgets.readout import fill_template, plain
 
 __all__ = ["render_browser", "state_grid"]
 
@@ -240,7 +240,7 @@ def render_browser(desc: scene.Description) -> ClientExplorer:
     explorer.html = explorer.html.replace("ARROW-", f"{uid}-arrow-")  # unique on a page of several
     explorer.aliases = aliases
     explorer.png = default_frame(desc, fig, panels, fields)
-    explorer.text = "browser_" + fill_template(desc.summary, fields)
+    explorer.text = "browser_" + plain(fill_template(desc.summary, fields))  # text/plain: no tags
     explorer.description = desc
     return explorer
 
