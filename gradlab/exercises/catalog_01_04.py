@@ -3,6 +3,7 @@
 Same rules as :mod:`gradlab.exercises.catalog`, which merges :data:`EXERCISES_01_04` into
 the registry: every expected answer is computed inside its check, on points drawn afresh (or
 from an autograder's hidden seed), and a prescribed method is checked by its :class:`Rules`.
+Size: four notebooks' exercises, each a check with the messages for its common mistakes.
 """
 
 from __future__ import annotations
