@@ -100,7 +100,7 @@ def test_notebook_runs_in_jupyterlab(lab, browser, name):
             assert len(line.get_attribute("points").split()) == 121
             player.locator("input[type=range]").fill("0")
             assert len(line.get_attribute("points").split()) == 1
-            assert player.locator(".frame").inner_text() == "step 0 / 120"
+            assert player.locator(".value-step").inner_text() == "0 / 120"
         SCREENSHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{Path(name).stem}.png"), full_page=False)
     finally:
