@@ -845,3 +845,19 @@ def test_07_5_names_its_yardstick_as_a_band_s_median_which_natural_steps_beat(h)
     assert found, feedback
     assert float(found.group(1)) < float(found.group(2))  # a band's median, not the best steps' error
     assert "best steps" not in feedback.message
+
+
+def test_test_points_keep_off_zero_where_a_tapes_higher_derivatives_are_nan():
+    # CI: a right third_derivative failed 02.3 when x3 rounded to 0.0 (Pow's gradient gives NaN there).
+    from gradlab.exercises.checks import random_points
+
+    class Near0:  # an rng whose first draws round to 0
+        def __init__(self):
+            self.draws = [np.array([0.0004, -0.0003, 1.25]), np.array([-0.5, 0.75])]
+
+        def uniform(self, low, high, count):
+            return self.draws.pop(0)[:count]
+
+    assert random_points(-2.0, 2.0, 3, rng=Near0()) == [1.25, -0.5, 0.75]
+    with pytest.raises(ValueError, match="within 0.01 of 0"):
+        random_points(-0.005, 0.005, 2)

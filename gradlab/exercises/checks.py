@@ -283,9 +283,16 @@ def random_points(low: float, high: float, count: int = 3, rng: np.random.Genera
     Fixed test points can be matched by a wrong answer (a lookup table, a cubic through three
     points); fresh ones cannot. Inside :func:`run_check` the points come from the check's own
     generator: fresh each time, or reproducible from the hidden ``seed`` an autograder passes.
+    Never within 0.01 of 0 (redrawn): at 0 a tape's higher derivatives of ``x**n`` are NaN
+    (TensorFlow's Pow gradient), and a right answer to 02.3 failed when a point rounded to 0.0.
     """
+    if -0.01 < low and high < 0.01:
+        raise ValueError(f"random_points({low}, {high}): the range lies within 0.01 of 0, where no point is drawn")
     rng = current_rng() if rng is None else rng
-    return [round(float(v), 3) for v in rng.uniform(low, high, count)]
+    points: list[float] = []
+    while len(points) < count:
+        points += [round(float(v), 3) for v in rng.uniform(low, high, count - len(points)) if abs(v) >= 0.01]
+    return points
 
 
 def _near(got: np.ndarray, want: np.ndarray, rtol: float, atol: float) -> bool:
