@@ -64,12 +64,22 @@ class Array:
     kind: str = "data"  # "data": 7 significant digits; "px": pixels, 1 decimal; "str": as is
 
     def json_values(self) -> list:
-        flat = np.asarray(self.values, dtype=object if self.kind == "str" else float).ravel()
+        """Every value as the page's JSON holds it (rounded by kind; None where not finite)."""
+        return [self._json(v) for v in self._flat()]
+
+    def json_value(self, k: int) -> object:
+        """The ``k``-th value (flat index) as :meth:`json_values` sends it, without converting the rest."""
+        return self._json(self._flat()[k])
+
+    def _flat(self) -> np.ndarray:
+        return np.asarray(self.values, dtype=object if self.kind == "str" else float).ravel()
+
+    def _json(self, v: object) -> object:
         if self.kind == "str":
-            return [None if v is None else str(v) for v in flat]
+            return None if v is None else str(v)
         if self.kind == "px":
-            return [round(float(v), 1) if np.isfinite(v) else None for v in flat]
-        return [compact(v) for v in flat]
+            return round(float(v), 1) if np.isfinite(v) else None
+        return compact(v)
 
 
 def pixels(ax: Axes, x: object, y: object, height: float, clamp: bool = True) -> tuple[np.ndarray, np.ndarray]:
@@ -157,7 +167,7 @@ def _value_at(array: Array, sizes: Sequence[int], idx: Sequence[int]) -> object:
     k = 0
     for d in array.dims:
         k = k * sizes[d] + idx[d]
-    value = array.json_values()[k]
+    value = array.json_value(k)
     return value if array.kind == "str" or value is not None else np.nan
 
 
